@@ -1,0 +1,455 @@
+/*
+ * dbshift/dbshift.h - public API of libdbshift.
+ *
+ * A host application builds a runner for one database URL, adds one or more
+ * named migration sources to it, and asks it to migrate up, roll back, or
+ * report status. The runner loads the database driver for the URL's scheme
+ * at run time (see dbshift/driver.h).
+ *
+ * Conventions:
+ *  - Functions that can fail return int: 0 (DBSHIFT_OK) on success, a
+ *    negative DBSHIFT_E* code otherwise. The details of the last failure are
+ *    read with dbshift_runner_error() (or dbshift_error_last() for functions
+ *    without a runner); that object is never NULL.
+ *  - Constructors return the new object through their first parameter; it
+ *    belongs to the caller and is freed with the matching _free function,
+ *    which accepts NULL.
+ *  - Pointers returned as values are borrowed; each function says how long
+ *    they live.
+ *  - Options structs carry a version field; initialise them with their
+ *    _INIT macro so that new fields get their defaults.
+ *
+ * This header is C89 and C++ clean.
+ */
+#ifndef DBSHIFT_H
+#define DBSHIFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DBSHIFT_BUILDING) && defined(__GNUC__) && __GNUC__ >= 4
+#define DBSHIFT_EXTERN __attribute__((visibility("default")))
+#else
+#define DBSHIFT_EXTERN
+#endif
+
+/** Library version. */
+#define DBSHIFT_VERSION "0.1.0"
+#define DBSHIFT_VERSION_MAJOR 0
+#define DBSHIFT_VERSION_MINOR 1
+#define DBSHIFT_VERSION_PATCH 0
+
+/** Version string of the library actually linked. Static. */
+DBSHIFT_EXTERN const char *dbshift_version(void);
+
+/*
+ * Errors. Codes are never renumbered; new ones are appended.
+ */
+typedef enum dbshift_code {
+	DBSHIFT_OK = 0,
+	DBSHIFT_ERROR = -1,      /**< generic failure */
+	DBSHIFT_ENOMEM = -2,     /**< out of memory */
+	DBSHIFT_EINVAL = -3,     /**< invalid argument or option */
+	DBSHIFT_EURL = -4,       /**< malformed URL or unknown scheme */
+	DBSHIFT_EDRIVER = -5,    /**< a driver could not be loaded */
+	DBSHIFT_ESOURCE = -6,    /**< bad migration source or file */
+	DBSHIFT_EGRAPH = -7,     /**< duplicate, cycle or unknown dependency */
+	DBSHIFT_ENOTFOUND = -8,  /**< target migration not found */
+	DBSHIFT_EDB = -9,        /**< database connection or query failed */
+	DBSHIFT_EMIGRATION = -10, /**< a migration script failed */
+	DBSHIFT_EDIRTY = -11,    /**< a dirty migration blocks the run */
+	DBSHIFT_ECHECKSUM = -12, /**< an applied script has changed */
+	DBSHIFT_ENODOWN = -13,   /**< a migration to roll back has no down */
+	DBSHIFT_ELOCK = -14,     /**< the run lock could not be taken */
+	DBSHIFT_EIO = -15,       /**< file system error */
+	DBSHIFT_ESTATE = -16     /**< history does not allow the operation */
+} dbshift_code;
+
+/** Details of a failure. Strings are "" (never NULL) when unknown. */
+typedef struct dbshift_error {
+	int code;              /**< a dbshift_code */
+	const char *message;   /**< one line naming the thing at fault */
+	const char *sqlstate;  /**< SQLSTATE from the database, or "" */
+	int64_t native_code;   /**< database/client error number, or 0 */
+	const char *migration; /**< id SOURCE/VERSION of the migration, or "" */
+	const char *file;      /**< file at fault, or "" */
+	const char *statement; /**< first line of the failed statement, or "" */
+	int statement_index;   /**< 0-based failed statement index, or -1 */
+} dbshift_error;
+
+/**
+ * Details of the last failure of a function that has no runner to read them
+ * from (source constructors, dbshift_url_redact), for the calling thread.
+ * Valid until the next such call in this thread. Never NULL.
+ */
+DBSHIFT_EXTERN const dbshift_error *dbshift_error_last(void);
+
+/** Short static name of a code ("DBSHIFT_EDB" -> "database error"). */
+DBSHIFT_EXTERN const char *dbshift_code_name(int code);
+
+/*
+ * Migrations as sources describe them.
+ */
+
+/** A dialect-specific replacement of a migration's scripts. */
+typedef struct dbshift_variant {
+	const char *dialect;  /**< "sqlite", "postgres", "mysql" */
+	const char *up;       /**< up script, or NULL to keep the generic one */
+	size_t up_len;
+	const char *down;     /**< down script, or NULL to keep the generic */
+	size_t down_len;
+	const char *up_file;  /**< where up came from, for messages, or NULL */
+	const char *down_file;
+} dbshift_variant;
+
+/** Connection handed to code migrations (see dbshift_migration_fn). */
+typedef struct dbshift_conn dbshift_conn;
+
+/**
+ * A migration written in C. Run inside the migration's transaction (unless
+ * no_transaction). Return 0 on success; on failure call
+ * dbshift_conn_fail() or return the error of a dbshift_conn_exec().
+ */
+typedef int (*dbshift_migration_fn)(dbshift_conn *conn, void *payload);
+
+#define DBSHIFT_MIGRATION_DEF_VERSION 1
+
+/**
+ * One migration as a source hands it to the catalog. All strings are copied
+ * by dbshift_catalog_add(); the source may free them afterwards. Directives
+ * (design.md: depends-on, no-transaction, dialects, contexts) are read from
+ * the leading comment lines of the up script that will run and added to the
+ * fields below.
+ */
+typedef struct dbshift_migration_def {
+	unsigned int version; /**< DBSHIFT_MIGRATION_DEF_VERSION */
+	const char *migration_version; /**< "001", "20240101120000" */
+	const char *name;     /**< "create_users", or "" */
+	const char *up;       /**< generic up script, or NULL (see up_fn) */
+	size_t up_len;
+	const char *down;     /**< generic down script, or NULL for none */
+	size_t down_len;
+	const char *up_file;  /**< origin of up, for messages, or NULL */
+	const char *down_file;
+	const dbshift_variant *variants; /**< dialect variants */
+	size_t n_variants;
+	const char *const *depends_on; /**< ids "SOURCE/VERSION" */
+	size_t n_depends_on;
+	const char *const *dialects; /**< restrict to these dialects */
+	size_t n_dialects;
+	const char *const *contexts; /**< run only with one of these contexts */
+	size_t n_contexts;
+	int no_transaction;
+	/** Code migration: called instead of an up script. */
+	dbshift_migration_fn up_fn;
+	dbshift_migration_fn down_fn; /**< or NULL for no down */
+	void *fn_payload;
+	/** Checksum text for code migrations (the author's version string). */
+	const char *checksum;
+} dbshift_migration_def;
+
+#define DBSHIFT_MIGRATION_DEF_INIT { DBSHIFT_MIGRATION_DEF_VERSION }
+
+/** Collects the migrations of one source while it is loaded. */
+typedef struct dbshift_catalog dbshift_catalog;
+
+/**
+ * Add a migration to the catalog of the source being loaded. Returns
+ * DBSHIFT_ESOURCE for a malformed definition or a version the source
+ * already holds (naming both files).
+ */
+DBSHIFT_EXTERN int dbshift_catalog_add(dbshift_catalog *catalog,
+				       const dbshift_migration_def *def);
+
+/**
+ * Record a failure of the source being loaded, with a printf-style one-line
+ * message naming the file at fault. Returns code so that a load callback
+ * can write `return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, ...)`.
+ */
+DBSHIFT_EXTERN int dbshift_catalog_fail(dbshift_catalog *catalog, int code,
+					const char *file, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+#define DBSHIFT_SOURCE_OPS_VERSION 1
+
+/**
+ * A source type: a host application may implement its own. The runner calls
+ * load once per run, before it touches the database.
+ */
+typedef struct dbshift_source_ops {
+	unsigned int version; /**< DBSHIFT_SOURCE_OPS_VERSION */
+	/** Add every migration with dbshift_catalog_add(); return 0 or a
+	 * negative code (after dbshift_catalog_fail()). */
+	int (*load)(void *state, dbshift_catalog *catalog);
+	/** Free state; may be NULL. */
+	void (*free)(void *state);
+} dbshift_source_ops;
+
+/** A named source of migrations. */
+typedef struct dbshift_source dbshift_source;
+
+/**
+ * Create a source of a custom type. name must be a valid source name
+ * (letters, digits, '_', '-', '.'; not empty). ops must outlive the source;
+ * state is passed to its callbacks and freed with ops->free when the source
+ * is freed (also when this function fails).
+ */
+DBSHIFT_EXTERN int dbshift_source_new(dbshift_source **out, const char *name,
+				      const dbshift_source_ops *ops,
+				      void *state);
+
+/**
+ * Create a source that reads a directory of SQL files (layouts in
+ * README.md). name may be NULL to use the directory's base name. The
+ * directory is read when the runner loads its sources.
+ */
+DBSHIFT_EXTERN int dbshift_source_dir_new(dbshift_source **out,
+					  const char *name, const char *path);
+
+/** The source's name. Valid while the source lives. */
+DBSHIFT_EXTERN const char *dbshift_source_name(const dbshift_source *source);
+
+/** Free a source that was not handed to a runner. Accepts NULL. */
+DBSHIFT_EXTERN void dbshift_source_free(dbshift_source *source);
+
+/*
+ * Runner.
+ */
+typedef struct dbshift_runner dbshift_runner;
+
+/** Events reported to dbshift_runner_options.on_event. */
+typedef enum dbshift_event_kind {
+	DBSHIFT_EVENT_BEFORE = 1, /**< a migration is about to run */
+	DBSHIFT_EVENT_AFTER = 2,  /**< it finished successfully */
+	DBSHIFT_EVENT_ERROR = 3   /**< it failed; error is set */
+} dbshift_event_kind;
+
+typedef enum dbshift_direction {
+	DBSHIFT_UP = 1,
+	DBSHIFT_DOWN = 2
+} dbshift_direction;
+
+/** An event; valid only during the callback. */
+typedef struct dbshift_event {
+	dbshift_event_kind kind;
+	dbshift_direction direction;
+	const char *id;          /**< "SOURCE/VERSION" */
+	const char *name;        /**< migration name, or "" */
+	int64_t duration_us;     /**< AFTER and ERROR: time taken */
+	const dbshift_error *error; /**< ERROR only, else NULL */
+} dbshift_event;
+
+typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
+
+/** Option flags. */
+#define DBSHIFT_OPT_IGNORE_CHECKSUMS (1u << 0)
+#define DBSHIFT_OPT_STRICT_ORDER (1u << 1)
+
+#define DBSHIFT_RUNNER_OPTIONS_VERSION 1
+
+typedef struct dbshift_runner_options {
+	unsigned int version; /**< DBSHIFT_RUNNER_OPTIONS_VERSION */
+	/** Database URL (required). */
+	const char *url;
+	/** History table name, NULL for "dbshift_migrations". */
+	const char *table;
+	/** Directory searched first for drivers, or NULL. */
+	const char *driver_dir;
+	/** Seconds to wait for another run's lock; <0 for the default 60. */
+	int lock_timeout;
+	/** DBSHIFT_OPT_* flags. */
+	unsigned int flags;
+	/** Contexts given for this run (see the contexts directive). */
+	const char *const *contexts;
+	size_t n_contexts;
+	/** Progress callback, or NULL. */
+	dbshift_event_fn on_event;
+	void *event_payload;
+} dbshift_runner_options;
+
+#define DBSHIFT_RUNNER_OPTIONS_INIT                                            \
+	{ DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, 0,   \
+	  NULL, NULL }
+
+/**
+ * Create a runner. The URL is parsed and its driver loaded now (so a bad
+ * URL or a missing driver fails here, with DBSHIFT_EURL or DBSHIFT_EDRIVER);
+ * the database is not connected until a command runs. On failure *out is
+ * still set when memory allowed, so that dbshift_runner_error() can explain;
+ * free it as usual.
+ */
+DBSHIFT_EXTERN int dbshift_runner_new(dbshift_runner **out,
+				      const dbshift_runner_options *opts);
+
+/**
+ * Add a source. The runner takes ownership of source, also on failure.
+ * Two sources may not share a name (DBSHIFT_EINVAL).
+ */
+DBSHIFT_EXTERN int dbshift_runner_add_source(dbshift_runner *runner,
+					     dbshift_source *source);
+
+/**
+ * Apply pending migrations in order: all of them when target is NULL, else
+ * the migration target ("SOURCE/VERSION", or "VERSION" when only one source
+ * has it) and the pending migrations it depends on. Stops at the first
+ * failure, which is rolled back where the dialect allows and never recorded
+ * as applied. *n_applied (may be NULL) receives how many were applied.
+ */
+DBSHIFT_EXTERN int dbshift_runner_up(dbshift_runner *runner,
+				     const char *target, int *n_applied);
+
+/**
+ * Roll back the count most recently applied migrations (newest first), or
+ * when target is not NULL, the applied migration target and every applied
+ * migration that depends on it. Every migration to roll back must have a
+ * down script, checked before anything changes (DBSHIFT_ENODOWN).
+ * count < 0 rolls back everything. *n_reverted (may be NULL) receives how
+ * many were rolled back.
+ */
+DBSHIFT_EXTERN int dbshift_runner_down(dbshift_runner *runner, int count,
+				       const char *target, int *n_reverted);
+
+/** Roll back the most recently applied migration and apply it again. */
+DBSHIFT_EXTERN int dbshift_runner_redo(dbshift_runner *runner);
+
+/** The error of the runner's last failed call. Valid until the next call on
+ * the runner. Never NULL. */
+DBSHIFT_EXTERN const dbshift_error *
+dbshift_runner_error(const dbshift_runner *runner);
+
+/** Dialect of the runner's driver ("sqlite", ...). Valid while it lives. */
+DBSHIFT_EXTERN const char *dbshift_runner_dialect(const dbshift_runner *runner);
+
+/** Free the runner, its sources and its connection. Accepts NULL. */
+DBSHIFT_EXTERN void dbshift_runner_free(dbshift_runner *runner);
+
+/*
+ * Status.
+ */
+typedef enum dbshift_state {
+	DBSHIFT_STATE_PENDING = 1,
+	DBSHIFT_STATE_APPLIED = 2,
+	DBSHIFT_STATE_MISSING = 3,   /**< in history, not in any source */
+	DBSHIFT_STATE_DIRTY = 4,     /**< failed or interrupted part way */
+	DBSHIFT_STATE_OUT_OF_ORDER = 5, /**< pending, sorts before applied */
+	DBSHIFT_STATE_CHANGED = 6,   /**< applied, script changed since */
+	DBSHIFT_STATE_SKIPPED = 7    /**< not for this dialect or context */
+} dbshift_state;
+
+/** Static lower-case name of a state ("applied"). */
+DBSHIFT_EXTERN const char *dbshift_state_name(dbshift_state state);
+
+/** One migration in a status report. Strings are "" when unknown. */
+typedef struct dbshift_migration_info {
+	const char *id;
+	const char *source;
+	const char *version;
+	const char *name;
+	dbshift_state state;
+	const char *checksum;         /**< from the sources, or "" */
+	const char *applied_checksum; /**< from history, or "" */
+	const char *applied_at;       /**< ISO 8601 UTC, or "" */
+	int64_t execution_ms;         /**< from history, or 0 */
+	int64_t applied_seq;          /**< application order, or 0 */
+	int has_down;
+	const char *const *depends_on;
+	size_t n_depends_on;
+	const char *error;            /**< dirty rows: what failed, or "" */
+} dbshift_migration_info;
+
+typedef struct dbshift_status dbshift_status;
+
+/**
+ * Read every migration and its state: those of the sources in plan order,
+ * then those only in history (missing) in application order. Reads the
+ * history once; changes nothing. A database without a history table has
+ * everything pending.
+ */
+DBSHIFT_EXTERN int dbshift_runner_status(dbshift_runner *runner,
+					 dbshift_status **out);
+
+/** Number of entries in a status report. */
+DBSHIFT_EXTERN size_t dbshift_status_count(const dbshift_status *status);
+
+/** Entry i (< count). Valid while the status lives. */
+DBSHIFT_EXTERN const dbshift_migration_info *
+dbshift_status_get(const dbshift_status *status, size_t i);
+
+/** Free a status report. Accepts NULL. */
+DBSHIFT_EXTERN void dbshift_status_free(dbshift_status *status);
+
+/*
+ * Drivers.
+ */
+
+/** A driver found by dbshift_drivers_list(). */
+typedef struct dbshift_driver_info {
+	const char *name;
+	const char *dialect;
+	const char *version;
+	unsigned int abi_major;
+	unsigned int abi_minor;
+	const char *const *schemes;
+	const char *path;
+	/** "" when the driver loaded, else why it did not. */
+	const char *error;
+} dbshift_driver_info;
+
+typedef void (*dbshift_driver_info_fn)(const dbshift_driver_info *info,
+				       void *payload);
+
+/**
+ * Report every driver_*.so in the search path (driver_dir, then
+ * $DBSHIFT_DRIVER_PATH, then the installed driver directory), first found
+ * wins per name, in name order. Broken modules are reported with error set.
+ */
+DBSHIFT_EXTERN int dbshift_drivers_list(const char *driver_dir,
+					dbshift_driver_info_fn fn,
+					void *payload);
+
+/*
+ * Connections for code migrations.
+ */
+
+/** Execute a script on the migration's connection. */
+DBSHIFT_EXTERN int dbshift_conn_exec(dbshift_conn *conn, const char *sql);
+
+/** Dialect of the connection ("sqlite", "postgres", "mysql"). */
+DBSHIFT_EXTERN const char *dbshift_conn_dialect(const dbshift_conn *conn);
+
+/** Record why a code migration fails; returns DBSHIFT_EMIGRATION. */
+DBSHIFT_EXTERN int dbshift_conn_fail(dbshift_conn *conn, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * Utilities.
+ */
+
+/**
+ * Write url into buf (buf_size bytes) with any password replaced by "***".
+ * Returns 0, or DBSHIFT_EINVAL when buf is too small.
+ */
+DBSHIFT_EXTERN int dbshift_url_redact(const char *url, char *buf,
+				      size_t buf_size);
+
+/**
+ * Compare two migration versions naturally: runs of digits compare as
+ * numbers, other characters bytewise. Returns <0, 0 or >0.
+ */
+DBSHIFT_EXTERN int dbshift_version_compare(const char *a, const char *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DBSHIFT_H */

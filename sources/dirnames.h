@@ -1,0 +1,50 @@
+/*
+ * dirnames.h - parsing the names of files and folders in a migration
+ * directory (design.md 3, "Directory source file layouts").
+ */
+#ifndef DBSHIFT_DIRNAMES_H
+#define DBSHIFT_DIRNAMES_H
+
+#include <stddef.h>
+
+typedef enum dbshift__script_kind {
+	DBSHIFT__SCRIPT_UP = 1,
+	DBSHIFT__SCRIPT_DOWN = 2
+} dbshift__script_kind;
+
+/** A parsed flat file name: VERSION[_NAME][.DIALECT].(up|down).sql */
+typedef struct dbshift__flatname {
+	char version[256];
+	char name[256];
+	const char *dialect; /* canonical, or NULL for the generic script */
+	dbshift__script_kind kind;
+} dbshift__flatname;
+
+/**
+ * Parse a flat-layout file name ending in ".sql". Returns 0, or -1 with a
+ * reason in errbuf ("expected VERSION_NAME.up.sql or .down.sql").
+ */
+int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
+			    char *errbuf, size_t errbuf_size);
+
+/**
+ * Parse a folder name VERSION[_NAME] into version and name. Returns 0, or -1
+ * with a reason in errbuf (empty version, bad characters).
+ */
+int dbshift__foldername_parse(const char *dirname, char *version,
+			      size_t version_size, char *name,
+			      size_t name_size, char *errbuf,
+			      size_t errbuf_size);
+
+/**
+ * Classify a file inside a migration folder: "up.sql"/"down.sql" (dialect
+ * NULL) or, inside a dialect sub-folder, the same with that dialect.
+ * Returns 0, or -1 when the name is not up.sql/down.sql.
+ */
+int dbshift__folderfile_parse(const char *filename, dbshift__script_kind *kind);
+
+/** Is version acceptable: non-empty, only [A-Za-z0-9.-], starts with a digit
+ * or letter? */
+int dbshift__version_valid(const char *version);
+
+#endif

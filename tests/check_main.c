@@ -1,0 +1,60 @@
+/*
+ * check_main.c - runs every suite. With arguments, runs only the suites
+ * named (e.g. `check_dbshift runner cli`); CK_RUN_CASE etc. work as usual.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+
+struct entry {
+	const char *name;
+	Suite *(*make)(void);
+};
+
+static const struct entry all_suites[] = {
+	{ "version", version_suite },
+	{ "url", url_suite },
+	{ "directives", directives_suite },
+	{ "dirnames", dirnames_suite },
+	{ "directory", directory_suite },
+	{ "loader", loader_suite },
+	{ "driver_sqlite", driver_sqlite_suite },
+	{ "runner", runner_suite },
+	{ "cli", cli_suite },
+};
+
+static int wanted(const char *name, int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	SRunner *sr = NULL;
+	size_t i;
+	int failed;
+
+	for (i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++) {
+		if (!wanted(all_suites[i].name, argc, argv))
+			continue;
+		if (sr == NULL)
+			sr = srunner_create(all_suites[i].make());
+		else
+			srunner_add_suite(sr, all_suites[i].make());
+	}
+	if (sr == NULL)
+		return EXIT_FAILURE;
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

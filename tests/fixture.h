@@ -1,0 +1,66 @@
+/*
+ * fixture.h - shared test helpers: a fresh temporary directory per test,
+ * files written into it, SQLite inspection and running the CLI.
+ */
+#ifndef DBSHIFT_TEST_FIXTURE_H
+#define DBSHIFT_TEST_FIXTURE_H
+
+#include <stddef.h>
+
+/** Create a fresh temporary directory for this test (removed at exit of
+ * the test process) and return its path (static storage). */
+const char *fx_tmpdir(void);
+
+/** Path inside the test's directory: fx_path("a/b.sql"). Static ring of
+ * buffers, valid for a few calls. */
+const char *fx_path(const char *rel);
+
+/** Write content to rel (inside fx_tmpdir), creating parent folders. */
+void fx_write(const char *rel, const char *content);
+
+/** Make a directory (and parents) inside fx_tmpdir. */
+void fx_mkdir(const char *rel);
+
+/** Read a whole file into a static-lifetime malloc'd string (caller frees). */
+char *fx_read(const char *path);
+
+/** Directory of the test drivers built by the suite (broken ones etc.). */
+const char *fx_test_driver_dir(void);
+
+/** Directory of the real built drivers. */
+const char *fx_driver_dir(void);
+
+/** sqlite URL for a database file named rel in the test's directory. */
+const char *fx_sqlite_url(const char *rel);
+
+/**
+ * Run a SQL query on the SQLite file at path and return the first column
+ * of every row joined with ',' (malloc'd; "" when no rows). Fails the
+ * test on error.
+ */
+char *fx_sqlite_query(const char *path, const char *sql);
+
+/** Does table exist in the SQLite file at path? */
+int fx_sqlite_has_table(const char *path, const char *table);
+
+/** Result of fx_cli(). */
+typedef struct fx_run {
+	int status;  /* exit status, or 128+signal */
+	char *out;   /* stdout, malloc'd */
+	char *err;   /* stderr, malloc'd */
+} fx_run;
+
+/**
+ * Run the dbshift CLI (path from $DBSHIFT_CLI) with the given arguments,
+ * NULL-terminated, in the test's directory, with stdin from /dev/null.
+ * Environment: DBSHIFT_URL and DATABASE_URL removed, NO_COLOR=1.
+ */
+fx_run fx_cli(const char *arg0, ...);
+
+/** Same with extra environment entries "NAME=VALUE" (NULL-terminated
+ * array) and argv array. */
+fx_run fx_cli_env(const char *const *env, const char *const *argv);
+
+void fx_run_free(fx_run *run);
+
+#endif
