@@ -1,1 +1,441 @@
-/* placeholder */
+/*
+ * catalog.c - the catalog through which sources hand over their
+ * migrations, and the per-dialect resolution of a migration: which script
+ * runs, what its directives say, whether this run skips it, and its
+ * checksum.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "checksum.h"
+#include "directives.h"
+
+void dbshift__catalog_init(dbshift_catalog *cat, const char *source_name,
+			   dbshift__err *err)
+{
+	memset(cat, 0, sizeof(*cat));
+	cat->source_name = source_name;
+	cat->err = err;
+}
+
+static void migration_free_void(void *m)
+{
+	dbshift__migration_free(m);
+}
+
+void dbshift__catalog_clear(dbshift_catalog *cat)
+{
+	dbshift__vec_free(&cat->migrations, migration_free_void);
+}
+
+static void script_free(dbshift__script *s)
+{
+	free(s->text);
+	free(s->file);
+	s->text = s->file = NULL;
+}
+
+void dbshift__migration_free(dbshift__migration *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->id);
+	free(m->source);
+	free(m->version);
+	free(m->name);
+	script_free(&m->generic_up);
+	script_free(&m->generic_down);
+	for (i = 0; i < m->n_variants; i++) {
+		free(m->variants[i].dialect);
+		script_free(&m->variants[i].up);
+		script_free(&m->variants[i].down);
+	}
+	free(m->variants);
+	dbshift__strv_free(m->def_depends_on, m->n_def_depends_on);
+	dbshift__strv_free(m->def_dialects, m->n_def_dialects);
+	dbshift__strv_free(m->def_contexts, m->n_def_contexts);
+	free(m->code_checksum);
+	dbshift__strv_free(m->depends_on, m->n_depends_on);
+	free(m->dep_index);
+	free(m);
+}
+
+int dbshift__source_name_valid(const char *name)
+{
+	const char *p;
+
+	if (name == NULL || name[0] == '\0' || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		      *p == '.'))
+			return 0;
+	return 1;
+}
+
+int dbshift_catalog_fail(dbshift_catalog *cat, int code, const char *file,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (code >= 0)
+		code = DBSHIFT_ESOURCE;
+	va_start(ap, fmt);
+	dbshift__err_vset(cat->err, code, fmt, ap);
+	va_end(ap);
+	dbshift__err_set_file(cat->err, file != NULL ? file : "");
+	return code;
+}
+
+/* Copy a script; a NULL text stays absent. Returns 0 or -1 (no memory). */
+static int script_copy(dbshift__script *dst, const char *text, size_t len,
+		       const char *file)
+{
+	if (text == NULL)
+		return 0;
+	dst->text = dbshift__strndup(text, len);
+	dst->len = len;
+	if (dst->text == NULL)
+		return -1;
+	if (file != NULL && (dst->file = dbshift__strdup(file)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int strv_copy(char ***dst, size_t *n, const char *const *src,
+		     size_t count)
+{
+	*n = 0;
+	if (count == 0)
+		return 0;
+	*dst = dbshift__strv_dup(src, count);
+	if (*dst == NULL)
+		return -1;
+	*n = count;
+	return 0;
+}
+
+static int variants_copy(dbshift__migration *m,
+			 const dbshift_migration_def *def)
+{
+	size_t i;
+
+	if (def->n_variants == 0)
+		return 0;
+	m->variants = calloc(def->n_variants, sizeof(*m->variants));
+	if (m->variants == NULL)
+		return -1;
+	m->n_variants = def->n_variants;
+	for (i = 0; i < def->n_variants; i++) {
+		const dbshift_variant *v = &def->variants[i];
+		dbshift__variant *dst = &m->variants[i];
+
+		dst->dialect = dbshift__strdup(v->dialect);
+		if (dst->dialect == NULL ||
+		    script_copy(&dst->up, v->up, v->up_len, v->up_file) ||
+		    script_copy(&dst->down, v->down, v->down_len,
+				v->down_file))
+			return -1;
+	}
+	return 0;
+}
+
+/* Build the core's copy of def; NULL when out of memory. */
+static dbshift__migration *migration_from_def(const char *source,
+					      const dbshift_migration_def *def)
+{
+	dbshift__migration *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->source = dbshift__strdup(source);
+	m->version = dbshift__strdup(def->migration_version);
+	m->name = dbshift__strdup(def->name != NULL ? def->name : "");
+	m->id = dbshift__aprintf("%s/%s", source, def->migration_version);
+	if (m->source == NULL || m->version == NULL || m->name == NULL ||
+	    m->id == NULL ||
+	    script_copy(&m->generic_up, def->up, def->up_len, def->up_file) ||
+	    script_copy(&m->generic_down, def->down, def->down_len,
+			def->down_file) ||
+	    variants_copy(m, def) ||
+	    strv_copy(&m->def_depends_on, &m->n_def_depends_on,
+		      def->depends_on, def->n_depends_on) ||
+	    strv_copy(&m->def_dialects, &m->n_def_dialects, def->dialects,
+		      def->n_dialects) ||
+	    strv_copy(&m->def_contexts, &m->n_def_contexts, def->contexts,
+		      def->n_contexts) ||
+	    (def->checksum != NULL &&
+	     (m->code_checksum = dbshift__strdup(def->checksum)) == NULL))
+		goto fail;
+	m->def_no_transaction = def->no_transaction != 0;
+	m->up_fn = def->up_fn;
+	m->down_fn = def->down_fn;
+	m->fn_payload = def->fn_payload;
+	return m;
+fail:
+	dbshift__migration_free(m);
+	return NULL;
+}
+
+static const char *def_file(const dbshift_migration_def *def)
+{
+	if (def->up_file != NULL)
+		return def->up_file;
+	if (def->n_variants > 0 && def->variants[0].up_file != NULL)
+		return def->variants[0].up_file;
+	return "";
+}
+
+/* Does every dialect the migration is limited to have a variant up? */
+static int variants_cover_dialects(const dbshift_migration_def *def)
+{
+	size_t i, j;
+
+	if (def->n_dialects == 0)
+		return 0;
+	for (i = 0; i < def->n_dialects; i++) {
+		for (j = 0; j < def->n_variants; j++)
+			if (def->variants[j].up != NULL &&
+			    strcmp(def->variants[j].dialect,
+				   def->dialects[i]) == 0)
+				break;
+		if (j == def->n_variants)
+			return 0;
+	}
+	return 1;
+}
+
+/* Check the shape of a definition; 0 or an error recorded in cat. */
+static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
+{
+	const char *file = def_file(def);
+	size_t i;
+
+	if (def->version < 1)
+		return dbshift_catalog_fail(cat, DBSHIFT_EINVAL, file,
+					    "%s: migration definition has no version field set",
+					    cat->source_name);
+	if (def->migration_version == NULL || def->migration_version[0] == '\0' ||
+	    strchr(def->migration_version, '/') != NULL)
+		return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
+					    "%s: invalid migration version '%s'",
+					    cat->source_name,
+					    def->migration_version ? def->migration_version : "");
+	if (def->up == NULL && def->up_fn == NULL &&
+	    !variants_cover_dialects(def))
+		return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
+					    "%s/%s: migration has no up script",
+					    cat->source_name,
+					    def->migration_version);
+	for (i = 0; i < def->n_variants; i++)
+		if (def->variants[i].dialect == NULL)
+			return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
+						    "%s/%s: dialect variant without a dialect",
+						    cat->source_name,
+						    def->migration_version);
+	return 0;
+}
+
+int dbshift_catalog_add(dbshift_catalog *cat, const dbshift_migration_def *def)
+{
+	dbshift__migration *m;
+	int rc;
+
+	if (cat == NULL || def == NULL)
+		return DBSHIFT_EINVAL;
+	rc = def_check(cat, def);
+	if (rc != 0)
+		return rc;
+	m = migration_from_def(cat->source_name, def);
+	if (m == NULL || dbshift__vec_push(&cat->migrations, m) != 0) {
+		dbshift__migration_free(m);
+		return dbshift__err_set(cat->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	}
+	return 0;
+}
+
+/* Is name among the n strings of list? */
+static int strv_has(char *const *list, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append the strings of src missing from *dst. 0 or -1 (no memory). */
+static int strv_merge(char ***dst, size_t *n, char *const *src, size_t count)
+{
+	size_t i;
+	char **grown;
+
+	for (i = 0; i < count; i++) {
+		if (strv_has(*dst, *n, src[i]))
+			continue;
+		grown = realloc(*dst, (*n + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		*dst = grown;
+		if ((grown[*n] = dbshift__strdup(src[i])) == NULL)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static const dbshift__variant *variant_for(const dbshift__migration *m,
+					   const char *dialect)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_variants; i++) {
+		const char *d = dbshift__dialect_canonical(
+			m->variants[i].dialect, strlen(m->variants[i].dialect));
+
+		if (d != NULL && strcmp(d, dialect) == 0)
+			return &m->variants[i];
+	}
+	return NULL;
+}
+
+/* Does the definition's dialect list (aliases allowed) include dialect? */
+static int def_dialects_include(const dbshift__migration *m,
+				const char *dialect)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_def_dialects; i++) {
+		const char *d = dbshift__dialect_canonical(
+			m->def_dialects[i], strlen(m->def_dialects[i]));
+
+		if (d != NULL && strcmp(d, dialect) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int contexts_match(char *const *wanted, size_t n_wanted,
+			  const char *const *given, size_t n_given)
+{
+	size_t i;
+
+	if (n_wanted == 0)
+		return 1;
+	for (i = 0; i < n_given; i++)
+		if (strv_has(wanted, n_wanted, given[i]))
+			return 1;
+	return 0;
+}
+
+static void pick_scripts(dbshift__migration *m, const char *dialect)
+{
+	const dbshift__variant *v = variant_for(m, dialect);
+
+	m->up = NULL;
+	m->down = NULL;
+	if (v != NULL && v->up.text != NULL)
+		m->up = &v->up;
+	else if (m->generic_up.text != NULL)
+		m->up = &m->generic_up;
+	if (v != NULL && v->down.text != NULL)
+		m->down = &v->down;
+	else if (m->generic_down.text != NULL)
+		m->down = &m->generic_down;
+}
+
+static int resolve_directives(dbshift__migration *m, const char *dialect,
+			      const char *const *contexts, size_t n_contexts,
+			      dbshift__err *err)
+{
+	dbshift__directives d;
+	char reason[512];
+	int rc;
+
+	rc = dbshift__directives_parse(&d, m->up->text, m->up->len, reason,
+				       sizeof(reason));
+	if (rc == -1) {
+		dbshift__err_set(err, DBSHIFT_ESOURCE, "%s: %s: %s", m->id,
+				 m->up->file ? m->up->file : m->id, reason);
+		dbshift__err_set_migration(err, m->id);
+		dbshift__err_set_file(err, m->up->file ? m->up->file : "");
+		goto out;
+	}
+	rc = -2;
+	if (strv_merge(&m->depends_on, &m->n_depends_on, d.depends_on,
+		       d.n_depends_on))
+		goto out;
+	m->no_transaction |= d.no_transaction;
+	if (d.n_dialects > 0 && !strv_has(d.dialects, d.n_dialects, dialect))
+		m->skipped = 1;
+	if (!contexts_match(d.contexts, d.n_contexts, contexts, n_contexts))
+		m->skipped = 1;
+	rc = 0;
+out:
+	dbshift__directives_free(&d);
+	if (rc == -2)
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	return rc == 0 ? 0 : DBSHIFT_ESOURCE;
+}
+
+static int resolve_checksum(dbshift__migration *m, dbshift__err *err)
+{
+	if (m->up != NULL) {
+		if (dbshift__checksum_script(m->up->text, m->up->len,
+					     m->checksum) != 0)
+			return dbshift__err_set(err, DBSHIFT_ERROR,
+						"%s: cannot compute checksum",
+						m->id);
+		return 0;
+	}
+	/* Code migrations: the checksum is the author's version string. */
+	dbshift__strlcpy(m->checksum,
+			 m->code_checksum != NULL ? m->code_checksum : "",
+			 sizeof(m->checksum));
+	return 0;
+}
+
+int dbshift__migration_resolve(dbshift__migration *m, const char *dialect,
+			       const char *const *contexts, size_t n_contexts,
+			       dbshift__err *err)
+{
+	int rc;
+
+	dbshift__strv_free(m->depends_on, m->n_depends_on);
+	m->depends_on = NULL;
+	m->n_depends_on = 0;
+	m->skipped = 0;
+	m->no_transaction = m->def_no_transaction;
+	if (strv_merge(&m->depends_on, &m->n_depends_on, m->def_depends_on,
+		       m->n_def_depends_on))
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	if (m->n_def_dialects > 0 && !def_dialects_include(m, dialect))
+		m->skipped = 1;
+	if (!contexts_match(m->def_contexts, m->n_def_contexts, contexts,
+			    n_contexts))
+		m->skipped = 1;
+	pick_scripts(m, dialect);
+	if (m->up == NULL && m->up_fn == NULL) {
+		/* Only dialect variants exist and none is for this one. */
+		m->skipped = 1;
+		m->checksum[0] = '\0';
+		return 0;
+	}
+	if (m->up != NULL) {
+		rc = resolve_directives(m, dialect, contexts, n_contexts, err);
+		if (rc != 0)
+			return rc;
+	}
+	return resolve_checksum(m, err);
+}

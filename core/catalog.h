@@ -55,7 +55,10 @@ typedef struct dbshift__migration {
 	int skipped;                 /* dialect or context excludes it */
 	char checksum[65];           /* SHA-256 hex of up, or code checksum */
 
-	/* Set by the graph: indexes into the run's migration array. */
+	/* Set by the graph: indexes into the run's migration array, with
+	 * the previous version of the same source as an implicit first
+	 * dependency. */
+	size_t index; /* position in the run's migration array */
 	size_t *dep_index;
 	size_t n_dep_index;
 	size_t order; /* position in the plan order */

@@ -1,1 +1,160 @@
-/* placeholder */
+/*
+ * conn.c - a database connection through a loaded driver. Every driver
+ * call gets a fresh diagnostic, and failures become dbshift errors that
+ * carry the database's message, SQLSTATE and native code. The same object
+ * is the dbshift_conn that code migrations receive.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "util.h"
+
+int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
+		       const char *url, dbshift__err *err)
+{
+	dbshift_conn *conn;
+	char redacted[1024];
+
+	*out = NULL;
+	conn = calloc(1, sizeof(*conn));
+	if (conn == NULL)
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	conn->driver = driver;
+	conn->err = err;
+	dbshift__diag_init(&conn->diag);
+	if (driver->open(&conn->handle, url, &conn->diag) != 0) {
+		if (dbshift_url_redact(url, redacted, sizeof(redacted)) != 0)
+			dbshift__strlcpy(redacted, "(URL)", sizeof(redacted));
+		dbshift__err_from_diag(err, DBSHIFT_EDB, &conn->diag,
+				       "cannot connect to %s", redacted);
+		free(conn);
+		return DBSHIFT_EDB;
+	}
+	*out = conn;
+	return 0;
+}
+
+void dbshift__conn_close(dbshift_conn *conn)
+{
+	if (conn == NULL)
+		return;
+	if (conn->handle != NULL)
+		conn->driver->close(conn->handle);
+	free(conn);
+}
+
+/* Record the failure of a driver call named what. */
+static int conn_fail(dbshift_conn *conn, const char *what)
+{
+	return dbshift__err_from_diag(conn->err, DBSHIFT_EDB, &conn->diag,
+				      "%s", what);
+}
+
+int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len)
+{
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->exec(conn->handle, sql, len, &conn->diag) != 0)
+		return conn_fail(conn, "statement failed");
+	return 0;
+}
+
+int dbshift__conn_query(dbshift_conn *conn, const char *sql,
+			const dbshift_value *params, int32_t nparams,
+			dbshift_driver_row_fn row, void *payload)
+{
+	int rc;
+
+	dbshift__diag_init(&conn->diag);
+	rc = conn->driver->query(conn->handle, sql, params, nparams, row,
+				 payload, &conn->diag);
+	if (rc == 0)
+		return 0;
+	if (conn->diag.message[0] == '\0' && rc < 0 && rc >= DBSHIFT_ESTATE)
+		return rc; /* stopped by the row callback with its own error */
+	return conn_fail(conn, "query failed");
+}
+
+int dbshift__conn_begin(dbshift_conn *conn)
+{
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->begin(conn->handle, &conn->diag) != 0)
+		return conn_fail(conn, "cannot begin transaction");
+	return 0;
+}
+
+int dbshift__conn_commit(dbshift_conn *conn)
+{
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->commit(conn->handle, &conn->diag) != 0)
+		return conn_fail(conn, "cannot commit transaction");
+	return 0;
+}
+
+int dbshift__conn_rollback(dbshift_conn *conn)
+{
+	dbshift_diag diag;
+
+	dbshift__diag_init(&diag);
+	return conn->driver->rollback(conn->handle, &diag) != 0 ? DBSHIFT_EDB
+								 : 0;
+}
+
+int dbshift__conn_quote(dbshift_conn *conn, const char *ident, char *buf,
+			size_t size)
+{
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->quote_ident(conn->handle, ident, buf, size,
+				      &conn->diag) != 0)
+		return dbshift__err_from_diag(conn->err, DBSHIFT_EINVAL,
+					      &conn->diag,
+					      "cannot quote identifier '%s'",
+					      ident);
+	return 0;
+}
+
+int dbshift__conn_table_exists(dbshift_conn *conn, const char *table,
+			       int *exists)
+{
+	int32_t found = 0;
+
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->table_exists(conn->handle, table, &found,
+				       &conn->diag) != 0)
+		return conn_fail(conn, "cannot look up the history table");
+	*exists = found != 0;
+	return 0;
+}
+
+int dbshift__conn_has(const dbshift_conn *conn, uint64_t capability)
+{
+	return (conn->driver->capabilities & capability) == capability;
+}
+
+int dbshift_conn_exec(dbshift_conn *conn, const char *sql)
+{
+	if (conn == NULL || sql == NULL)
+		return DBSHIFT_EINVAL;
+	return dbshift__conn_exec(conn, sql, strlen(sql));
+}
+
+const char *dbshift_conn_dialect(const dbshift_conn *conn)
+{
+	return conn != NULL ? conn->driver->dialect : "";
+}
+
+int dbshift_conn_fail(dbshift_conn *conn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (conn == NULL)
+		return DBSHIFT_EMIGRATION;
+	va_start(ap, fmt);
+	dbshift__err_vset(conn->err, DBSHIFT_EMIGRATION, fmt, ap);
+	va_end(ap);
+	return DBSHIFT_EMIGRATION;
+}

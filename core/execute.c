@@ -1,1 +1,211 @@
-/* placeholder */
+/*
+ * execute.c - running one migration and recording it.
+ *
+ * The core decides how to run a migration from the driver's capabilities:
+ * with transactional DDL, the script and its history row share one
+ * transaction, so a failure rolls both back. Without it (MySQL DDL, or a
+ * migration marked no-transaction) the history row is written "dirty"
+ * before the script and marked "applied" after, so that a failure part way
+ * is visible and blocks later runs until an operator resolves it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "execute.h"
+
+static void emit(dbshift__run *run, dbshift_event_kind kind,
+		 dbshift_direction dir, const dbshift__migration *m,
+		 long long duration_us)
+{
+	dbshift_runner *r = run->runner;
+	dbshift_event ev;
+
+	if (r->on_event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.direction = dir;
+	ev.id = m->id;
+	ev.name = m->name;
+	ev.duration_us = duration_us;
+	ev.error = kind == DBSHIFT_EVENT_ERROR ? &r->err.pub : NULL;
+	r->on_event(&ev, r->event_payload);
+}
+
+/* Pointer to the start of 1-based line in text, or NULL. */
+static const char *line_start(const char *text, size_t len, int line)
+{
+	size_t i;
+	int cur = 1;
+
+	if (line <= 0)
+		return NULL;
+	for (i = 0; i < len && cur < line; i++)
+		if (text[i] == '\n')
+			cur++;
+	return cur == line ? text + i : NULL;
+}
+
+/* Turn the driver's diagnostic of a failed script into the run's error. */
+static int script_failed(dbshift__run *run, const dbshift__migration *m,
+			 const dbshift__script *script, const char *what)
+{
+	dbshift__err *err = &run->runner->err;
+	const dbshift_diag *diag = &run->runner->conn->diag;
+	const char *file = script->file ? script->file : m->id;
+	const char *stmt = line_start(script->text, script->len, diag->line);
+	char where[64] = "";
+
+	if (diag->statement_index >= 0 && diag->line > 0)
+		snprintf(where, sizeof(where), ", statement %d at line %d",
+			 (int)diag->statement_index + 1, (int)diag->line);
+	else if (diag->statement_index >= 0)
+		snprintf(where, sizeof(where), ", statement %d",
+			 (int)diag->statement_index + 1);
+	dbshift__err_from_diag(err, DBSHIFT_EMIGRATION, diag,
+			       "%s: %s failed: %s%s", m->id, what, file, where);
+	dbshift__err_set_migration(err, m->id);
+	dbshift__err_set_file(err, script->file ? script->file : "");
+	if (stmt != NULL)
+		dbshift__err_set_statement(err, diag->statement_index, stmt,
+					   script->len - (size_t)(stmt - script->text));
+	return DBSHIFT_EMIGRATION;
+}
+
+/* Run m's up or down: a C callback or a script. */
+static int run_body(dbshift__run *run, dbshift__migration *m,
+		    dbshift_direction dir)
+{
+	dbshift_conn *conn = run->runner->conn;
+	const dbshift__script *script = dir == DBSHIFT_UP ? m->up : m->down;
+	dbshift_migration_fn fn = dir == DBSHIFT_UP ? m->up_fn : m->down_fn;
+	const char *what = dir == DBSHIFT_UP ? "up" : "down";
+	dbshift__err *err = &run->runner->err;
+	int rc;
+
+	if (script == NULL && fn != NULL) {
+		dbshift__err_init(err);
+		rc = fn(conn, m->fn_payload);
+		if (rc == 0)
+			return 0;
+		if (err->pub.code == DBSHIFT_OK) {
+			dbshift__err_set(err, DBSHIFT_EMIGRATION,
+					 "%s: %s callback failed (%d)", m->id,
+					 what, rc);
+		} else {
+			dbshift__err cause;
+
+			dbshift__err_copy(&cause, err);
+			dbshift__err_set(err, DBSHIFT_EMIGRATION,
+					 "%s: %s callback failed: %s", m->id,
+					 what, cause.message);
+		}
+		dbshift__err_set_migration(err, m->id);
+		return DBSHIFT_EMIGRATION;
+	}
+	if (dbshift__conn_exec(conn, script->text, script->len) != 0)
+		return script_failed(run, m, script, what);
+	return 0;
+}
+
+static int in_transaction(const dbshift__run *run, const dbshift__migration *m)
+{
+	return !m->no_transaction &&
+	       dbshift__conn_has(run->runner->conn,
+				 DBSHIFT_CAP_TRANSACTIONAL_DDL);
+}
+
+/* One migration in one transaction with its history change. */
+static int step_transactional(dbshift__run *run, dbshift__migration *m,
+			      dbshift_direction dir, long long *elapsed_us)
+{
+	dbshift_conn *conn = run->runner->conn;
+	long long start;
+	int rc;
+
+	rc = dbshift__conn_begin(conn);
+	if (rc != 0)
+		return rc;
+	start = dbshift__now_us();
+	rc = run_body(run, m, dir);
+	*elapsed_us = dbshift__now_us() - start;
+	if (rc == 0 && dir == DBSHIFT_UP)
+		rc = dbshift__history_insert(&run->history, conn, m, 0,
+					     *elapsed_us / 1000);
+	else if (rc == 0)
+		rc = dbshift__history_delete(&run->history, conn, m->id);
+	if (rc == 0)
+		rc = dbshift__conn_commit(conn);
+	if (rc != 0)
+		dbshift__conn_rollback(conn);
+	return rc;
+}
+
+/* One migration outside a transaction, guarded by a dirty history row. */
+static int step_guarded(dbshift__run *run, dbshift__migration *m,
+			dbshift_direction dir, long long *elapsed_us)
+{
+	dbshift_conn *conn = run->runner->conn;
+	dbshift__err marker;
+	long long start;
+	int rc;
+
+	if (dir == DBSHIFT_UP) {
+		rc = dbshift__history_insert(&run->history, conn, m, 1, 0);
+	} else {
+		dbshift__err_init(&marker);
+		dbshift__err_set(&marker, DBSHIFT_EMIGRATION,
+				 "interrupted while rolling back");
+		rc = dbshift__history_mark_dirty(&run->history, conn, m->id,
+						 &marker);
+	}
+	if (rc != 0)
+		return rc;
+	start = dbshift__now_us();
+	rc = run_body(run, m, dir);
+	*elapsed_us = dbshift__now_us() - start;
+	if (rc != 0) {
+		dbshift__err_copy(&marker, &run->runner->err);
+		dbshift__history_mark_dirty(&run->history, conn, m->id, &marker);
+		dbshift__err_copy(&run->runner->err, &marker);
+		return rc;
+	}
+	if (dir == DBSHIFT_UP)
+		return dbshift__history_mark_applied(&run->history, conn, m->id,
+						     *elapsed_us / 1000);
+	return dbshift__history_delete(&run->history, conn, m->id);
+}
+
+static int step(dbshift__run *run, dbshift__migration *m,
+		dbshift_direction dir)
+{
+	long long elapsed_us = 0, start = dbshift__now_us();
+	int rc;
+
+	emit(run, DBSHIFT_EVENT_BEFORE, dir, m, 0);
+	if (in_transaction(run, m))
+		rc = step_transactional(run, m, dir, &elapsed_us);
+	else
+		rc = step_guarded(run, m, dir, &elapsed_us);
+	if (rc != 0) {
+		if (run->runner->err.migration[0] == '\0')
+			dbshift__err_set_migration(&run->runner->err, m->id);
+		emit(run, DBSHIFT_EVENT_ERROR, dir, m,
+		     dbshift__now_us() - start);
+		return rc;
+	}
+	emit(run, DBSHIFT_EVENT_AFTER, dir, m, dbshift__now_us() - start);
+	return 0;
+}
+
+int dbshift__execute_up(dbshift__run *run, dbshift__migration *m)
+{
+	return step(run, m, DBSHIFT_UP);
+}
+
+int dbshift__execute_down(dbshift__run *run, dbshift__migration *m)
+{
+	return step(run, m, DBSHIFT_DOWN);
+}

@@ -1,1 +1,409 @@
-/* placeholder */
+/*
+ * history.c - reading and writing the history table.
+ *
+ * The SQL here is the portable subset the three dialects share
+ * (VARCHAR, BIGINT, TEXT, CREATE TABLE IF NOT EXISTS); identifiers are
+ * quoted by the driver and every value is passed as a parameter. The
+ * application time is written by the core as ISO 8601 UTC text, so that it
+ * reads the same on every dialect.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "history.h"
+#include "util.h"
+
+#define COLUMNS                                                              \
+	"id, source, version, name, checksum, applied_at, execution_ms, "    \
+	"seq, state, error, failed_statement_index, failed_statement"
+
+static int ident_part_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 63 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int dbshift__history_name_valid(const char *name)
+{
+	const char *dot;
+
+	if (name == NULL)
+		return 0;
+	dot = strchr(name, '.');
+	if (dot == NULL)
+		return ident_part_valid(name, strlen(name));
+	return ident_part_valid(name, (size_t)(dot - name)) &&
+	       ident_part_valid(dot + 1, strlen(dot + 1));
+}
+
+/* Quote "schema.table" part by part into h->table_q. */
+static int quote_table(dbshift__history *h, dbshift_conn *conn)
+{
+	char schema[256], part[256];
+	const char *dot = strchr(h->table, '.');
+	int rc;
+
+	if (dot == NULL) {
+		rc = dbshift__conn_quote(conn, h->table, part, sizeof(part));
+		if (rc == 0 && (h->table_q = dbshift__strdup(part)) == NULL)
+			rc = dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+					      "out of memory");
+		return rc;
+	}
+	dbshift__strlcpy(part, h->table, (size_t)(dot - h->table) + 1);
+	rc = dbshift__conn_quote(conn, part, schema, sizeof(schema));
+	if (rc == 0)
+		rc = dbshift__conn_quote(conn, dot + 1, part, sizeof(part));
+	if (rc == 0 &&
+	    (h->table_q = dbshift__aprintf("%s.%s", schema, part)) == NULL)
+		rc = dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+				      "out of memory");
+	return rc;
+}
+
+static char *value_text(const dbshift_value *v)
+{
+	if (v->type == DBSHIFT_VALUE_TEXT)
+		return dbshift__strndup(v->text, (size_t)v->len);
+	if (v->type == DBSHIFT_VALUE_INT64)
+		return dbshift__aprintf("%lld", (long long)v->i64);
+	return dbshift__strdup("");
+}
+
+static int64_t value_int(const dbshift_value *v, int64_t fallback)
+{
+	char buf[32];
+	char *end;
+	long long n;
+
+	if (v->type == DBSHIFT_VALUE_INT64)
+		return v->i64;
+	if (v->type != DBSHIFT_VALUE_TEXT || v->len <= 0 || v->len >= 31)
+		return fallback;
+	memcpy(buf, v->text, (size_t)v->len);
+	buf[v->len] = '\0';
+	n = strtoll(buf, &end, 10);
+	return *end == '\0' ? (int64_t)n : fallback;
+}
+
+static void row_free(dbshift__history_row *r)
+{
+	free(r->id);
+	free(r->source);
+	free(r->version);
+	free(r->name);
+	free(r->checksum);
+	free(r->applied_at);
+	free(r->error);
+	free(r->failed_statement);
+}
+
+/* Row callback of the history query: append one row. */
+static int read_row(int32_t ncols, const dbshift_value *cols, void *payload)
+{
+	dbshift__history *h = payload;
+	dbshift__history_row *r;
+	char *state;
+
+	if (ncols < 12)
+		return DBSHIFT_EDB;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		dbshift__history_row *rows =
+			realloc(h->rows, cap * sizeof(*rows));
+
+		if (rows == NULL)
+			return DBSHIFT_ENOMEM;
+		h->rows = rows;
+		h->cap = cap;
+	}
+	r = &h->rows[h->n];
+	memset(r, 0, sizeof(*r));
+	r->id = value_text(&cols[0]);
+	r->source = value_text(&cols[1]);
+	r->version = value_text(&cols[2]);
+	r->name = value_text(&cols[3]);
+	r->checksum = value_text(&cols[4]);
+	r->applied_at = value_text(&cols[5]);
+	r->execution_ms = value_int(&cols[6], 0);
+	r->seq = value_int(&cols[7], 0);
+	state = value_text(&cols[8]);
+	r->error = value_text(&cols[9]);
+	r->failed_index = value_int(&cols[10], -1);
+	r->failed_statement = value_text(&cols[11]);
+	r->dirty = state != NULL && strcmp(state, "applied") != 0;
+	h->n++;
+	if (r->id == NULL || r->source == NULL || r->version == NULL ||
+	    r->name == NULL || r->checksum == NULL || r->applied_at == NULL ||
+	    state == NULL || r->error == NULL || r->failed_statement == NULL) {
+		free(state);
+		return DBSHIFT_ENOMEM;
+	}
+	free(state);
+	if (r->seq > h->max_seq)
+		h->max_seq = r->seq;
+	return 0;
+}
+
+static int by_id_cmp(const void *pa, const void *pb)
+{
+	const dbshift__history_row *a = *(dbshift__history_row *const *)pa;
+	const dbshift__history_row *b = *(dbshift__history_row *const *)pb;
+
+	return strcmp(a->id, b->id);
+}
+
+static int index_rows(dbshift__history *h, dbshift__err *err)
+{
+	size_t i;
+
+	h->by_id = malloc((h->n + 1) * sizeof(*h->by_id));
+	if (h->by_id == NULL)
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	for (i = 0; i < h->n; i++)
+		h->by_id[i] = &h->rows[i];
+	qsort(h->by_id, h->n, sizeof(*h->by_id), by_id_cmp);
+	return 0;
+}
+
+int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
+			  const char *table)
+{
+	char *sql;
+	int rc, exists = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->table = dbshift__strdup(table);
+	if (h->table == NULL)
+		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	rc = quote_table(h, conn);
+	if (rc == 0)
+		rc = dbshift__conn_table_exists(conn, table, &exists);
+	if (rc != 0)
+		return rc;
+	h->exists = exists;
+	if (exists) {
+		sql = dbshift__aprintf("SELECT " COLUMNS " FROM %s ORDER BY seq",
+				       h->table_q);
+		if (sql == NULL)
+			return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+						"out of memory");
+		rc = dbshift__conn_query(conn, sql, NULL, 0, read_row, h);
+		free(sql);
+		if (rc == DBSHIFT_ENOMEM)
+			return dbshift__err_set(conn->err, rc, "out of memory");
+		if (rc != 0) {
+			if (conn->err->pub.code != DBSHIFT_EDB)
+				dbshift__err_set(conn->err, DBSHIFT_EDB,
+						 "history table %s has an unexpected layout",
+						 table);
+			return DBSHIFT_EDB;
+		}
+	}
+	return index_rows(h, conn->err);
+}
+
+int dbshift__history_ensure(dbshift__history *h, dbshift_conn *conn)
+{
+	char *sql;
+	int rc;
+
+	if (h->exists)
+		return 0;
+	sql = dbshift__aprintf(
+		"CREATE TABLE IF NOT EXISTS %s ("
+		"id VARCHAR(255) NOT NULL PRIMARY KEY, "
+		"source VARCHAR(255) NOT NULL, "
+		"version VARCHAR(255) NOT NULL, "
+		"name VARCHAR(255) NOT NULL, "
+		"checksum VARCHAR(64) NOT NULL, "
+		"applied_at VARCHAR(32) NOT NULL, "
+		"execution_ms BIGINT NOT NULL, "
+		"seq BIGINT NOT NULL, "
+		"state VARCHAR(16) NOT NULL, "
+		"error TEXT, "
+		"failed_statement_index BIGINT, "
+		"failed_statement TEXT)",
+		h->table_q);
+	if (sql == NULL)
+		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	rc = dbshift__conn_exec(conn, sql, strlen(sql));
+	free(sql);
+	if (rc != 0)
+		return dbshift__err_from_diag(conn->err, DBSHIFT_EDB,
+					      &conn->diag,
+					      "cannot create history table %s",
+					      h->table);
+	h->exists = 1;
+	return 0;
+}
+
+dbshift__history_row *dbshift__history_find(const dbshift__history *h,
+					    const char *id)
+{
+	size_t lo = 0, hi = h->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(h->by_id[mid]->id, id);
+
+		if (c == 0)
+			return h->by_id[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static dbshift_value text_value(const char *s)
+{
+	dbshift_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = DBSHIFT_VALUE_TEXT;
+	v.text = s;
+	v.len = (int64_t)strlen(s);
+	return v;
+}
+
+static dbshift_value int_value(int64_t n)
+{
+	dbshift_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = DBSHIFT_VALUE_INT64;
+	v.i64 = n;
+	return v;
+}
+
+static void utc_now(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Run the statement "VERB table REST" on the history table. */
+static int write_stmt(dbshift__history *h, dbshift_conn *conn,
+		      const char *verb, const char *rest,
+		      const dbshift_value *params, int32_t nparams,
+		      const char *what, const char *id)
+{
+	char *sql = dbshift__aprintf("%s %s %s", verb, h->table_q, rest);
+	int rc;
+
+	if (sql == NULL)
+		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	rc = dbshift__conn_query(conn, sql, params, nparams, NULL, NULL);
+	free(sql);
+	if (rc != 0)
+		return dbshift__err_from_diag(conn->err, DBSHIFT_EDB,
+					      &conn->diag,
+					      "%s: cannot %s history row", id,
+					      what);
+	return 0;
+}
+
+int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
+			    const dbshift__migration *m, int dirty,
+			    int64_t execution_ms)
+{
+	char now[32];
+	dbshift_value params[9];
+	int rc;
+
+	utc_now(now);
+	params[0] = text_value(m->id);
+	params[1] = text_value(m->source);
+	params[2] = text_value(m->version);
+	params[3] = text_value(m->name);
+	params[4] = text_value(m->checksum);
+	params[5] = text_value(now);
+	params[6] = int_value(execution_ms);
+	params[7] = int_value(h->max_seq + 1);
+	params[8] = text_value(dirty ? "dirty" : "applied");
+	rc = write_stmt(h, conn,
+			"INSERT INTO", "(id, source, version, name, checksum, "
+			"applied_at, execution_ms, seq, state) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			params, 9, "insert", m->id);
+	if (rc == 0)
+		h->max_seq++;
+	return rc;
+}
+
+int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,
+				  const char *id, int64_t execution_ms)
+{
+	dbshift_value params[3];
+
+	params[0] = text_value("applied");
+	params[1] = int_value(execution_ms);
+	params[2] = text_value(id);
+	return write_stmt(h, conn,
+			  "UPDATE", "SET state = ?, execution_ms = ?, "
+			  "error = NULL, failed_statement_index = NULL, "
+			  "failed_statement = NULL WHERE id = ?",
+			  params, 3, "update", id);
+}
+
+int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
+				const char *id, const dbshift__err *failure)
+{
+	dbshift_value params[5];
+
+	params[0] = text_value("dirty");
+	params[1] = text_value(failure->message);
+	if (failure->pub.statement_index >= 0)
+		params[2] = int_value(failure->pub.statement_index);
+	else
+		memset(&params[2], 0, sizeof(params[2])); /* NULL */
+	params[3] = text_value(failure->statement);
+	params[4] = text_value(id);
+	return write_stmt(h, conn,
+			  "UPDATE", "SET state = ?, error = ?, "
+			  "failed_statement_index = ?, failed_statement = ? "
+			  "WHERE id = ?",
+			  params, 5, "update", id);
+}
+
+int dbshift__history_delete(dbshift__history *h, dbshift_conn *conn,
+			    const char *id)
+{
+	dbshift_value param = text_value(id);
+
+	return write_stmt(h, conn, "DELETE FROM", "WHERE id = ?", &param, 1,
+			  "delete", id);
+}
+
+void dbshift__history_free(dbshift__history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		row_free(&h->rows[i]);
+	free(h->rows);
+	free(h->by_id);
+	free(h->table);
+	free(h->table_q);
+	memset(h, 0, sizeof(*h));
+}

@@ -1,1 +1,696 @@
-/* placeholder */
+/*
+ * loader.c - finds driver modules, loads them and checks them before the
+ * core trusts a single function pointer (design.md 2).
+ *
+ * A driver NAME lives in driver_NAME.so, searched for in the directory the
+ * caller names, then in $DBSHIFT_DRIVER_PATH (colon-separated, ignored in
+ * setuid programs), then in the configured DBSHIFT_DRIVER_DIR. The current
+ * directory is never searched implicitly: empty path elements are skipped.
+ * The first file found is the one used; when it is broken that is an error
+ * rather than a reason to try the next directory, so that a stale module
+ * is noticed instead of silently shadowed.
+ *
+ * Modules are opened with RTLD_NOW | RTLD_LOCAL so that a missing symbol
+ * fails here rather than in the middle of a migration, and are never
+ * closed once accepted: their descriptors and strings are used for the
+ * life of the process. Accepted drivers are kept in a small cache (a list
+ * behind a mutex), keyed by name, so that loading a driver again is cheap
+ * and gives the same descriptor; the first driver loaded under a name
+ * serves the whole process.
+ *
+ * The descriptor is copied into a full-size, zero-filled dbshift_driver
+ * before the core reads it: a driver built against an older ABI minor has
+ * a shorter struct, and the fields appended since must read as NULL/zero
+ * ("not supported") rather than as whatever follows the driver's struct.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dbshift/dbshift.h"
+#include "loader.h"
+#include "util.h"
+
+#ifndef DBSHIFT_DRIVER_DIR
+#define DBSHIFT_DRIVER_DIR "/usr/local/lib/dbshift/drivers"
+#endif
+
+/* Longest driver name; keeps file and symbol names reasonable. */
+#define NAME_MAX_LEN 64
+
+/* One accepted driver. Never freed: its module stays loaded. */
+struct loaded {
+	struct loaded *next;
+	char *name;
+	char *path;
+	void *handle;
+	dbshift_driver desc; /* full size; zero past the driver's struct_size */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct loaded *cache_head;
+
+static const dbshift_host host = {
+	sizeof(dbshift_host),
+	DBSHIFT_DRIVER_ABI_MAJOR,
+	DBSHIFT_DRIVER_ABI_MINOR,
+	dbshift__diag_set,
+};
+
+static const char *const no_schemes[] = { NULL };
+
+const dbshift_host *dbshift__loader_host(void)
+{
+	return &host;
+}
+
+/*
+ * Is name usable as NAME in driver_NAME.so: 1 to NAME_MAX_LEN of a-z, 0-9,
+ * '_' and '-', starting with a letter or digit? Nothing else may reach a
+ * file name (no '/', no '.').
+ */
+static int valid_name(const char *name)
+{
+	size_t i;
+	char c;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '-' ||
+	    name[0] == '_')
+		return 0;
+	for (i = 0; name[i] != '\0'; i++) {
+		c = name[i];
+		if (i >= NAME_MAX_LEN)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* $DBSHIFT_DRIVER_PATH, or NULL when unset or when the process runs with
+ * privileges it did not start with. */
+static const char *env_driver_path(void)
+{
+#ifdef HAVE_SECURE_GETENV
+	return secure_getenv("DBSHIFT_DRIVER_PATH");
+#else
+	if (getuid() != geteuid() || getgid() != getegid())
+		return NULL;
+	return getenv("DBSHIFT_DRIVER_PATH");
+#endif
+}
+
+/* Append a copy of the len-byte directory dir to dirs, unless it is empty
+ * or already there. Returns 0 or -1 when out of memory. */
+static int add_dir(dbshift__vec *dirs, const char *dir, size_t len)
+{
+	char *copy;
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < dirs->len; i++)
+		if (strlen(dirs->items[i]) == len &&
+		    memcmp(dirs->items[i], dir, len) == 0)
+			return 0;
+	copy = dbshift__strndup(dir, len);
+	if (copy == NULL || dbshift__vec_push(dirs, copy) != 0) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fill dirs with the search path, in order (strings owned by dirs).
+ * Returns 0 or -1 when out of memory. */
+static int search_path(dbshift__vec *dirs, const char *driver_dir)
+{
+	const char *env = env_driver_path();
+	size_t len;
+
+	if (driver_dir != NULL &&
+	    add_dir(dirs, driver_dir, strlen(driver_dir)) != 0)
+		return -1;
+	while (env != NULL && *env != '\0') {
+		len = strcspn(env, ":");
+		if (add_dir(dirs, env, len) != 0)
+			return -1;
+		env += len;
+		if (*env == ':')
+			env++;
+	}
+	return add_dir(dirs, DBSHIFT_DRIVER_DIR, strlen(DBSHIFT_DRIVER_DIR));
+}
+
+/* dir/driver_NAME.so, without doubling a trailing slash. Caller frees;
+ * NULL when out of memory. */
+static char *module_path(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	return dbshift__aprintf("%.*s/driver_%s.so", (int)len, dir, name);
+}
+
+/* "a, b, c" from the directories searched, for a message. Caller frees;
+ * NULL when out of memory. */
+static char *join_dirs(const dbshift__vec *dirs)
+{
+	dbshift__buf buf = DBSHIFT__BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < dirs->len; i++) {
+		if (i > 0)
+			dbshift__buf_puts(&buf, ", ");
+		dbshift__buf_puts(&buf, dirs->items[i]);
+	}
+	return dbshift__buf_detach(&buf);
+}
+
+static struct loaded *cache_find(const char *name, const char *path)
+{
+	struct loaded *l;
+
+	for (l = cache_head; l != NULL; l = l->next)
+		if (strcmp(l->name, name) == 0 &&
+		    (path == NULL || strcmp(l->path, path) == 0))
+			return l;
+	return NULL;
+}
+
+/* dlerror()'s text without the "PATH: " it usually starts with. */
+static const char *dl_reason(const char *path)
+{
+	const char *text = dlerror();
+	size_t len = strlen(path);
+
+	if (text == NULL)
+		return "unknown error";
+	if (strncmp(text, path, len) == 0 && text[len] == ':' &&
+	    text[len + 1] == ' ')
+		return text + len + 2;
+	return text;
+}
+
+/*
+ * The entry function of an open module: dbshift_driver_NAME_init when NAME
+ * can be part of a C identifier and the module has it, else the generic
+ * DBSHIFT_DRIVER_INIT_SYMBOL. Writes the specific symbol's name into
+ * symbol (for messages; "" when NAME cannot form one). NULL when neither
+ * exists.
+ */
+static dbshift_driver_init_fn find_entry(void *handle, const char *name,
+					 char *symbol, size_t size)
+{
+	void *sym = NULL;
+
+	symbol[0] = '\0';
+	if (strchr(name, '-') == NULL) {
+		snprintf(symbol, size, "dbshift_driver_%s_init", name);
+		sym = dlsym(handle, symbol);
+	}
+	if (sym == NULL)
+		sym = dlsym(handle, DBSHIFT_DRIVER_INIT_SYMBOL);
+	/* POSIX guarantees that a data pointer from dlsym() can hold a
+	 * function's address. */
+	return (dbshift_driver_init_fn)sym;
+}
+
+/* The first required slot the descriptor lacks, or NULL. */
+static const char *missing_slot(const dbshift_driver *d)
+{
+	if (d->open == NULL)
+		return "open";
+	if (d->close == NULL)
+		return "close";
+	if (d->exec == NULL)
+		return "exec";
+	if (d->query == NULL)
+		return "query";
+	if (d->begin == NULL)
+		return "begin";
+	if (d->commit == NULL)
+		return "commit";
+	if (d->rollback == NULL)
+		return "rollback";
+	if (d->quote_ident == NULL)
+		return "quote_ident";
+	if (d->table_exists == NULL)
+		return "table_exists";
+	return NULL;
+}
+
+/*
+ * Check the descriptor a driver returned, copying it into desc (zero-
+ * filled past its struct_size). Returns NULL when it is acceptable, else
+ * writes the reason into why and returns why.
+ */
+static const char *check_desc(const dbshift_driver *returned,
+			      dbshift_driver *desc, char *why, size_t size)
+{
+	dbshift_driver head;
+	size_t copy;
+	const char *slot;
+
+	/* The four leading uint32_t fields exist in every ABI version; read
+	 * them alone before trusting struct_size. */
+	memset(desc, 0, sizeof(*desc));
+	memcpy(&head, returned, offsetof(dbshift_driver, name));
+	if (head.abi_major != DBSHIFT_DRIVER_ABI_MAJOR) {
+		snprintf(why, size,
+			 "built for driver ABI %u.%u, core supports %u.x",
+			 (unsigned)head.abi_major, (unsigned)head.abi_minor,
+			 (unsigned)DBSHIFT_DRIVER_ABI_MAJOR);
+		return why;
+	}
+	if (head.abi_minor > DBSHIFT_DRIVER_ABI_MINOR) {
+		snprintf(why, size,
+			 "built for driver ABI %u.%u, newer than the core's "
+			 "%u.%u",
+			 (unsigned)head.abi_major, (unsigned)head.abi_minor,
+			 (unsigned)DBSHIFT_DRIVER_ABI_MAJOR,
+			 (unsigned)DBSHIFT_DRIVER_ABI_MINOR);
+		return why;
+	}
+	if (head.struct_size < DBSHIFT_DRIVER_MIN_SIZE) {
+		snprintf(why, size,
+			 "truncated descriptor (struct_size %u, at least %zu "
+			 "expected)",
+			 (unsigned)head.struct_size, DBSHIFT_DRIVER_MIN_SIZE);
+		return why;
+	}
+	copy = head.struct_size < sizeof(*desc) ? head.struct_size
+						 : sizeof(*desc);
+	memcpy(desc, returned, copy);
+	if (desc->name == NULL || desc->name[0] == '\0') {
+		snprintf(why, size, "descriptor has no name");
+		return why;
+	}
+	if (desc->dialect == NULL || desc->dialect[0] == '\0') {
+		snprintf(why, size, "descriptor has no dialect");
+		return why;
+	}
+	slot = missing_slot(desc);
+	if (slot != NULL) {
+		snprintf(why, size, "required function '%s' is missing", slot);
+		return why;
+	}
+	return NULL;
+}
+
+/*
+ * Open the module at path, find its entry, negotiate the ABI and check the
+ * descriptor. On success *out is a new cache entry (not yet linked). Call
+ * with cache_lock held. Errors are DBSHIFT_EDRIVER (or DBSHIFT_ENOMEM),
+ * each one line naming the driver, the file and the reason.
+ */
+static int load_module(struct loaded **out, const char *path,
+		       const char *name, dbshift__err *err)
+{
+	char symbol[NAME_MAX_LEN + 32];
+	char why[256];
+	dbshift_driver_init_fn init;
+	const dbshift_driver *returned;
+	struct loaded *l;
+	void *handle;
+	int rc;
+
+	*out = NULL;
+	dlerror();
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (handle == NULL) {
+		dbshift__err_set_file(err, path);
+		return dbshift__err_set(err, DBSHIFT_EDRIVER,
+					"cannot load driver '%s' from %s: not "
+					"a loadable module: %s",
+					name, path, dl_reason(path));
+	}
+	init = find_entry(handle, name, symbol, sizeof(symbol));
+	if (init == NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
+				      "cannot load driver '%s' from %s: no "
+				      "entry symbol %s%s%s",
+				      name, path, symbol,
+				      symbol[0] ? " or " : "",
+				      DBSHIFT_DRIVER_INIT_SYMBOL);
+		goto close_module;
+	}
+	returned = init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
+			&host);
+	if (returned == NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
+				      "cannot load driver '%s' from %s: the "
+				      "driver refused driver ABI %u.%u (its "
+				      "entry function returned NULL)",
+				      name, path,
+				      (unsigned)DBSHIFT_DRIVER_ABI_MAJOR,
+				      (unsigned)DBSHIFT_DRIVER_ABI_MINOR);
+		goto close_module;
+	}
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto close_module;
+	}
+	if (check_desc(returned, &l->desc, why, sizeof(why)) != NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
+				      "cannot load driver '%s' from %s: %s",
+				      name, path, why);
+		goto free_entry;
+	}
+	l->name = dbshift__strdup(name);
+	l->path = dbshift__strdup(path);
+	if (l->name == NULL || l->path == NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto free_entry;
+	}
+	l->handle = handle;
+	*out = l;
+	return 0;
+
+free_entry:
+	free(l->name);
+	free(l->path);
+	free(l);
+close_module:
+	dlclose(handle);
+	dbshift__err_set_file(err, path);
+	return rc;
+}
+
+/*
+ * The first dir/driver_NAME.so that exists (or that exists but cannot be
+ * examined: dlopen() will then say why). *path is NULL when none does.
+ * Returns 0 or -1 when out of memory.
+ */
+static int find_module(char **path, const dbshift__vec *dirs,
+		       const char *name)
+{
+	struct stat st;
+	char *candidate;
+	size_t i;
+
+	*path = NULL;
+	for (i = 0; i < dirs->len; i++) {
+		candidate = module_path(dirs->items[i], name);
+		if (candidate == NULL)
+			return -1;
+		if (stat(candidate, &st) == 0 ||
+		    (errno != ENOENT && errno != ENOTDIR)) {
+			*path = candidate;
+			return 0;
+		}
+		free(candidate);
+	}
+	return 0;
+}
+
+static int not_found(dbshift__err *err, const char *name,
+		     const dbshift__vec *dirs)
+{
+	char *list = join_dirs(dirs);
+
+	if (list == NULL)
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	dbshift__err_set_file(err, "");
+	dbshift__err_set(err, DBSHIFT_EURL,
+			 "no driver '%s': driver_%s.so not found in %s", name,
+			 name, list);
+	free(list);
+	return DBSHIFT_EURL;
+}
+
+/* Search for and load NAME; call with cache_lock held. */
+static int load_locked(const dbshift_driver **out, const char *name,
+		       const char *driver_dir, dbshift__err *err)
+{
+	dbshift__vec dirs = DBSHIFT__VEC_INIT;
+	struct loaded *l = cache_find(name, NULL);
+	char *path = NULL;
+	int rc;
+
+	if (l != NULL) {
+		*out = &l->desc;
+		return 0;
+	}
+	if (search_path(&dirs, driver_dir) != 0 ||
+	    find_module(&path, &dirs, name) != 0) {
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (path == NULL) {
+		rc = not_found(err, name, &dirs);
+		goto out;
+	}
+	rc = load_module(&l, path, name, err);
+	if (rc == 0) {
+		l->next = cache_head;
+		cache_head = l;
+		*out = &l->desc;
+	}
+out:
+	free(path);
+	dbshift__vec_free(&dirs, free);
+	return rc;
+}
+
+/*
+ * Load driver NAME from the search path (see the top of this file and
+ * loader.h). *out points into the cache and lives as long as the process.
+ * err may be NULL for the thread's error.
+ */
+int dbshift__loader_load(const dbshift_driver **out, const char *name,
+			 const char *driver_dir, dbshift__err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (err == NULL)
+		err = dbshift__err_last();
+	if (!valid_name(name))
+		return dbshift__err_set(err, DBSHIFT_EURL,
+					"invalid driver name '%.64s': driver "
+					"names hold only a-z, 0-9, '_' and "
+					"'-'",
+					name != NULL ? name : "");
+	pthread_mutex_lock(&cache_lock);
+	rc = load_locked(out, name, driver_dir, err);
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+/*
+ * Load the module at path as driver NAME (which picks the entry symbol).
+ * A module already accepted from the same path under the same name is
+ * returned from the cache.
+ */
+int dbshift__loader_load_file(const dbshift_driver **out, const char *path,
+			      const char *name, dbshift__err *err)
+{
+	struct loaded *l;
+	int rc = 0;
+
+	*out = NULL;
+	if (err == NULL)
+		err = dbshift__err_last();
+	if (path == NULL || !valid_name(name))
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"invalid driver name '%.64s' or path",
+					name != NULL ? name : "");
+	pthread_mutex_lock(&cache_lock);
+	l = cache_find(name, path);
+	if (l == NULL) {
+		rc = load_module(&l, path, name, err);
+		if (rc == 0) {
+			l->next = cache_head;
+			cache_head = l;
+		}
+	}
+	if (rc == 0)
+		*out = &l->desc;
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+/* A module found by dbshift_drivers_list(). */
+struct found {
+	char *name;
+	char *path;
+};
+
+static void found_free(void *item)
+{
+	struct found *f = item;
+
+	if (f == NULL)
+		return;
+	free(f->name);
+	free(f->path);
+	free(f);
+}
+
+static int found_cmp(const void *a, const void *b)
+{
+	const struct found *fa = *(const struct found *const *)a;
+	const struct found *fb = *(const struct found *const *)b;
+
+	return strcmp(fa->name, fb->name);
+}
+
+static int found_has(const dbshift__vec *found, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < found->len; i++)
+		if (strcmp(((struct found *)found->items[i])->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Add every regular file driver_NAME.so of dir whose NAME is valid and not
+ * yet in found. A directory that cannot be read is skipped (the installed
+ * driver directory need not exist). Returns 0 or -1 when out of memory.
+ */
+static int scan_dir(dbshift__vec *found, const char *dir)
+{
+	static const char prefix[] = "driver_", suffix[] = ".so";
+	const size_t plen = sizeof(prefix) - 1, slen = sizeof(suffix) - 1;
+	struct dirent *ent;
+	struct found *f;
+	struct stat st;
+	size_t len;
+	char *name;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((ent = readdir(d)) != NULL) {
+		len = strlen(ent->d_name);
+		if (len <= plen + slen ||
+		    strncmp(ent->d_name, prefix, plen) != 0 ||
+		    strcmp(ent->d_name + len - slen, suffix) != 0)
+			continue;
+		name = dbshift__strndup(ent->d_name + plen, len - plen - slen);
+		f = calloc(1, sizeof(*f));
+		if (name == NULL || f == NULL) {
+			free(name);
+			free(f);
+			rc = -1;
+			break;
+		}
+		f->name = name;
+		if (!valid_name(name) || found_has(found, name)) {
+			found_free(f);
+			continue;
+		}
+		f->path = module_path(dir, name);
+		if (f->path == NULL) {
+			found_free(f);
+			rc = -1;
+			break;
+		}
+		if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			found_free(f);
+			continue;
+		}
+		if (dbshift__vec_push(found, f) != 0) {
+			found_free(f);
+			rc = -1;
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Load one listed module (or take it from the cache) and report it. */
+static void report(const struct found *f, dbshift_driver_info_fn fn,
+		   void *payload)
+{
+	dbshift_driver_info info;
+	dbshift__err load_err;
+	struct loaded *l;
+	int rc = 0;
+
+	dbshift__err_init(&load_err);
+	pthread_mutex_lock(&cache_lock);
+	l = cache_find(f->name, f->path);
+	if (l == NULL) {
+		rc = load_module(&l, f->path, f->name, &load_err);
+		if (rc == 0) {
+			l->next = cache_head;
+			cache_head = l;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+
+	memset(&info, 0, sizeof(info));
+	info.path = f->path;
+	if (rc == 0) {
+		info.name = l->desc.name;
+		info.dialect = l->desc.dialect;
+		info.version = l->desc.version ? l->desc.version : "";
+		info.abi_major = l->desc.abi_major;
+		info.abi_minor = l->desc.abi_minor;
+		info.schemes = l->desc.schemes ? l->desc.schemes : no_schemes;
+		info.error = "";
+	} else {
+		info.name = f->name;
+		info.dialect = "";
+		info.version = "";
+		info.schemes = no_schemes;
+		info.error = load_err.message;
+	}
+	fn(&info, payload);
+}
+
+/*
+ * Public: report every driver_*.so on the search path, first found per
+ * name, in name order. Each module is loaded to read its descriptor; those
+ * accepted join the cache, broken ones are reported with their error and
+ * closed. The callback runs without any lock held. Returns 0, or
+ * DBSHIFT_EINVAL / DBSHIFT_ENOMEM (thread error set).
+ */
+int dbshift_drivers_list(const char *driver_dir, dbshift_driver_info_fn fn,
+			 void *payload)
+{
+	dbshift__vec dirs = DBSHIFT__VEC_INIT;
+	dbshift__vec found = DBSHIFT__VEC_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (fn == NULL)
+		return dbshift__err_set(dbshift__err_last(), DBSHIFT_EINVAL,
+					"dbshift_drivers_list: no callback");
+	if (search_path(&dirs, driver_dir) != 0)
+		goto nomem;
+	for (i = 0; i < dirs.len; i++)
+		if (scan_dir(&found, dirs.items[i]) != 0)
+			goto nomem;
+	if (found.len > 1)
+		qsort(found.items, found.len, sizeof(found.items[0]),
+		      found_cmp);
+	for (i = 0; i < found.len; i++)
+		report(found.items[i], fn, payload);
+	goto out;
+
+nomem:
+	rc = dbshift__err_set(dbshift__err_last(), DBSHIFT_ENOMEM,
+			      "out of memory");
+out:
+	dbshift__vec_free(&found, found_free);
+	dbshift__vec_free(&dirs, free);
+	return rc;
+}

@@ -1,1 +1,206 @@
-/* placeholder */
+/*
+ * plan.c - preparing a run: sources are loaded and resolved, the graph
+ * orders them, and the history (read once) gives each migration its state.
+ * Everything that can be wrong with the sources is found here, before the
+ * database is touched.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+static void migration_free_void(void *m)
+{
+	dbshift__migration_free(m);
+}
+
+/* Load one source and move its migrations into the run. */
+static int load_source(dbshift__run *run, dbshift_source *src)
+{
+	dbshift_runner *r = run->runner;
+	dbshift_catalog cat;
+	size_t i;
+	int rc;
+
+	dbshift__catalog_init(&cat, src->name, &r->err);
+	rc = src->ops->load(src->state, &cat);
+	if (rc != 0 && r->err.pub.code == DBSHIFT_OK)
+		dbshift__err_set(&r->err, rc < 0 ? rc : DBSHIFT_ESOURCE,
+				 "source '%s' failed to load", src->name);
+	if (rc != 0) {
+		dbshift__catalog_clear(&cat);
+		return r->err.pub.code;
+	}
+	for (i = 0; i < cat.migrations.len; i++) {
+		if (dbshift__vec_push(&run->migrations,
+				      cat.migrations.items[i]) != 0) {
+			cat.migrations.items += i;
+			cat.migrations.len -= i;
+			dbshift__catalog_clear(&cat);
+			return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+						"out of memory");
+		}
+	}
+	cat.migrations.len = 0;
+	dbshift__catalog_clear(&cat);
+	return 0;
+}
+
+int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner)
+{
+	size_t i;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	run->runner = runner;
+	for (i = 0; i < runner->sources.len; i++) {
+		rc = load_source(run, runner->sources.items[i]);
+		if (rc != 0)
+			return rc;
+	}
+	for (i = 0; i < run->migrations.len; i++) {
+		rc = dbshift__migration_resolve(
+			run->migrations.items[i], runner->driver->dialect,
+			(const char *const *)runner->contexts,
+			runner->n_contexts, &runner->err);
+		if (rc != 0)
+			return rc;
+	}
+	return dbshift__graph_build(&run->graph,
+				    (dbshift__migration **)run->migrations.items,
+				    run->migrations.len, &runner->err);
+}
+
+int dbshift__run_read_history(dbshift__run *run)
+{
+	dbshift_runner *r = run->runner;
+	size_t i;
+	int rc;
+
+	if (r->conn == NULL) {
+		rc = dbshift__conn_open(&r->conn, r->driver, r->url, &r->err);
+		if (rc != 0)
+			return rc;
+	}
+	dbshift__history_free(&run->history);
+	rc = dbshift__history_read(&run->history, r->conn, r->table);
+	if (rc != 0)
+		return rc;
+	run->history_read = 1;
+	run->last_applied_order = 0;
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+		dbshift__history_row *row =
+			dbshift__history_find(&run->history, m->id);
+
+		if (row == NULL)
+			continue;
+		row->matched = 1;
+		if (!row->dirty && m->order + 1 > run->last_applied_order)
+			run->last_applied_order = m->order + 1;
+	}
+	return 0;
+}
+
+dbshift_state dbshift__run_state(const dbshift__run *run,
+				 const dbshift__migration *m,
+				 dbshift__history_row **out_row)
+{
+	dbshift__history_row *row = dbshift__history_find(&run->history, m->id);
+
+	if (out_row != NULL)
+		*out_row = row;
+	if (row != NULL && row->dirty)
+		return DBSHIFT_STATE_DIRTY;
+	if (row != NULL)
+		return strcmp(row->checksum, m->checksum) == 0
+			       ? DBSHIFT_STATE_APPLIED
+			       : DBSHIFT_STATE_CHANGED;
+	if (m->skipped)
+		return DBSHIFT_STATE_SKIPPED;
+	if (m->order < run->last_applied_order)
+		return DBSHIFT_STATE_OUT_OF_ORDER;
+	return DBSHIFT_STATE_PENDING;
+}
+
+static int refuse_dirty(dbshift__run *run, const dbshift__history_row *row)
+{
+	dbshift__err *err = &run->runner->err;
+	char where[700] = "";
+
+	if (row->failed_statement[0] != '\0')
+		snprintf(where, sizeof(where), " at statement %lld (%s)",
+			 (long long)row->failed_index + 1,
+			 row->failed_statement);
+	dbshift__err_set(err, DBSHIFT_EDIRTY,
+			 "migration %s is dirty: it failed or was interrupted "
+			 "part way%s%s%s; fix the database by hand, then run "
+			 "'dbshift force %s' if you completed the migration, "
+			 "or 'dbshift repair' if you undid it so that it runs "
+			 "again",
+			 row->id, where, row->error[0] ? ": " : "", row->error,
+			 row->id);
+	dbshift__err_set_migration(err, row->id);
+	if (row->failed_statement[0] != '\0')
+		dbshift__err_set_statement(err, (int)row->failed_index,
+					   row->failed_statement,
+					   strlen(row->failed_statement));
+	return DBSHIFT_EDIRTY;
+}
+
+int dbshift__run_check_history(dbshift__run *run, int check_checksums)
+{
+	dbshift_runner *r = run->runner;
+	size_t i;
+
+	for (i = 0; i < run->history.n; i++)
+		if (run->history.rows[i].dirty)
+			return refuse_dirty(run, &run->history.rows[i]);
+	if (!check_checksums || (r->flags & DBSHIFT_OPT_IGNORE_CHECKSUMS))
+		return 0;
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+		dbshift__history_row *row;
+
+		if (dbshift__run_state(run, m, &row) != DBSHIFT_STATE_CHANGED)
+			continue;
+		dbshift__err_set(&r->err, DBSHIFT_ECHECKSUM,
+				 "%s: applied script changed since it ran "
+				 "(applied %s, now %s): %s; restore it, or run "
+				 "'dbshift repair' to accept the change",
+				 m->id, row->checksum, m->checksum,
+				 m->up && m->up->file ? m->up->file : m->id);
+		dbshift__err_set_migration(&r->err, m->id);
+		dbshift__err_set_file(&r->err,
+				      m->up && m->up->file ? m->up->file : "");
+		return DBSHIFT_ECHECKSUM;
+	}
+	return 0;
+}
+
+void dbshift__run_free(dbshift__run *run)
+{
+	dbshift__graph_free(&run->graph);
+	dbshift__history_free(&run->history);
+	dbshift__vec_free(&run->migrations, migration_free_void);
+}
+
+int dbshift__run_begin(dbshift__run *run, dbshift_runner *runner)
+{
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	if (runner == NULL)
+		return DBSHIFT_EINVAL;
+	if (runner->driver == NULL)
+		return runner->err.pub.code != DBSHIFT_OK ? runner->err.pub.code
+							  : DBSHIFT_EINVAL;
+	dbshift__err_init(&runner->err);
+	rc = dbshift__run_prepare(run, runner);
+	if (rc == 0)
+		rc = dbshift__run_read_history(run);
+	return rc;
+}

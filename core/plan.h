@@ -1,1 +1,55 @@
-/* placeholder */
+/*
+ * plan.h - one run of the runner: its migrations (loaded from every
+ * source and resolved for the dialect), their order, the history, and the
+ * state of each migration against it.
+ */
+#ifndef DBSHIFT_PLAN_H
+#define DBSHIFT_PLAN_H
+
+#include "catalog.h"
+#include "graph.h"
+#include "history.h"
+#include "runner.h"
+
+typedef struct dbshift__run {
+	dbshift_runner *runner;
+	dbshift__vec migrations; /* dbshift__migration *, owned */
+	dbshift__graph graph;
+	dbshift__history history;
+	int history_read;
+	size_t last_applied_order; /* highest order among applied, + 1 */
+} dbshift__run;
+
+/**
+ * Load every source, resolve each migration for the dialect and contexts,
+ * and order them. Touches no database. On failure the run must still be
+ * freed with dbshift__run_free().
+ */
+int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner);
+
+/**
+ * The start of every command: check the runner is usable (its driver
+ * loaded), reset its error, prepare the run and read the history.
+ */
+int dbshift__run_begin(dbshift__run *run, dbshift_runner *runner);
+
+/** Connect (once per runner) and read the history (once per call). */
+int dbshift__run_read_history(dbshift__run *run);
+
+/** State of migration m against the history read; *row (may be NULL)
+ * receives its history row. */
+dbshift_state dbshift__run_state(const dbshift__run *run,
+				 const dbshift__migration *m,
+				 dbshift__history_row **row);
+
+/**
+ * Refuse to go on when the history has a dirty row (DBSHIFT_EDIRTY naming
+ * the migration and failed statement) or, when check_checksums is set and
+ * the runner does not ignore checksums, an applied migration whose script
+ * changed (DBSHIFT_ECHECKSUM with both checksums).
+ */
+int dbshift__run_check_history(dbshift__run *run, int check_checksums);
+
+void dbshift__run_free(dbshift__run *run);
+
+#endif

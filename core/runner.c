@@ -1,1 +1,424 @@
-/* placeholder */
+/*
+ * runner.c - the public runner: options, sources, and the commands up,
+ * down and redo. Each command prepares a run (sources loaded, resolved and
+ * ordered before the database is touched), reads the history once, checks
+ * it, and only then executes.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "execute.h"
+#include "history.h"
+#include "loader.h"
+#include "plan.h"
+#include "runner.h"
+#include "url.h"
+
+const char *dbshift_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+int dbshift_source_new(dbshift_source **out, const char *name,
+		       const dbshift_source_ops *ops, void *state)
+{
+	dbshift__err *err = dbshift__err_last();
+	dbshift_source *src;
+
+	dbshift__err_init(err);
+	if (out == NULL)
+		return DBSHIFT_EINVAL;
+	*out = NULL;
+	if (ops == NULL || ops->version < 1 || ops->load == NULL) {
+		dbshift__err_set(err, DBSHIFT_EINVAL,
+				 "source '%s': invalid source operations",
+				 name ? name : "");
+		goto fail;
+	}
+	if (!dbshift__source_name_valid(name)) {
+		dbshift__err_set(err, DBSHIFT_EINVAL,
+				 "invalid source name '%s': use letters, digits, "
+				 "'_', '-' and '.'",
+				 name ? name : "");
+		goto fail;
+	}
+	src = calloc(1, sizeof(*src));
+	if (src == NULL || (src->name = dbshift__strdup(name)) == NULL) {
+		free(src);
+		dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	src->ops = ops;
+	src->state = state;
+	*out = src;
+	return 0;
+fail:
+	if (ops != NULL && ops->free != NULL)
+		ops->free(state);
+	return err->pub.code;
+}
+
+const char *dbshift_source_name(const dbshift_source *source)
+{
+	return source != NULL ? source->name : "";
+}
+
+void dbshift_source_free(dbshift_source *source)
+{
+	if (source == NULL)
+		return;
+	if (source->ops->free != NULL)
+		source->ops->free(source->state);
+	free(source->name);
+	free(source);
+}
+
+static int runner_load_driver(dbshift_runner *r)
+{
+	char scheme[64];
+	int rc;
+
+	rc = dbshift__url_scheme(r->url, scheme, sizeof(scheme), &r->err);
+	if (rc != 0)
+		return rc;
+	return dbshift__loader_load(&r->driver, dbshift__url_driver_name(scheme),
+				    r->driver_dir, &r->err);
+}
+
+static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
+{
+	const char *table = opts->table ? opts->table : DBSHIFT_DEFAULT_TABLE;
+
+	if (opts->version < 1 || opts->url == NULL || opts->url[0] == '\0')
+		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					"runner options need a database URL");
+	if (!dbshift__history_name_valid(table))
+		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					"invalid history table name '%s': use "
+					"NAME or SCHEMA.NAME with letters, "
+					"digits and '_'",
+					table);
+	r->url = dbshift__strdup(opts->url);
+	r->table = dbshift__strdup(table);
+	r->driver_dir = dbshift__strdup(opts->driver_dir);
+	if (r->url == NULL || r->table == NULL ||
+	    (opts->driver_dir != NULL && r->driver_dir == NULL))
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	if (opts->n_contexts > 0) {
+		r->contexts = dbshift__strv_dup(opts->contexts, opts->n_contexts);
+		if (r->contexts == NULL)
+			return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+						"out of memory");
+		r->n_contexts = opts->n_contexts;
+	}
+	r->lock_timeout = opts->lock_timeout < 0 ? 60 : opts->lock_timeout;
+	r->flags = opts->flags;
+	r->on_event = opts->on_event;
+	r->event_payload = opts->event_payload;
+	return runner_load_driver(r);
+}
+
+int dbshift_runner_new(dbshift_runner **out, const dbshift_runner_options *opts)
+{
+	dbshift_runner *r;
+
+	if (out == NULL)
+		return DBSHIFT_EINVAL;
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		dbshift__err_set(dbshift__err_last(), DBSHIFT_ENOMEM,
+				 "out of memory");
+		return DBSHIFT_ENOMEM;
+	}
+	dbshift__err_init(&r->err);
+	*out = r;
+	if (opts == NULL)
+		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					"runner options are required");
+	return runner_init(r, opts);
+}
+
+static void source_free_void(void *src)
+{
+	dbshift_source_free(src);
+}
+
+void dbshift_runner_free(dbshift_runner *r)
+{
+	if (r == NULL)
+		return;
+	dbshift__conn_close(r->conn);
+	dbshift__vec_free(&r->sources, source_free_void);
+	dbshift__strv_free(r->contexts, r->n_contexts);
+	free(r->url);
+	free(r->table);
+	free(r->driver_dir);
+	free(r);
+}
+
+const dbshift_error *dbshift_runner_error(const dbshift_runner *r)
+{
+	static dbshift_error no_runner = { DBSHIFT_EINVAL, "no runner", "", 0,
+					   "", "", "", -1 };
+
+	return r != NULL ? &r->err.pub : &no_runner;
+}
+
+const char *dbshift_runner_dialect(const dbshift_runner *r)
+{
+	return r != NULL && r->driver != NULL ? r->driver->dialect : "";
+}
+
+int dbshift_runner_add_source(dbshift_runner *r, dbshift_source *source)
+{
+	size_t i;
+
+	if (r == NULL || source == NULL) {
+		dbshift_source_free(source);
+		return DBSHIFT_EINVAL;
+	}
+	dbshift__err_init(&r->err);
+	for (i = 0; i < r->sources.len; i++) {
+		dbshift_source *other = r->sources.items[i];
+
+		if (strcmp(other->name, source->name) == 0) {
+			dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					 "two sources are named '%s'; give "
+					 "each a distinct name (NAME=DIR)",
+					 source->name);
+			dbshift_source_free(source);
+			return DBSHIFT_EINVAL;
+		}
+	}
+	if (dbshift__vec_push(&r->sources, source) != 0) {
+		dbshift_source_free(source);
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	}
+	return 0;
+}
+
+/* Refuse out-of-order migrations with --strict-order. */
+static int check_strict_order(dbshift__run *run, const dbshift__migration *m)
+{
+	dbshift_runner *r = run->runner;
+
+	if (!(r->flags & DBSHIFT_OPT_STRICT_ORDER))
+		return 0;
+	dbshift__err_set(&r->err, DBSHIFT_ESTATE,
+			 "%s is pending but sorts before migrations already "
+			 "applied; refused by --strict-order",
+			 m->id);
+	dbshift__err_set_migration(&r->err, m->id);
+	return DBSHIFT_ESTATE;
+}
+
+/* Collect the pending migrations of the plan (restricted to mark when not
+ * NULL) into pending, in order. */
+static int collect_pending(dbshift__run *run, const unsigned char *mark,
+			   dbshift__vec *pending)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+		dbshift_state state = dbshift__run_state(run, m, NULL);
+
+		if (mark != NULL && !mark[m->index])
+			continue;
+		if (state == DBSHIFT_STATE_OUT_OF_ORDER) {
+			rc = check_strict_order(run, m);
+			if (rc != 0)
+				return rc;
+		} else if (state != DBSHIFT_STATE_PENDING) {
+			continue;
+		}
+		if (dbshift__vec_push(pending, m) != 0)
+			return dbshift__err_set(&run->runner->err,
+						DBSHIFT_ENOMEM,
+						"out of memory");
+	}
+	return 0;
+}
+
+static int up_marks(dbshift__run *run, const char *target,
+		    unsigned char **mark)
+{
+	dbshift__migration *m;
+	int rc;
+
+	*mark = NULL;
+	if (target == NULL)
+		return 0;
+	rc = dbshift__graph_target(&run->graph, target, &m, &run->runner->err);
+	if (rc != 0)
+		return rc;
+	*mark = calloc(run->graph.n + 1, 1);
+	if (*mark == NULL ||
+	    dbshift__graph_closure(&run->graph, m, DBSHIFT_UP, *mark) != 0)
+		return dbshift__err_set(&run->runner->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	return 0;
+}
+
+static int apply_all(dbshift__run *run, const dbshift__vec *pending,
+		     int *n_applied)
+{
+	size_t i;
+	int rc;
+
+	if (pending->len == 0)
+		return 0;
+	rc = dbshift__history_ensure(&run->history, run->runner->conn);
+	for (i = 0; rc == 0 && i < pending->len; i++) {
+		rc = dbshift__execute_up(run, pending->items[i]);
+		if (rc == 0 && n_applied != NULL)
+			(*n_applied)++;
+	}
+	return rc;
+}
+
+int dbshift_runner_up(dbshift_runner *r, const char *target, int *n_applied)
+{
+	dbshift__run run;
+	dbshift__vec pending = DBSHIFT__VEC_INIT;
+	unsigned char *mark = NULL;
+	int rc;
+
+	if (n_applied != NULL)
+		*n_applied = 0;
+	rc = dbshift__run_begin(&run, r);
+	if (rc == 0)
+		rc = up_marks(&run, target, &mark);
+	if (rc == 0)
+		rc = dbshift__run_check_history(&run, 1);
+	if (rc == 0)
+		rc = collect_pending(&run, mark, &pending);
+	if (rc == 0)
+		rc = apply_all(&run, &pending, n_applied);
+	dbshift__vec_free(&pending, NULL);
+	free(mark);
+	dbshift__run_free(&run);
+	return rc;
+}
+
+/* The migration of an applied history row, with a down, or an error. */
+static int revertible(dbshift__run *run, const dbshift__history_row *row,
+		      dbshift__migration **out)
+{
+	dbshift__err *err = &run->runner->err;
+	dbshift__migration *m = dbshift__graph_find(&run->graph, row->id);
+
+	*out = m;
+	if (m == NULL || strcmp(m->id, row->id) != 0) {
+		dbshift__err_set(err, DBSHIFT_ENOTFOUND,
+				 "applied migration %s is not in the sources; "
+				 "cannot roll it back",
+				 row->id);
+		dbshift__err_set_migration(err, row->id);
+		return DBSHIFT_ENOTFOUND;
+	}
+	if (m->down == NULL && m->down_fn == NULL) {
+		dbshift__err_set(err, DBSHIFT_ENODOWN,
+				 "%s has no down script; nothing was rolled back",
+				 m->id);
+		dbshift__err_set_migration(err, m->id);
+		dbshift__err_set_file(err, m->up && m->up->file ? m->up->file
+								: "");
+		return DBSHIFT_ENODOWN;
+	}
+	return 0;
+}
+
+/* Choose what down rolls back, newest first, and check every one has a
+ * down script before anything changes. */
+static int down_victims(dbshift__run *run, int count, const char *target,
+			dbshift__vec *victims)
+{
+	unsigned char *mark = NULL;
+	dbshift__migration *m;
+	size_t i;
+	int rc = 0;
+
+	if (target != NULL) {
+		rc = dbshift__graph_target(&run->graph, target, &m,
+					   &run->runner->err);
+		if (rc == 0 && dbshift__history_find(&run->history, m->id) == NULL)
+			rc = dbshift__err_set(&run->runner->err, DBSHIFT_ESTATE,
+					      "%s is not applied", m->id);
+		if (rc == 0 && (mark = calloc(run->graph.n + 1, 1)) == NULL)
+			rc = DBSHIFT_ENOMEM;
+		if (rc == 0)
+			rc = dbshift__graph_closure(&run->graph, m,
+						    DBSHIFT_DOWN, mark);
+	}
+	for (i = run->history.n; rc == 0 && i-- > 0;) {
+		const dbshift__history_row *row = &run->history.rows[i];
+
+		if (target == NULL && count >= 0 && victims->len >= (size_t)count)
+			break;
+		m = dbshift__graph_find(&run->graph, row->id);
+		if (target != NULL && (m == NULL || !mark[m->index]))
+			continue;
+		rc = revertible(run, row, &m);
+		if (rc == 0 && dbshift__vec_push(victims, m) != 0)
+			rc = DBSHIFT_ENOMEM;
+	}
+	free(mark);
+	if (rc == DBSHIFT_ENOMEM)
+		dbshift__err_set(&run->runner->err, rc, "out of memory");
+	return rc;
+}
+
+int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
+			int *n_reverted)
+{
+	dbshift__run run;
+	dbshift__vec victims = DBSHIFT__VEC_INIT;
+	size_t i;
+	int rc;
+
+	if (n_reverted != NULL)
+		*n_reverted = 0;
+	rc = dbshift__run_begin(&run, r);
+	if (rc == 0)
+		rc = dbshift__run_check_history(&run, 0);
+	if (rc == 0)
+		rc = down_victims(&run, count, target, &victims);
+	for (i = 0; rc == 0 && i < victims.len; i++) {
+		rc = dbshift__execute_down(&run, victims.items[i]);
+		if (rc == 0 && n_reverted != NULL)
+			(*n_reverted)++;
+	}
+	dbshift__vec_free(&victims, NULL);
+	dbshift__run_free(&run);
+	return rc;
+}
+
+int dbshift_runner_redo(dbshift_runner *r)
+{
+	dbshift__run run;
+	dbshift__vec victims = DBSHIFT__VEC_INIT;
+	int rc;
+
+	rc = dbshift__run_begin(&run, r);
+	if (rc == 0)
+		rc = dbshift__run_check_history(&run, 1);
+	if (rc == 0)
+		rc = down_victims(&run, 1, NULL, &victims);
+	if (rc == 0 && victims.len == 0)
+		rc = dbshift__err_set(&r->err, DBSHIFT_ESTATE,
+				      "nothing to redo: no migration is applied");
+	if (rc == 0)
+		rc = dbshift__execute_down(&run, victims.items[0]);
+	if (rc == 0)
+		rc = dbshift__execute_up(&run, victims.items[0]);
+	dbshift__vec_free(&victims, NULL);
+	dbshift__run_free(&run);
+	return rc;
+}

@@ -1,1 +1,36 @@
-/* placeholder */
+/*
+ * runner.h - the runner and source objects behind the public handles.
+ */
+#ifndef DBSHIFT_RUNNER_H
+#define DBSHIFT_RUNNER_H
+
+#include "dbshift/dbshift.h"
+#include "dbshift/driver.h"
+#include "catalog.h"
+#include "conn.h"
+#include "error.h"
+#include "util.h"
+
+struct dbshift_source {
+	char *name;
+	const dbshift_source_ops *ops;
+	void *state;
+};
+
+struct dbshift_runner {
+	dbshift__err err;
+	char *url;
+	char *table;
+	char *driver_dir;
+	int lock_timeout;
+	unsigned int flags;
+	char **contexts;
+	size_t n_contexts;
+	dbshift_event_fn on_event;
+	void *event_payload;
+	const dbshift_driver *driver;
+	dbshift__vec sources; /* dbshift_source * */
+	dbshift_conn *conn;   /* NULL until a command needs the database */
+};
+
+#endif

@@ -2,6 +2,8 @@
  * fixture.c - shared test helpers (see fixture.h). Every test runs in its
  * own forked process (CK_FORK), so the static state here is per test.
  */
+#include "config.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>

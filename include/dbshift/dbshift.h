@@ -152,15 +152,19 @@ typedef struct dbshift_migration_def {
 	const char *checksum;
 } dbshift_migration_def;
 
-#define DBSHIFT_MIGRATION_DEF_INIT { DBSHIFT_MIGRATION_DEF_VERSION }
+#define DBSHIFT_MIGRATION_DEF_INIT                                             \
+	{ DBSHIFT_MIGRATION_DEF_VERSION, NULL, NULL, NULL, 0, NULL, 0, NULL,  \
+	  NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, NULL,     \
+	  NULL }
 
 /** Collects the migrations of one source while it is loaded. */
 typedef struct dbshift_catalog dbshift_catalog;
 
 /**
  * Add a migration to the catalog of the source being loaded. Returns
- * DBSHIFT_ESOURCE for a malformed definition or a version the source
- * already holds (naming both files).
+ * DBSHIFT_ESOURCE for a malformed definition. A version the source holds
+ * twice is reported (naming both files) when the runner orders the
+ * migrations, before the database is touched.
  */
 DBSHIFT_EXTERN int dbshift_catalog_add(dbshift_catalog *catalog,
 				       const dbshift_migration_def *def);

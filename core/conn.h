@@ -1,0 +1,43 @@
+/*
+ * conn.h - a connection through a driver, with driver diagnostics turned
+ * into dbshift errors. The same object is the public dbshift_conn handed
+ * to code migrations.
+ */
+#ifndef DBSHIFT_CONN_H
+#define DBSHIFT_CONN_H
+
+#include "dbshift/dbshift.h"
+#include "dbshift/driver.h"
+#include "error.h"
+
+struct dbshift_conn {
+	const dbshift_driver *driver;
+	dbshift_driver_conn *handle;
+	dbshift__err *err;   /* where failures are recorded */
+	dbshift_diag diag;   /* of the last driver call */
+	const char *url_redacted;
+};
+
+/** Connect with driver to url. Errors: DBSHIFT_EDB naming the redacted URL. */
+int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
+		       const char *url, dbshift__err *err);
+void dbshift__conn_close(dbshift_conn *conn);
+
+/** Run a script. On failure: DBSHIFT_EDB (or code given) with the
+ * database message; the statement index is in conn->diag. */
+int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len);
+int dbshift__conn_query(dbshift_conn *conn, const char *sql,
+			const dbshift_value *params, int32_t nparams,
+			dbshift_driver_row_fn row, void *payload);
+int dbshift__conn_begin(dbshift_conn *conn);
+int dbshift__conn_commit(dbshift_conn *conn);
+/** Roll back, keeping the error already recorded (a failed rollback after
+ * a failure is reported by the first failure). */
+int dbshift__conn_rollback(dbshift_conn *conn);
+int dbshift__conn_quote(dbshift_conn *conn, const char *ident, char *buf,
+			size_t size);
+int dbshift__conn_table_exists(dbshift_conn *conn, const char *table,
+			       int *exists);
+int dbshift__conn_has(const dbshift_conn *conn, uint64_t capability);
+
+#endif
