@@ -65,7 +65,7 @@ static const dbshift_host host = {
 	dbshift__diag_set,
 };
 
-static const char *const no_schemes[] = { NULL };
+static const char *const no_schemes[] = {NULL};
 
 const dbshift_host *dbshift__loader_host(void)
 {
@@ -82,8 +82,7 @@ static int valid_name(const char *name)
 	size_t i;
 	char c;
 
-	if (name == NULL || name[0] == '\0' || name[0] == '-' ||
-	    name[0] == '_')
+	if (name == NULL || name[0] == '\0' || name[0] == '-' || name[0] == '_')
 		return 0;
 	for (i = 0; name[i] != '\0'; i++) {
 		c = name[i];
@@ -289,8 +288,8 @@ static const char *check_desc(const dbshift_driver *returned,
 			 (unsigned)head.struct_size, DBSHIFT_DRIVER_MIN_SIZE);
 		return why;
 	}
-	copy = head.struct_size < sizeof(*desc) ? head.struct_size
-						 : sizeof(*desc);
+	copy = head.struct_size < sizeof(*desc) ? head.struct_size :
+						  sizeof(*desc);
 	memcpy(desc, returned, copy);
 	if (desc->name == NULL || desc->name[0] == '\0') {
 		snprintf(why, size, "descriptor has no name");
@@ -314,8 +313,8 @@ static const char *check_desc(const dbshift_driver *returned,
  * with cache_lock held. Errors are DBSHIFT_EDRIVER (or DBSHIFT_ENOMEM),
  * each one line naming the driver, the file and the reason.
  */
-static int load_module(struct loaded **out, const char *path,
-		       const char *name, dbshift__err *err)
+static int load_module(struct loaded **out, const char *path, const char *name,
+		       dbshift__err *err)
 {
 	char symbol[NAME_MAX_LEN + 32];
 	char why[256];
@@ -345,8 +344,8 @@ static int load_module(struct loaded **out, const char *path,
 				      DBSHIFT_DRIVER_INIT_SYMBOL);
 		goto close_module;
 	}
-	returned = init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
-			&host);
+	returned =
+		init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR, &host);
 	if (returned == NULL) {
 		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
 				      "cannot load driver '%s' from %s: the "
@@ -393,8 +392,7 @@ close_module:
  * examined: dlopen() will then say why). *path is NULL when none does.
  * Returns 0 or -1 when out of memory.
  */
-static int find_module(char **path, const dbshift__vec *dirs,
-		       const char *name)
+static int find_module(char **path, const dbshift__vec *dirs, const char *name)
 {
 	struct stat st;
 	char *candidate;
@@ -615,6 +613,28 @@ static int scan_dir(dbshift__vec *found, const char *dir)
 	return rc;
 }
 
+/* The reason in a load_module() message, without the "cannot load driver
+ * 'NAME' from PATH: " that the listing gives in fields of its own. */
+static const char *reason_only(const char *message, const char *name,
+			       const char *path)
+{
+	static const char head[] = "cannot load driver '";
+	const char *p = message;
+	size_t len;
+
+	if (strncmp(p, head, sizeof(head) - 1) != 0)
+		return message;
+	p += sizeof(head) - 1;
+	len = strlen(name);
+	if (strncmp(p, name, len) != 0 || strncmp(p + len, "' from ", 7) != 0)
+		return message;
+	p += len + 7;
+	len = strlen(path);
+	if (strncmp(p, path, len) != 0 || strncmp(p + len, ": ", 2) != 0)
+		return message;
+	return p + len + 2;
+}
+
 /* Load one listed module (or take it from the cache) and report it. */
 static void report(const struct found *f, dbshift_driver_info_fn fn,
 		   void *payload)
@@ -651,7 +671,7 @@ static void report(const struct found *f, dbshift_driver_info_fn fn,
 		info.dialect = "";
 		info.version = "";
 		info.schemes = no_schemes;
-		info.error = load_err.message;
+		info.error = reason_only(load_err.message, f->name, f->path);
 	}
 	fn(&info, payload);
 }
@@ -659,9 +679,10 @@ static void report(const struct found *f, dbshift_driver_info_fn fn,
 /*
  * Public: report every driver_*.so on the search path, first found per
  * name, in name order. Each module is loaded to read its descriptor; those
- * accepted join the cache, broken ones are reported with their error and
- * closed. The callback runs without any lock held. Returns 0, or
- * DBSHIFT_EINVAL / DBSHIFT_ENOMEM (thread error set).
+ * accepted join the cache, broken ones are reported with the reason they
+ * were refused (name and path being fields of their own) and closed. The
+ * callback runs without any lock held. Returns 0, or DBSHIFT_EINVAL /
+ * DBSHIFT_ENOMEM (thread error set).
  */
 int dbshift_drivers_list(const char *driver_dir, dbshift_driver_info_fn fn,
 			 void *payload)

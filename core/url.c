@@ -41,15 +41,14 @@ static const struct {
 	const char *scheme;
 	const char *driver;
 } scheme_drivers[] = {
-	{ "sqlite", "sqlite" },	 { "sqlite3", "sqlite" },
-	{ "file", "sqlite" },	 { "postgres", "pg" },
-	{ "postgresql", "pg" },	 { "mysql", "mysql" },
-	{ "mariadb", "mysql" },
+	{"sqlite", "sqlite"}, {"sqlite3", "sqlite"}, {"file", "sqlite"},
+	{"postgres", "pg"},   {"postgresql", "pg"},  {"mysql", "mysql"},
+	{"mariadb", "mysql"},
 };
 
 /* Query parameters whose value is a password. */
-static const char *const secret_params[] = { "password", "pass", "passwd",
-					     "pwd" };
+static const char *const secret_params[] = {"password", "pass", "passwd",
+					    "pwd"};
 
 /*
  * A bounded writer: put() copies what fits into buf (always leaving room
@@ -196,7 +195,7 @@ static void put_query(struct out *o, const char *q)
  */
 static size_t redact(const char *url, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	const char *p = url, *pw_start, *pw_end, *query;
 
 	if (find_userinfo_password(url, &pw_start, &pw_end)) {
@@ -258,14 +257,13 @@ int dbshift__url_scheme(const char *url, char *scheme, size_t size,
 	n = (size_t)(colon - url);
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)url[i];
-		if (is_alpha(c) ||
-		    (i > 0 && (is_digit(c) || c == '+' || c == '-' ||
-			       c == '.')))
+		if (is_alpha(c) || (i > 0 && (is_digit(c) || c == '+' ||
+					      c == '-' || c == '.')))
 			continue;
 		return dbshift__err_set(err, DBSHIFT_EURL,
-					"URL '%s' has an invalid scheme '%.*s': "
-					"a scheme is a letter followed by "
-					"letters, digits, '+', '-' or '.'",
+					"URL '%s' has an invalid scheme "
+					"'%.*s': a scheme is a letter followed "
+					"by letters, digits, '+', '-' or '.'",
 					shown, n > 64 ? 64 : (int)n, url);
 	}
 	if (memchr(url, '+', n) != NULL || memchr(url, '.', n) != NULL)
@@ -316,8 +314,8 @@ int dbshift_url_redact(const char *url, char *buf, size_t buf_size)
 	if (url == NULL || buf == NULL || buf_size == 0)
 		return dbshift__err_set(dbshift__err_last(), DBSHIFT_EINVAL,
 					"dbshift_url_redact: %s",
-					url == NULL ? "no URL given"
-						    : "no output buffer");
+					url == NULL ? "no URL given" :
+						      "no output buffer");
 	need = redact(url, buf, buf_size);
 	if (need >= buf_size) {
 		buf[0] = '\0';

@@ -1,9 +1,561 @@
+/*
+ * check_loader.c - tests of core/loader.c: the driver search path and its
+ * order, the refusal of broken modules with an error naming the file and
+ * the reason (not a shared object, no entry symbol, newer ABI major or
+ * minor, truncated descriptor, refusing entry), the acceptance of an old
+ * ABI-minor driver and of the generic entry symbol, the cache, and
+ * dbshift_drivers_list().
+ *
+ * The broken drivers are built from tests/drivers/ into fx_test_driver_dir()
+ * as driver_<name>.so; tests copy them into their own directory when they
+ * need a particular layout. Every test runs in its own process, so the
+ * loader's cache starts empty and environment changes stay local.
+ */
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dbshift/dbshift.h"
+#include "fixture.h"
+#include "loader.h"
 #include "suites.h"
 
-static void setup(void) {}
+static void setup(void)
+{
+	/* make check points this at the built drivers; tests set it
+	 * themselves when they want it. */
+	unsetenv("DBSHIFT_DRIVER_PATH");
+}
+
+/* Path of test driver NAME as built. Static ring of buffers. */
+static const char *test_driver(const char *name)
+{
+	static char ring[4][1024];
+	static unsigned next;
+	char *p = ring[next++ % 4];
+
+	snprintf(p, 1024, "%s/driver_%s.so", fx_test_driver_dir(), name);
+	return p;
+}
+
+/* Copy the file at src to rel in the test's directory (binary safe). */
+static void copy_file(const char *src, const char *rel)
+{
+	char data[65536];
+	const char *dst = fx_path(rel);
+	FILE *in, *out;
+	size_t n;
+
+	in = fopen(src, "rb");
+	ck_assert_msg(in != NULL, "open %s: %s", src, strerror(errno));
+	out = fopen(dst, "wb");
+	ck_assert_msg(out != NULL, "open %s: %s", dst, strerror(errno));
+	while ((n = fread(data, 1, sizeof(data), in)) > 0)
+		ck_assert(fwrite(data, 1, n, out) == n);
+	ck_assert(!ferror(in));
+	fclose(in);
+	ck_assert(fclose(out) == 0);
+}
+
+/* Load NAME from driver_dir and expect failure with code; the message
+ * must contain each of the NULL-terminated strings given. */
+static void expect_failure(const char *name, const char *driver_dir, int code,
+			   ...)
+{
+	const dbshift_driver *d = (const dbshift_driver *)1;
+	dbshift__err err;
+	const char *want;
+	va_list ap;
+	int rc;
+
+	dbshift__err_init(&err);
+	rc = dbshift__loader_load(&d, name, driver_dir, &err);
+	ck_assert_msg(rc == code, "load %s: got %d (%s), expected %d", name, rc,
+		      err.pub.message, code);
+	ck_assert_ptr_null(d);
+	ck_assert_int_eq(err.pub.code, code);
+	ck_assert_msg(strchr(err.pub.message, '\n') == NULL, "one line");
+	va_start(ap, code);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		ck_assert_msg(strstr(err.pub.message, want) != NULL,
+			      "'%s' not in '%s'", want, err.pub.message);
+	va_end(ap);
+}
+
+static const dbshift_driver *expect_load(const char *name,
+					 const char *driver_dir)
+{
+	const dbshift_driver *d = NULL;
+	dbshift__err err;
+	int rc;
+
+	dbshift__err_init(&err);
+	rc = dbshift__loader_load(&d, name, driver_dir, &err);
+	ck_assert_msg(rc == 0, "load %s: %d %s", name, rc, err.pub.message);
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static void check_sqlite(const dbshift_driver *d)
+{
+	ck_assert_str_eq(d->name, "sqlite");
+	ck_assert_str_eq(d->dialect, "sqlite");
+	ck_assert_uint_eq(d->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_uint_le(d->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
+	ck_assert_uint_ge(d->struct_size, DBSHIFT_DRIVER_MIN_SIZE);
+	ck_assert_ptr_nonnull(d->open);
+	ck_assert_ptr_nonnull(d->table_exists);
+}
+
+START_TEST(test_loader_sqlite_driver_dir)
+{
+	check_sqlite(expect_load("sqlite", fx_driver_dir()));
+}
+END_TEST
+
+START_TEST(test_loader_sqlite_env_path)
+{
+	char path[2048];
+
+	/* Missing and empty elements are passed over. */
+	snprintf(path, sizeof(path),
+		 "/nonexistent/dbshift::%s:", fx_driver_dir());
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", path, 1), 0);
+	check_sqlite(expect_load("sqlite", NULL));
+}
+END_TEST
+
+START_TEST(test_loader_search_order)
+{
+	char env[1100];
+	const dbshift_driver *d;
+
+	/* a/ holds a good driver_oldminor.so, b/ a broken one. */
+	fx_mkdir("a");
+	fx_mkdir("b");
+	copy_file(test_driver("oldminor"), "a/driver_oldminor.so");
+	fx_write("b/driver_oldminor.so", "not a module\n");
+
+	/* driver_dir before the environment: the good one wins. */
+	snprintf(env, sizeof(env), "%s", fx_path("b"));
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", env, 1), 0);
+	d = expect_load("oldminor", fx_path("a"));
+	ck_assert_str_eq(d->name, "oldminor");
+}
+END_TEST
+
+START_TEST(test_loader_search_order_first_broken)
+{
+	char env[1100];
+
+	/* The other way round the broken one is found first, and is an
+	 * error rather than a reason to look further. */
+	fx_mkdir("a");
+	fx_mkdir("b");
+	copy_file(test_driver("oldminor"), "a/driver_oldminor.so");
+	fx_write("b/driver_oldminor.so", "not a module\n");
+	snprintf(env, sizeof(env), "%s", fx_path("a"));
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", env, 1), 0);
+	expect_failure("oldminor", fx_path("b"), DBSHIFT_EDRIVER,
+		       fx_path("b/driver_oldminor.so"), NULL);
+}
+END_TEST
+
+START_TEST(test_loader_env_order)
+{
+	char env[2200];
+
+	/* Within the environment path, left to right. */
+	fx_mkdir("a");
+	fx_mkdir("b");
+	copy_file(test_driver("oldminor"), "a/driver_oldminor.so");
+	fx_write("b/driver_oldminor.so", "not a module\n");
+	snprintf(env, sizeof(env), "%s:%s", fx_path("a"), fx_path("b"));
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", env, 1), 0);
+	expect_load("oldminor", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_missing)
+{
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH",
+				"/nonexistent/e1::/nonexistent/e2", 1),
+			 0);
+	expect_failure("nosuchdriver", "/nonexistent/d", DBSHIFT_EURL,
+		       "driver_nosuchdriver.so not found in /nonexistent/d, "
+		       "/nonexistent/e1, /nonexistent/e2, " DBSHIFT_DRIVER_DIR,
+		       "no driver 'nosuchdriver'", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_bad_name)
+{
+	expect_failure("../x", fx_tmpdir(), DBSHIFT_EURL, "invalid driver name",
+		       NULL);
+	expect_failure("a.b", fx_tmpdir(), DBSHIFT_EURL, "invalid driver name",
+		       NULL);
+	expect_failure("a/b", fx_tmpdir(), DBSHIFT_EURL, "invalid driver name",
+		       NULL);
+	expect_failure("", fx_tmpdir(), DBSHIFT_EURL, "invalid driver name",
+		       NULL);
+	expect_failure("Sqlite", fx_tmpdir(), DBSHIFT_EURL,
+		       "invalid driver name", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_not_shared_object)
+{
+	dbshift__err err;
+	const dbshift_driver *d;
+
+	fx_write("driver_garbage.so",
+		 "This is a text file, not a shared object. It is long "
+		 "enough to hold an ELF header, were it one.\n");
+	expect_failure("garbage", fx_tmpdir(), DBSHIFT_EDRIVER,
+		       fx_path("driver_garbage.so"), "not a loadable module",
+		       NULL);
+	/* The file is recorded too. */
+	dbshift__err_init(&err);
+	dbshift__loader_load(&d, "garbage", fx_tmpdir(), &err);
+	ck_assert_str_eq(err.pub.file, fx_path("driver_garbage.so"));
+}
+END_TEST
+
+START_TEST(test_loader_noentry)
+{
+	expect_failure("noentry", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("noentry"),
+		       "no entry symbol dbshift_driver_noentry_init or "
+		       "dbshift_driver_init",
+		       NULL);
+}
+END_TEST
+
+START_TEST(test_loader_newmajor)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want),
+		 "built for driver ABI %d.%d, core supports %d.x",
+		 DBSHIFT_DRIVER_ABI_MAJOR + 1, DBSHIFT_DRIVER_ABI_MINOR,
+		 DBSHIFT_DRIVER_ABI_MAJOR);
+	expect_failure("newmajor", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("newmajor"), want, NULL);
+}
+END_TEST
+
+START_TEST(test_loader_newminor)
+{
+	char want[80];
+
+	snprintf(want, sizeof(want),
+		 "built for driver ABI %d.%d, newer than the core's %d.%d",
+		 DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR + 1,
+		 DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR);
+	expect_failure("newminor", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("newminor"), want, NULL);
+}
+END_TEST
+
+START_TEST(test_loader_truncated)
+{
+	expect_failure("truncated", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("truncated"), "truncated descriptor", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_refuses)
+{
+	expect_failure("refuses", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("refuses"), "refused driver ABI", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_missing_slot)
+{
+	expect_failure("noslot", fx_test_driver_dir(), DBSHIFT_EDRIVER,
+		       test_driver("noslot"), "required function 'exec'", NULL);
+}
+END_TEST
+
+START_TEST(test_loader_oldminor)
+{
+	const dbshift_driver *d = expect_load("oldminor", fx_test_driver_dir());
+	dbshift_driver_conn *conn = (dbshift_driver_conn *)1;
+	dbshift_diag diag;
+
+	ck_assert_str_eq(d->name, "oldminor");
+	ck_assert_str_eq(d->dialect, "fake");
+	ck_assert_str_eq(d->schemes[0], "oldminor");
+	ck_assert_ptr_null(d->schemes[1]);
+	ck_assert_uint_eq(d->struct_size, offsetof(dbshift_driver, lock));
+	/* Fields appended after the driver was built read as "absent". */
+	ck_assert_ptr_null(d->lock);
+	ck_assert_ptr_null(d->unlock);
+	/* The host table reached the driver: its diagnostics work. */
+	dbshift__diag_init(&diag);
+	ck_assert_int_ne(d->open(&conn, "oldminor:x", &diag), 0);
+	ck_assert_ptr_null(conn);
+	ck_assert_str_eq(diag.message, "fake driver oldminor: open not "
+				       "supported");
+	ck_assert_str_eq(diag.sqlstate, "HY000");
+	ck_assert_int_eq(diag.native_code, 42);
+}
+END_TEST
+
+START_TEST(test_loader_generic_entry)
+{
+	void *handle;
+	const dbshift_driver *d;
+
+	/* driver_oldminor.so exports only the generic entry ... */
+	handle = dlopen(test_driver("oldminor"), RTLD_NOW | RTLD_LOCAL);
+	ck_assert_ptr_nonnull(handle);
+	ck_assert_ptr_null(dlsym(handle, "dbshift_driver_oldminor_init"));
+	ck_assert_ptr_nonnull(dlsym(handle, DBSHIFT_DRIVER_INIT_SYMBOL));
+	/* ... which serves whatever name the file has. */
+	copy_file(test_driver("oldminor"), "driver_other.so");
+	d = expect_load("other", fx_tmpdir());
+	ck_assert_str_eq(d->name, "oldminor");
+	/* '-' cannot be part of a symbol name: the generic entry it is. */
+	copy_file(test_driver("oldminor"), "driver_my-db.so");
+	expect_load("my-db", fx_tmpdir());
+}
+END_TEST
+
+START_TEST(test_loader_cwd_not_searched)
+{
+	fx_mkdir("cwd");
+	copy_file(test_driver("oldminor"), "cwd/driver_oldminor.so");
+	ck_assert_int_eq(chdir(fx_path("cwd")), 0);
+
+	expect_failure("oldminor", NULL, DBSHIFT_EURL, "not found", NULL);
+	expect_failure("oldminor", "", DBSHIFT_EURL, "not found", NULL);
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", "", 1), 0);
+	expect_failure("oldminor", NULL, DBSHIFT_EURL, "not found", NULL);
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", "::", 1), 0);
+	expect_failure("oldminor", "", DBSHIFT_EURL, "not found", NULL);
+	/* Asked for explicitly, the current directory is fine. */
+	expect_load("oldminor", ".");
+}
+END_TEST
+
+START_TEST(test_loader_cache)
+{
+	const dbshift_driver *d1, *d2, *d3;
+	dbshift__err err;
+
+	copy_file(test_driver("oldminor"), "driver_oldminor.so");
+	d1 = expect_load("oldminor", fx_tmpdir());
+	/* The second load comes from the cache: the file is not needed. */
+	ck_assert_int_eq(unlink(fx_path("driver_oldminor.so")), 0);
+	d2 = expect_load("oldminor", fx_tmpdir());
+	ck_assert_ptr_eq(d1, d2);
+	d2 = expect_load("oldminor", NULL);
+	ck_assert_ptr_eq(d1, d2);
+	dbshift__err_init(&err);
+	ck_assert_int_eq(
+		dbshift__loader_load_file(&d3, fx_path("driver_oldminor.so"),
+					  "oldminor", &err),
+		0);
+	ck_assert_ptr_eq(d1, d3);
+}
+END_TEST
+
+START_TEST(test_loader_load_file)
+{
+	const dbshift_driver *d;
+	dbshift__err err;
+
+	dbshift__err_init(&err);
+	ck_assert_int_eq(dbshift__loader_load_file(&d, test_driver("oldminor"),
+						   "oldminor", &err),
+			 0);
+	ck_assert_str_eq(d->name, "oldminor");
+	ck_assert_int_eq(dbshift__loader_load_file(&d, test_driver("newmajor"),
+						   "newmajor", &err),
+			 DBSHIFT_EDRIVER);
+	ck_assert_ptr_null(d);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "driver ABI"));
+	ck_assert_int_eq(
+		dbshift__loader_load_file(&d, fx_path("none.so"), "none", &err),
+		DBSHIFT_EDRIVER);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, fx_path("none.so")));
+}
+END_TEST
+
+START_TEST(test_loader_host)
+{
+	const dbshift_host *host = dbshift__loader_host();
+
+	ck_assert_uint_eq(host->size, sizeof(dbshift_host));
+	ck_assert_uint_eq(host->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_uint_eq(host->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
+	ck_assert(host->diag_set == dbshift__diag_set);
+}
+END_TEST
+
+/* What dbshift_drivers_list() reported. */
+struct listing {
+	int n;
+	char name[16][64];
+	char path[16][1024];
+	char error[16][1024];
+	char dialect[16][32];
+	char scheme0[16][32];
+};
+
+static void collect(const dbshift_driver_info *info, void *payload)
+{
+	struct listing *l = payload;
+
+	ck_assert_int_lt(l->n, 16);
+	ck_assert_ptr_nonnull(info->schemes);
+	ck_assert_ptr_nonnull(info->error);
+	ck_assert_ptr_nonnull(info->version);
+	snprintf(l->name[l->n], 64, "%s", info->name);
+	snprintf(l->path[l->n], 1024, "%s", info->path);
+	snprintf(l->error[l->n], 1024, "%s", info->error);
+	snprintf(l->dialect[l->n], 32, "%s", info->dialect);
+	snprintf(l->scheme0[l->n], 32, "%s",
+		 info->schemes[0] ? info->schemes[0] : "");
+	l->n++;
+}
+
+static int find(const struct listing *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->name[i], name) == 0)
+			return i;
+	ck_abort_msg("driver %s not listed", name);
+	return -1;
+}
+
+START_TEST(test_loader_list)
+{
+	static struct listing l;
+	char env[1100];
+	char want[64];
+	int i;
+
+	fx_mkdir("a");
+	fx_mkdir("b");
+	fx_write("a/driver_garbage.so", "not a module\n");
+	copy_file(test_driver("oldminor"), "a/driver_oldminor.so");
+	copy_file(test_driver("newmajor"), "a/driver_newmajor.so");
+	fx_write("a/driver_.so", "ignored: no name\n");
+	fx_write("a/driver_x.txt", "ignored: not .so\n");
+	fx_mkdir("a/driver_dir.so");
+	/* Shadowed by a/, and a driver only b/ has. */
+	fx_write("b/driver_oldminor.so", "shadowed\n");
+	copy_file(test_driver("noentry"), "b/driver_noentry.so");
+	snprintf(env, sizeof(env), "%s", fx_path("b"));
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", env, 1), 0);
+
+	ck_assert_int_eq(dbshift_drivers_list(fx_path("a"), collect, &l), 0);
+	/* Name order (the installed directory may add others). */
+	for (i = 1; i < l.n; i++)
+		ck_assert_int_lt(strcmp(l.name[i - 1], l.name[i]), 0);
+	ck_assert_int_lt(find(&l, "garbage"), find(&l, "newmajor"));
+	ck_assert_int_lt(find(&l, "newmajor"), find(&l, "noentry"));
+	ck_assert_int_lt(find(&l, "noentry"), find(&l, "oldminor"));
+
+	i = find(&l, "oldminor");
+	ck_assert_str_eq(l.error[i], "");
+	ck_assert_str_eq(l.path[i], fx_path("a/driver_oldminor.so"));
+	ck_assert_str_eq(l.dialect[i], "fake");
+	ck_assert_str_eq(l.scheme0[i], "oldminor");
+
+	/* Errors give the reason; name and path have fields of their own. */
+	i = find(&l, "garbage");
+	ck_assert_ptr_nonnull(strstr(l.error[i], "not a loadable module: "));
+	ck_assert_str_eq(l.path[i], fx_path("a/driver_garbage.so"));
+	i = find(&l, "newmajor");
+	snprintf(want, sizeof(want),
+		 "built for driver ABI %d.%d, core supports %d.x",
+		 DBSHIFT_DRIVER_ABI_MAJOR + 1, DBSHIFT_DRIVER_ABI_MINOR,
+		 DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_str_eq(l.error[i], want);
+	i = find(&l, "noentry");
+	ck_assert_str_eq(l.error[i], "no entry symbol "
+				     "dbshift_driver_noentry_init or "
+				     "dbshift_driver_init");
+	ck_assert_str_eq(l.path[i], fx_path("b/driver_noentry.so"));
+	for (i = 0; i < l.n; i++)
+		ck_assert_str_ne(l.name[i], "dir");
+}
+END_TEST
+
+START_TEST(test_loader_list_test_drivers)
+{
+	static struct listing l;
+	static const char *const broken[] = {"newmajor", "newminor", "noentry",
+					     "noslot", "refuses", "truncated"};
+	size_t i;
+
+	ck_assert_int_eq(
+		dbshift_drivers_list(fx_test_driver_dir(), collect, &l), 0);
+	ck_assert_str_eq(l.error[find(&l, "oldminor")], "");
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		ck_assert_str_ne(l.error[find(&l, broken[i])], "");
+	ck_assert_int_eq(dbshift_drivers_list(NULL, NULL, NULL),
+			 DBSHIFT_EINVAL);
+}
+END_TEST
+
+START_TEST(test_loader_list_built_drivers)
+{
+	static struct listing l;
+	size_t len = strlen(fx_driver_dir());
+	int i;
+
+	/* Every driver built in the tree opens with RTLD_NOW and passes
+	 * the loader's checks. */
+	ck_assert_int_eq(dbshift_drivers_list(fx_driver_dir(), collect, &l), 0);
+	for (i = 0; i < l.n; i++)
+		if (strncmp(l.path[i], fx_driver_dir(), len) == 0)
+			ck_assert_msg(l.error[i][0] == '\0', "%s: %s",
+				      l.path[i], l.error[i]);
+	ck_assert_str_eq(l.error[find(&l, "sqlite")], "");
+}
+END_TEST
+
 Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
-	(void)setup;
+	TCase *tc = tcase_create("loader");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_loader_sqlite_driver_dir);
+	tcase_add_test(tc, test_loader_sqlite_env_path);
+	tcase_add_test(tc, test_loader_search_order);
+	tcase_add_test(tc, test_loader_search_order_first_broken);
+	tcase_add_test(tc, test_loader_env_order);
+	tcase_add_test(tc, test_loader_missing);
+	tcase_add_test(tc, test_loader_bad_name);
+	tcase_add_test(tc, test_loader_not_shared_object);
+	tcase_add_test(tc, test_loader_noentry);
+	tcase_add_test(tc, test_loader_newmajor);
+	tcase_add_test(tc, test_loader_newminor);
+	tcase_add_test(tc, test_loader_truncated);
+	tcase_add_test(tc, test_loader_refuses);
+	tcase_add_test(tc, test_loader_missing_slot);
+	tcase_add_test(tc, test_loader_oldminor);
+	tcase_add_test(tc, test_loader_generic_entry);
+	tcase_add_test(tc, test_loader_cwd_not_searched);
+	tcase_add_test(tc, test_loader_cache);
+	tcase_add_test(tc, test_loader_load_file);
+	tcase_add_test(tc, test_loader_host);
+	tcase_add_test(tc, test_loader_list);
+	tcase_add_test(tc, test_loader_list_test_drivers);
+	tcase_add_test(tc, test_loader_list_built_drivers);
+	suite_add_tcase(s, tc);
 	return s;
 }
