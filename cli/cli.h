@@ -1,1 +1,155 @@
-/* placeholder */
+/*
+ * cli.h - shared declarations of the dbshift command-line program: the
+ * parsed options, the command table entries, and the output helpers. The
+ * program uses only the public API in dbshift/dbshift.h.
+ */
+#ifndef DBSHIFT_CLI_H
+#define DBSHIFT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dbshift/dbshift.h"
+
+/* Exit statuses (design.md section 6). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1	 /* a migration or database operation failed */
+#define CLI_EXIT_USAGE 2 /* bad usage or bad input */
+
+/* Used when neither -u, $DBSHIFT_URL nor $DATABASE_URL gives a URL. */
+#define CLI_DEFAULT_URL "sqlite:dbshift.db"
+/* Used when no -s is given. */
+#define CLI_DEFAULT_SOURCE "migrations"
+
+/* One -s/--source argument: name is NULL when only DIR was given. */
+struct cli_source {
+	char *name;
+	char *dir;
+};
+
+/* Everything the command line said, after defaults were applied. */
+struct cli_options {
+	const char *command; /* NULL when none was given */
+	char **args;	     /* the command's arguments (borrowed argv) */
+	int n_args;
+
+	const char *url;	/* never NULL after parsing */
+	const char *url_origin; /* "--url", "$DBSHIFT_URL", ... */
+	struct cli_source *sources;
+	size_t n_sources; /* at least 1 after parsing */
+	const char *table;
+	const char *driver_dir;
+	int lock_timeout;   /* <0: the library's default */
+	unsigned int flags; /* DBSHIFT_OPT_* */
+	const char **contexts;
+	size_t n_contexts;
+
+	int json;
+	int all;
+	int yes;
+	int quiet;
+	int verbose;
+	int help;
+	int version;
+};
+
+/* Commands accept these options only where they say so. */
+#define CLI_ALLOW_JSON (1u << 0)
+#define CLI_ALLOW_ALL (1u << 1)
+
+struct cli_command {
+	const char *name;
+	const char *synopsis; /* "up [TARGET]" */
+	const char *summary;  /* one line for the general help */
+	const char *help;     /* the command's own help, ends with '\n' */
+	unsigned int allow;   /* CLI_ALLOW_* */
+	int max_args;
+	int (*run)(const struct cli_options *opts);
+};
+
+extern const struct cli_command cli_cmd_up;
+extern const struct cli_command cli_cmd_down;
+extern const struct cli_command cli_cmd_redo;
+extern const struct cli_command cli_cmd_status;
+extern const struct cli_command cli_cmd_new;
+extern const struct cli_command cli_cmd_drivers;
+
+/* options.c */
+
+/**
+ * Parse argv into opts (zeroed first). Returns 0, or CLI_EXIT_USAGE after
+ * printing a one-line error and the hint. Free with cli_options_free().
+ */
+int cli_options_parse(struct cli_options *opts, int argc, char **argv);
+void cli_options_free(struct cli_options *opts);
+
+/** Print the option summary shared by every help text. */
+void cli_options_help(FILE *out);
+
+/* output.c */
+
+/** Set up colours and verbosity for this run. */
+void cli_output_init(const struct cli_options *opts);
+
+/** Print "dbshift: MESSAGE" on stderr. Returns code for chaining. */
+int cli_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** cli_error() plus the "Try 'dbshift --help'" hint; returns exit 2. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Print a library error and return the exit status it maps to. */
+int cli_report(int rc, const dbshift_error *err);
+
+/** The exit status for a library return code. */
+int cli_exit_status(int rc);
+
+/** Informational line on stderr, shown only with -v. */
+void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** A result line on stdout, suppressed by -q. */
+void cli_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * Copy url with its password hidden into buf. Never fails: when the URL
+ * cannot be redacted buf receives a placeholder instead.
+ */
+void cli_url_redact(const char *url, char *buf, size_t buf_size);
+
+/** Progress callback for dbshift_runner_options.on_event. */
+void cli_on_event(const dbshift_event *event, void *payload);
+
+/** Id of the last migration reported by cli_on_event, or "". */
+const char *cli_last_migration(void);
+
+/** Is colour wanted on this stream (a terminal, NO_COLOR unset)? */
+int cli_color(FILE *stream);
+
+/* ANSI colours used sparingly; NULL-safe through cli_paint(). */
+#define CLI_GREEN "32"
+#define CLI_YELLOW "33"
+#define CLI_RED "31"
+
+/** Write text to stream, coloured when colour is on for it. */
+void cli_paint(FILE *stream, const char *color, const char *text);
+
+/** Write s as a JSON string (with quotes), or null when s is NULL. */
+void cli_json_string(FILE *out, const char *s);
+
+/** Same, but "" is written as null. */
+void cli_json_string_or_null(FILE *out, const char *s);
+
+/** "1 migration" / "3 migrations" into buf. */
+const char *cli_plural(char *buf, size_t size, long n, const char *noun);
+
+/* cmd_migrate.c: shared with cmd_status.c */
+
+/**
+ * Build a runner from the options: URL, table, driver directory, sources
+ * and the progress callback. Returns 0 or an exit status (after printing
+ * the error); on success the caller frees *out.
+ */
+int cli_runner_open(dbshift_runner **out, const struct cli_options *opts);
+
+#endif

@@ -1,1 +1,338 @@
-/* placeholder */
+/*
+ * cmd_migrate.c - the commands that change the database: up, down and
+ * redo, and cli_runner_open(), which turns the options into a runner for
+ * every command that needs one.
+ *
+ * `down` takes a bare integer as a count (as golang-migrate's `down N`)
+ * and anything with a '/' as a target SOURCE/VERSION. Rolling back more
+ * than one migration (N > 1, --all, or a target, which takes its
+ * dependents along) is destructive: without a terminal it needs --yes,
+ * on a terminal the user is asked first.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int add_source(dbshift_runner *runner, const struct cli_source *src)
+{
+	dbshift_source *source = NULL;
+	int rc;
+
+	rc = dbshift_source_dir_new(&source, src->name, src->dir);
+	if (rc != 0)
+		return cli_report(rc, dbshift_error_last());
+	cli_verbose("source: %s = %s", dbshift_source_name(source), src->dir);
+	rc = dbshift_runner_add_source(runner, source);
+	if (rc != 0)
+		return cli_report(rc, dbshift_runner_error(runner));
+	return 0;
+}
+
+int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
+{
+	dbshift_runner_options ro = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *runner = NULL;
+	const dbshift_error *err;
+	char shown[1024];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	ro.url = opts->url;
+	ro.table = opts->table;
+	ro.driver_dir = opts->driver_dir;
+	ro.lock_timeout = opts->lock_timeout;
+	ro.flags = opts->flags;
+	ro.contexts = opts->contexts;
+	ro.n_contexts = opts->n_contexts;
+	ro.on_event = cli_on_event;
+	cli_url_redact(opts->url, shown, sizeof(shown));
+	cli_verbose("url: %s (%s)", shown, opts->url_origin);
+	rc = dbshift_runner_new(&runner, &ro);
+	if (rc != 0) {
+		err = runner != NULL ? dbshift_runner_error(runner) :
+				       dbshift_error_last();
+		rc = cli_report(rc, err);
+		goto fail;
+	}
+	cli_verbose("dialect: %s", dbshift_runner_dialect(runner));
+	for (i = 0; i < opts->n_sources; i++) {
+		rc = add_source(runner, &opts->sources[i]);
+		if (rc != 0)
+			goto fail;
+	}
+	*out = runner;
+	return 0;
+fail:
+	dbshift_runner_free(runner);
+	return rc;
+}
+
+static int run_up(const struct cli_options *opts)
+{
+	const char *target = opts->n_args > 0 ? opts->args[0] : NULL;
+	dbshift_runner *runner;
+	char count[64];
+	int rc, n_applied = 0;
+
+	rc = cli_runner_open(&runner, opts);
+	if (rc != 0)
+		return rc;
+	rc = dbshift_runner_up(runner, target, &n_applied);
+	if (rc != 0)
+		rc = cli_report(rc, dbshift_runner_error(runner));
+	else if (n_applied > 0)
+		cli_result("applied %s", cli_plural(count, sizeof(count),
+						    n_applied, "migration"));
+	else if (target != NULL)
+		cli_result("nothing to apply: %s is already applied", target);
+	else
+		cli_result("database is up to date");
+	dbshift_runner_free(runner);
+	return rc;
+}
+
+/* What `down` was asked to roll back. */
+struct down_request {
+	int count;	    /* -1: everything */
+	const char *target; /* or NULL */
+};
+
+static int parse_down(const struct cli_options *opts, struct down_request *req)
+{
+	const char *arg = opts->n_args > 0 ? opts->args[0] : NULL;
+	char *end;
+	long n;
+
+	req->count = 1;
+	req->target = NULL;
+	if (opts->all) {
+		req->count = -1;
+		if (arg != NULL)
+			return cli_usage_error("'down --all' takes no argument,"
+					       " got '%s'",
+					       arg);
+		return 0;
+	}
+	if (arg == NULL)
+		return 0;
+	if (strchr(arg, '/') != NULL) {
+		req->target = arg;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 ||
+	    n < 1 || n > INT_MAX)
+		return cli_usage_error("invalid argument '%s' for 'down': "
+				       "expected a count N (1 or more) or a "
+				       "target SOURCE/VERSION",
+				       arg);
+	req->count = (int)n;
+	return 0;
+}
+
+/* What the request means in words: "2 migrations", "all migrations". */
+static const char *describe(const struct down_request *req, char *buf,
+			    size_t size)
+{
+	if (req->target != NULL)
+		snprintf(buf, size, "%s and the migrations that depend on it",
+			 req->target);
+	else if (req->count < 0)
+		snprintf(buf, size, "all migrations");
+	else
+		cli_plural(buf, size, req->count, "migration");
+	return buf;
+}
+
+/* How many migrations the history holds as applied; -1 when unknown. */
+static long count_applied(dbshift_runner *runner)
+{
+	dbshift_status *status = NULL;
+	const dbshift_migration_info *info;
+	long n = 0;
+	size_t i;
+
+	if (dbshift_runner_status(runner, &status) != 0)
+		return -1;
+	for (i = 0; i < dbshift_status_count(status); i++) {
+		info = dbshift_status_get(status, i);
+		if (info->state == DBSHIFT_STATE_APPLIED ||
+		    info->state == DBSHIFT_STATE_CHANGED ||
+		    info->state == DBSHIFT_STATE_MISSING)
+			n++;
+	}
+	dbshift_status_free(status);
+	return n;
+}
+
+/* Ask on the terminal; returns 1 when the answer is yes. */
+static int ask(const char *what)
+{
+	char answer[32];
+
+	fprintf(stderr, "Roll back %s? [y/N] ", what);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return 0;
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 ||
+	       strcmp(answer, "yes") == 0 || strcmp(answer, "YES") == 0;
+}
+
+/* More than one migration may go: a target takes its dependents along. */
+static int is_destructive(const struct down_request *req)
+{
+	return req->target != NULL || req->count != 1;
+}
+
+/*
+ * Ask before a destructive down on a terminal: 0 to go ahead, else an
+ * exit status. The question says how many migrations will actually go;
+ * when that is one or none there is no question.
+ */
+static int confirm_down(dbshift_runner *runner, const struct down_request *req)
+{
+	char what[512];
+	long applied = -1, n = -1;
+
+	if (req->target == NULL) {
+		applied = count_applied(runner);
+		n = req->count < 0 || applied < req->count ? applied :
+							     req->count;
+	}
+	if (applied >= 0 && n <= 1)
+		return 0;
+	if (applied >= 0)
+		cli_plural(what, sizeof(what), n, "migration");
+	else
+		describe(req, what, sizeof(what));
+	if (!ask(what))
+		return cli_error(CLI_EXIT_FAIL, "aborted; nothing rolled back");
+	return 0;
+}
+
+static int run_down(const struct cli_options *opts)
+{
+	struct down_request req;
+	dbshift_runner *runner;
+	char buf[512];
+	int rc, n_reverted = 0;
+
+	rc = parse_down(opts, &req);
+	if (rc != 0)
+		return rc;
+	if (is_destructive(&req) && !opts->yes && !isatty(STDIN_FILENO))
+		return cli_error(CLI_EXIT_USAGE,
+				 "refusing to roll back %s without --yes",
+				 describe(&req, buf, sizeof(buf)));
+	rc = cli_runner_open(&runner, opts);
+	if (rc != 0)
+		return rc;
+	if (is_destructive(&req) && !opts->yes) {
+		rc = confirm_down(runner, &req);
+		if (rc != 0)
+			goto out;
+	}
+	rc = dbshift_runner_down(runner, req.count, req.target, &n_reverted);
+	if (rc != 0)
+		rc = cli_report(rc, dbshift_runner_error(runner));
+	else if (n_reverted > 0)
+		cli_result(
+			"rolled back %s",
+			cli_plural(buf, sizeof(buf), n_reverted, "migration"));
+	else
+		cli_result("nothing to roll back");
+out:
+	dbshift_runner_free(runner);
+	return rc;
+}
+
+static int run_redo(const struct cli_options *opts)
+{
+	dbshift_runner *runner;
+	int rc;
+
+	rc = cli_runner_open(&runner, opts);
+	if (rc != 0)
+		return rc;
+	rc = dbshift_runner_redo(runner);
+	if (rc != 0)
+		rc = cli_report(rc, dbshift_runner_error(runner));
+	else if (cli_last_migration()[0] != '\0')
+		cli_result("redone %s", cli_last_migration());
+	else
+		cli_result("nothing to redo");
+	dbshift_runner_free(runner);
+	return rc;
+}
+
+const struct cli_command cli_cmd_up = {
+	"up",
+	"up [TARGET]",
+	"apply pending migrations (all, or up to TARGET)",
+	"Apply pending migrations in order, each in its own\n"
+	"transaction where the database allows. With TARGET\n"
+	"(SOURCE/VERSION, or VERSION when only one source has it),\n"
+	"apply TARGET and the pending migrations it depends on.\n"
+	"Stops at the first failure; that migration is not recorded.\n"
+	"Progress goes to stderr, the summary to stdout.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success (also when there was nothing to do)\n"
+	"  1  a migration or a database operation failed\n"
+	"  2  bad usage or bad input: options, URL, migration files,\n"
+	"     dependency graph, unknown target\n",
+	0,
+	1,
+	run_up,
+};
+
+const struct cli_command cli_cmd_down = {
+	"down",
+	"down [N | TARGET | --all]",
+	"roll back the last N (default 1), TARGET, or all",
+	"Roll back applied migrations, newest first: the last N\n"
+	"(default 1), or TARGET (always SOURCE/VERSION; a bare integer\n"
+	"is a count) and every applied migration that depends on it,\n"
+	"or everything with --all. Every migration to roll back must\n"
+	"have a down script; that is checked before anything changes.\n"
+	"\n"
+	"Rolling back more than one migration (N > 1, TARGET or --all)\n"
+	"asks for confirmation on a terminal and needs --yes otherwise.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success (also when there was nothing to roll back)\n"
+	"  1  a migration or a database operation failed, or the\n"
+	"     confirmation was declined\n"
+	"  2  bad usage or bad input: options, URL, migration files,\n"
+	"     dependency graph, unknown target, or --yes missing\n"
+	"     without a terminal\n",
+	CLI_ALLOW_ALL,
+	1,
+	run_down,
+};
+
+const struct cli_command cli_cmd_redo = {
+	"redo",
+	"redo",
+	"roll back the last migration and apply it again",
+	"Roll back the most recently applied migration and apply it\n"
+	"again (useful while writing a migration).\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  a migration or a database operation failed\n"
+	"  2  bad usage or bad input: options, URL, migration files,\n"
+	"     dependency graph\n",
+	0,
+	0,
+	run_redo,
+};

@@ -1,1 +1,353 @@
-/* placeholder */
+/*
+ * options.c - command-line parsing for the dbshift program.
+ *
+ * getopt_long() in its default GNU mode permutes argv, so options may
+ * stand before or after the command and its arguments
+ * (`dbshift up --source app=db/migrations`, `dbshift down --all`). What
+ * remains after the options is the command and its arguments. Defaults
+ * that depend on the environment (the URL) are applied here, so that the
+ * commands see one complete struct cli_options.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Values of the long-only options, outside the range of short ones. */
+enum {
+	OPT_DRIVER_DIR = 256,
+	OPT_LOCK_TIMEOUT,
+	OPT_IGNORE_CHECKSUMS,
+	OPT_JSON,
+	OPT_STRICT_ORDER,
+	OPT_CONTEXT,
+	OPT_ALL
+};
+
+static const char short_options[] = ":u:s:t:yqvhV";
+
+static const struct option long_options[] = {
+	{"url", required_argument, NULL, 'u'},
+	{"source", required_argument, NULL, 's'},
+	{"table", required_argument, NULL, 't'},
+	{"driver-dir", required_argument, NULL, OPT_DRIVER_DIR},
+	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	{"ignore-checksums", no_argument, NULL, OPT_IGNORE_CHECKSUMS},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"strict-order", no_argument, NULL, OPT_STRICT_ORDER},
+	{"yes", no_argument, NULL, 'y'},
+	{"context", required_argument, NULL, OPT_CONTEXT},
+	{"all", no_argument, NULL, OPT_ALL},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0}};
+
+void cli_options_help(FILE *out)
+{
+	fputs("Options:\n"
+	      "  -u, --url URL            database URL; else $DBSHIFT_URL, "
+	      "else $DATABASE_URL,\n"
+	      "                           else " CLI_DEFAULT_URL "\n"
+	      "  -s, --source [NAME=]DIR  migration directory, repeatable; "
+	      "NAME defaults to\n"
+	      "                           DIR's base name; default "
+	      "./" CLI_DEFAULT_SOURCE "\n"
+	      "  -t, --table NAME         history table (default "
+	      "dbshift_migrations)\n"
+	      "      --driver-dir DIR     extra driver directory, searched "
+	      "first\n"
+	      "      --lock-timeout SECS  how long to wait for another run's "
+	      "lock (60)\n"
+	      "      --ignore-checksums   run even though applied scripts "
+	      "changed (this run)\n"
+	      "      --json               machine-readable output (status, "
+	      "drivers)\n"
+	      "      --strict-order       refuse out-of-order migrations\n"
+	      "  -y, --yes                confirm destructive commands without "
+	      "asking;\n"
+	      "                           required without a terminal\n"
+	      "      --context NAME       include migrations limited to this "
+	      "context;\n"
+	      "                           repeatable\n"
+	      "  -q, --quiet              no progress or summary lines\n"
+	      "  -v, --verbose            say which URL, driver and sources "
+	      "are used\n"
+	      "  -h, --help               show help (also: dbshift COMMAND "
+	      "--help)\n"
+	      "  -V, --version            show the version\n",
+	      out);
+}
+
+/* The long name of an option value, for messages. */
+static const char *option_name(int val)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name != NULL; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+/* A valid source name: letters, digits, '_', '-', '.'; not empty. */
+static int is_source_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static char *copy(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+/*
+ * Add one -s argument. "NAME=DIR" names the source when the part before
+ * the first '=' is a valid source name; otherwise the whole argument is
+ * the directory (so "./a=b" is a directory).
+ */
+static int add_source(struct cli_options *opts, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct cli_source *grown, *src;
+	char *name = NULL;
+
+	if (eq != NULL && is_source_name(arg, (size_t)(eq - arg))) {
+		name = copy(arg, (size_t)(eq - arg));
+		if (name == NULL)
+			return cli_error(CLI_EXIT_FAIL, "out of memory");
+		arg = eq + 1;
+	}
+	if (arg[0] == '\0') {
+		free(name);
+		return cli_usage_error("option '--source' needs a directory");
+	}
+	grown = realloc(opts->sources,
+			(opts->n_sources + 1) * sizeof(*opts->sources));
+	if (grown == NULL)
+		goto oom;
+	opts->sources = grown;
+	src = &opts->sources[opts->n_sources];
+	src->name = name;
+	src->dir = copy(arg, strlen(arg));
+	if (src->dir == NULL)
+		goto oom;
+	opts->n_sources++;
+	return 0;
+oom:
+	free(name);
+	return cli_error(CLI_EXIT_FAIL, "out of memory");
+}
+
+static int add_context(struct cli_options *opts, const char *arg)
+{
+	const char **grown;
+
+	if (arg[0] == '\0')
+		return cli_usage_error("option '--context' needs a name");
+	grown = realloc(opts->contexts,
+			(opts->n_contexts + 1) * sizeof(*opts->contexts));
+	if (grown == NULL)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	opts->contexts = grown;
+	opts->contexts[opts->n_contexts++] = arg;
+	return 0;
+}
+
+/* --lock-timeout SECS: a whole number of seconds, 0 or more. */
+static int set_lock_timeout(struct cli_options *opts, const char *arg)
+{
+	char *end;
+	long secs;
+
+	errno = 0;
+	secs = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || secs < 0 ||
+	    secs > INT_MAX)
+		return cli_usage_error("invalid value '%s' for '--lock-timeout'"
+				       " (expected seconds, 0 or more)",
+				       arg);
+	opts->lock_timeout = (int)secs;
+	return 0;
+}
+
+static int not_empty(const char *arg, const char *option)
+{
+	if (arg[0] != '\0')
+		return 0;
+	return cli_usage_error("option '--%s' needs a non-empty value", option);
+}
+
+/* Handle one option returned by getopt_long(). */
+static int apply_option(struct cli_options *opts, int c, const char *arg)
+{
+	switch (c) {
+	case 'u':
+		opts->url = arg;
+		opts->url_origin = "--url";
+		return not_empty(arg, "url");
+	case 's':
+		return add_source(opts, arg);
+	case 't':
+		opts->table = arg;
+		return not_empty(arg, "table");
+	case OPT_DRIVER_DIR:
+		opts->driver_dir = arg;
+		return not_empty(arg, "driver-dir");
+	case OPT_LOCK_TIMEOUT:
+		return set_lock_timeout(opts, arg);
+	case OPT_IGNORE_CHECKSUMS:
+		opts->flags |= DBSHIFT_OPT_IGNORE_CHECKSUMS;
+		return 0;
+	case OPT_STRICT_ORDER:
+		opts->flags |= DBSHIFT_OPT_STRICT_ORDER;
+		return 0;
+	case OPT_JSON:
+		opts->json = 1;
+		return 0;
+	case OPT_CONTEXT:
+		return add_context(opts, arg);
+	case OPT_ALL:
+		opts->all = 1;
+		return 0;
+	case 'y':
+		opts->yes = 1;
+		return 0;
+	case 'q':
+		opts->quiet = 1;
+		return 0;
+	case 'v':
+		opts->verbose = 1;
+		return 0;
+	case 'h':
+		opts->help = 1;
+		return 0;
+	case 'V':
+		opts->version = 1;
+		return 0;
+	}
+	return cli_usage_error("unhandled option");
+}
+
+/* How many long options start with the len bytes of name. */
+static int prefix_matches(const char *name, size_t len)
+{
+	const struct option *o;
+	int n = 0;
+
+	for (o = long_options; o->name != NULL; o++)
+		n += strncmp(o->name, name, len) == 0;
+	return n;
+}
+
+/* Name the option getopt_long() stopped at: "--foo" or "-x". */
+static int bad_option(int c, int argc, char **argv)
+{
+	const char *typed =
+		optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	size_t len = strcspn(typed, "=");
+
+	if (c == ':') {
+		if (optopt >= 256 || strncmp(typed, "--", 2) == 0)
+			return cli_usage_error(
+				"option '--%s' requires an argument",
+				option_name(optopt));
+		return cli_usage_error("option '-%c' requires an argument",
+				       optopt);
+	}
+	if (optopt > 0 && optopt < 256 && strncmp(typed, "--", 2) != 0)
+		return cli_usage_error("unknown option '-%c'", optopt);
+	if (strncmp(typed, "--", 2) == 0 && typed[len] == '=' && optopt != 0)
+		return cli_usage_error("option '%.*s' takes no argument",
+				       (int)len, typed);
+	if (strncmp(typed, "--", 2) == 0 &&
+	    prefix_matches(typed + 2, len - 2) > 1)
+		return cli_usage_error("ambiguous option '%.*s'", (int)len,
+				       typed);
+	return cli_usage_error("unknown option '%.*s'", (int)len, typed);
+}
+
+/* $DBSHIFT_URL, else $DATABASE_URL, else the default (empty = unset). */
+static void default_url(struct cli_options *opts)
+{
+	const char *env;
+
+	if (opts->url != NULL)
+		return;
+	env = getenv("DBSHIFT_URL");
+	if (env != NULL && env[0] != '\0') {
+		opts->url = env;
+		opts->url_origin = "$DBSHIFT_URL";
+		return;
+	}
+	env = getenv("DATABASE_URL");
+	if (env != NULL && env[0] != '\0') {
+		opts->url = env;
+		opts->url_origin = "$DATABASE_URL";
+		return;
+	}
+	opts->url = CLI_DEFAULT_URL;
+	opts->url_origin = "default";
+}
+
+int cli_options_parse(struct cli_options *opts, int argc, char **argv)
+{
+	int c, rc;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->lock_timeout = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+				NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(c, argc, argv);
+		rc = apply_option(opts, c, optarg);
+		if (rc != 0)
+			return rc;
+	}
+	if (optind < argc)
+		opts->command = argv[optind++];
+	opts->args = argv + optind;
+	opts->n_args = argc - optind;
+	default_url(opts);
+	if (opts->n_sources == 0)
+		return add_source(opts, CLI_DEFAULT_SOURCE);
+	return 0;
+}
+
+void cli_options_free(struct cli_options *opts)
+{
+	size_t i;
+
+	for (i = 0; i < opts->n_sources; i++) {
+		free(opts->sources[i].name);
+		free(opts->sources[i].dir);
+	}
+	free(opts->sources);
+	free(opts->contexts);
+	memset(opts, 0, sizeof(*opts));
+}

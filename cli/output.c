@@ -1,1 +1,349 @@
-/* placeholder */
+/*
+ * output.c - how the dbshift program talks: errors and progress on
+ * stderr, results on stdout, JSON string escaping, and the progress
+ * callback the runner calls once before and once after each migration.
+ *
+ * Errors are one line, "dbshift: MESSAGE". Progress is one line per
+ * migration ("applying app/001 create_users ... ok (3 ms)"), built from
+ * two events; a progress line left open by a failure is closed before the
+ * error is printed. Colours are used only on a terminal and never when
+ * NO_COLOR is set. A URL is never shown without dbshift_url_redact().
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static struct {
+	int quiet;
+	int verbose;
+	int line_open;	 /* a progress line waits for its result */
+	const char *url; /* hidden if a library message repeats it */
+	char last_id[256];
+} out_state;
+
+void cli_output_init(const struct cli_options *opts)
+{
+	out_state.quiet = opts->quiet;
+	out_state.verbose = opts->verbose && !opts->quiet;
+	out_state.url = opts->url;
+}
+
+int cli_color(FILE *stream)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (no_color != NULL && no_color[0] != '\0')
+		return 0;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fileno(stream));
+}
+
+void cli_paint(FILE *stream, const char *color, const char *text)
+{
+	if (color != NULL && cli_color(stream))
+		fprintf(stream, "\033[%sm%s\033[0m", color, text);
+	else
+		fputs(text, stream);
+}
+
+/* End a progress line that is still waiting for "ok" or "FAILED". */
+static void close_line(void)
+{
+	if (out_state.line_open) {
+		fputc('\n', stderr);
+		out_state.line_open = 0;
+	}
+}
+
+static void verror(const char *fmt, va_list ap)
+{
+	close_line();
+	fputs("dbshift: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	fputs("Try 'dbshift --help' for more information.\n", stderr);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_exit_status(int rc)
+{
+	switch (rc) {
+	case DBSHIFT_OK:
+		return CLI_EXIT_OK;
+	case DBSHIFT_EINVAL:
+	case DBSHIFT_EURL:
+	case DBSHIFT_ESOURCE:
+	case DBSHIFT_EGRAPH:
+	case DBSHIFT_ENOTFOUND:
+		return CLI_EXIT_USAGE;
+	default:
+		return CLI_EXIT_FAIL;
+	}
+}
+
+void cli_url_redact(const char *url, char *buf, size_t buf_size)
+{
+	if (dbshift_url_redact(url, buf, buf_size) != 0)
+		snprintf(buf, buf_size, "(URL not shown)");
+}
+
+/*
+ * Write a library message, replacing any copy of the URL in it with the
+ * redacted URL: the library should never repeat a password, and the
+ * program makes sure of it.
+ */
+static void put_scrubbed(const char *msg)
+{
+	char redacted[1024];
+	const char *hit;
+	size_t url_len;
+
+	if (out_state.url == NULL || out_state.url[0] == '\0') {
+		fputs(msg, stderr);
+		return;
+	}
+	cli_url_redact(out_state.url, redacted, sizeof(redacted));
+	url_len = strlen(out_state.url);
+	while ((hit = strstr(msg, out_state.url)) != NULL) {
+		fwrite(msg, 1, (size_t)(hit - msg), stderr);
+		fputs(redacted, stderr);
+		msg = hit + url_len;
+	}
+	fputs(msg, stderr);
+}
+
+int cli_report(int rc, const dbshift_error *err)
+{
+	const char *msg = err->message;
+
+	if (msg == NULL || msg[0] == '\0')
+		msg = dbshift_code_name(rc);
+	close_line();
+	fputs("dbshift: ", stderr);
+	put_scrubbed(msg);
+	fputc('\n', stderr);
+	if (err->statement != NULL && err->statement[0] != '\0')
+		fprintf(stderr, "  statement %d: %.120s\n",
+			err->statement_index + 1, err->statement);
+	if (out_state.verbose && err->sqlstate != NULL &&
+	    err->sqlstate[0] != '\0')
+		fprintf(stderr, "  sqlstate %s, native code %lld\n",
+			err->sqlstate, (long long)err->native_code);
+	return cli_exit_status(rc);
+}
+
+void cli_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out_state.verbose)
+		return;
+	close_line();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_result(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_state.quiet)
+		return;
+	close_line();
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+const char *cli_plural(char *buf, size_t size, long n, const char *noun)
+{
+	snprintf(buf, size, "%ld %s%s", n, noun, n == 1 ? "" : "s");
+	return buf;
+}
+
+/* "3 ms", "<1 ms", "12.4 s" */
+static void put_duration(int64_t us)
+{
+	int64_t ms = (us + 500) / 1000;
+
+	if (us < 0)
+		return;
+	if (ms == 0)
+		fputs(" (<1 ms)", stderr);
+	else if (ms < 10000)
+		fprintf(stderr, " (%lld ms)", (long long)ms);
+	else
+		fprintf(stderr, " (%.1f s)", (double)us / 1e6);
+}
+
+void cli_on_event(const dbshift_event *event, void *payload)
+{
+	const char *verb =
+		event->direction == DBSHIFT_DOWN ? "reverting" : "applying";
+
+	(void)payload;
+	snprintf(out_state.last_id, sizeof(out_state.last_id), "%s",
+		 event->id != NULL ? event->id : "");
+	if (out_state.quiet)
+		return;
+	switch (event->kind) {
+	case DBSHIFT_EVENT_BEFORE:
+		close_line();
+		fprintf(stderr, "%s %s", verb, event->id);
+		if (event->name != NULL && event->name[0] != '\0')
+			fprintf(stderr, " %s", event->name);
+		fputs(" ... ", stderr);
+		fflush(stderr);
+		out_state.line_open = 1;
+		return;
+	case DBSHIFT_EVENT_AFTER:
+	case DBSHIFT_EVENT_ERROR:
+		if (!out_state.line_open)
+			fprintf(stderr, "%s %s ... ", verb, event->id);
+		if (event->kind == DBSHIFT_EVENT_AFTER)
+			cli_paint(stderr, CLI_GREEN, "ok");
+		else
+			cli_paint(stderr, CLI_RED, "FAILED");
+		put_duration(event->duration_us);
+		fputc('\n', stderr);
+		out_state.line_open = 0;
+		return;
+	}
+}
+
+const char *cli_last_migration(void)
+{
+	return out_state.last_id;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Escape one ASCII byte if JSON needs it; returns 1 when written. */
+static int json_escape_ascii(FILE *out, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", out);
+		return 1;
+	case '\\':
+		fputs("\\\\", out);
+		return 1;
+	case '\n':
+		fputs("\\n", out);
+		return 1;
+	case '\r':
+		fputs("\\r", out);
+		return 1;
+	case '\t':
+		fputs("\\t", out);
+		return 1;
+	case '\b':
+		fputs("\\b", out);
+		return 1;
+	case '\f':
+		fputs("\\f", out);
+		return 1;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		fprintf(out, "\\u%04x", c);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * JSON string: quotes, backslashes and control characters escaped, valid
+ * UTF-8 passed through, and each invalid byte replaced by U+FFFD so that
+ * the output is always valid JSON.
+ */
+void cli_json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (s == NULL) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (!json_escape_ascii(out, *p))
+				fputc(*p, out);
+			p++;
+			continue;
+		}
+		n = utf8_len(p);
+		if (n == 0) {
+			fputs("\\ufffd", out);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n, out);
+		p += n;
+	}
+	fputc('"', out);
+}
+
+void cli_json_string_or_null(FILE *out, const char *s)
+{
+	cli_json_string(out, s != NULL && s[0] != '\0' ? s : NULL);
+}

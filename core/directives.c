@@ -30,11 +30,8 @@ struct dialect_alias {
 };
 
 static const struct dialect_alias dialect_aliases[] = {
-	{ "sqlite", "sqlite" },
-	{ "postgres", "postgres" },
-	{ "pg", "postgres" },
-	{ "mysql", "mysql" },
-	{ "mariadb", "mysql" },
+	{"sqlite", "sqlite"}, {"postgres", "postgres"}, {"pg", "postgres"},
+	{"mysql", "mysql"},   {"mariadb", "mysql"},
 };
 
 /*
@@ -115,8 +112,7 @@ static int directives_quote_len(size_t len)
  * unless an equal entry is already there. Returns 0, or -2 when out of
  * memory (the list is left as it was).
  */
-static int directives_push(char ***items, size_t *n, const char *s,
-			   size_t len)
+static int directives_push(char ***items, size_t *n, const char *s, size_t len)
 {
 	char **grown;
 	char *copy;
@@ -165,10 +161,10 @@ struct directive_name {
 };
 
 static const struct directive_name directive_names[] = {
-	{ "depends-on", DIRECTIVE_DEPENDS_ON, "SOURCE/VERSION" },
-	{ "no-transaction", DIRECTIVE_NO_TRANSACTION, NULL },
-	{ "dialects", DIRECTIVE_DIALECTS, "dialect" },
-	{ "contexts", DIRECTIVE_CONTEXTS, "context" },
+	{"depends-on", DIRECTIVE_DEPENDS_ON, "SOURCE/VERSION"},
+	{"no-transaction", DIRECTIVE_NO_TRANSACTION, NULL},
+	{"dialects", DIRECTIVE_DIALECTS, "dialect"},
+	{"contexts", DIRECTIVE_CONTEXTS, "context"},
 };
 
 /* The known directive called name (len bytes), or NULL. */
@@ -201,7 +197,8 @@ static int directives_add_arg(dbshift__directives *out,
 		if (!directives_id_valid(tok, tok_len))
 			return directives_fail(
 				errbuf, errbuf_size,
-				"line %lu: dependency '%.*s' is not SOURCE/VERSION",
+				"line %lu: dependency '%.*s' is not "
+				"SOURCE/VERSION",
 				line_no, directives_quote_len(tok_len), tok);
 		return directives_push(&out->depends_on, &out->n_depends_on,
 				       tok, tok_len);
@@ -210,7 +207,8 @@ static int directives_add_arg(dbshift__directives *out,
 		if (dialect == NULL)
 			return directives_fail(
 				errbuf, errbuf_size,
-				"line %lu: unknown dialect '%.*s' (expected sqlite, postgres, pg, mysql or mariadb)",
+				"line %lu: unknown dialect '%.*s' (expected "
+				"sqlite, postgres, pg, mysql or mariadb)",
 				line_no, directives_quote_len(tok_len), tok);
 		return directives_push(&out->dialects, &out->n_dialects,
 				       dialect, strlen(dialect));
@@ -248,8 +246,8 @@ static int directives_handle(dbshift__directives *out, const char *text,
 		found = directives_lookup(name, word_len);
 	if (found == NULL)
 		return directives_fail(
-			errbuf, errbuf_size, "line %lu: unknown directive '%.*s'",
-			line_no,
+			errbuf, errbuf_size,
+			"line %lu: unknown directive '%.*s'", line_no,
 			directives_quote_len(DIRECTIVE_PREFIX_LEN + word_len),
 			text);
 
@@ -274,8 +272,8 @@ static int directives_handle(dbshift__directives *out, const char *text,
 	else if (n_args == 0)
 		return directives_fail(
 			errbuf, errbuf_size,
-			"line %lu: 'dbshift:%s' needs at least one %s",
-			line_no, found->name, found->argument);
+			"line %lu: 'dbshift:%s' needs at least one %s", line_no,
+			found->name, found->argument);
 	return 0;
 }
 
@@ -285,8 +283,8 @@ static int directives_handle(dbshift__directives *out, const char *text,
  * dbshift__directives_parse() does.
  */
 static int directives_line(dbshift__directives *out, const char *line,
-			   size_t len, unsigned long line_no,
-			   int *end_of_block, char *errbuf, size_t errbuf_size)
+			   size_t len, unsigned long line_no, int *end_of_block,
+			   char *errbuf, size_t errbuf_size)
 {
 	size_t pos = 0;
 

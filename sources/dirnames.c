@@ -1,1 +1,247 @@
-/* placeholder */
+/*
+ * dirnames.c - what the names of files and folders in a migration
+ * directory mean (design.md 3, "Directory source file layouts").
+ *
+ * Flat files are VERSION[_NAME][.DIALECT].(up|down).sql, as golang-migrate
+ * writes them, plus the optional dialect; folders are VERSION[_NAME]
+ * holding up.sql and down.sql. The functions here only read names; the
+ * directory source decides what to do with them. Every refusal comes with
+ * a reason, because a .sql file that silently does not run is the worst
+ * outcome a migration tool can have.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "directives.h"
+#include "dirnames.h"
+
+#define FLAT_LAYOUT "VERSION[_NAME][.DIALECT].up.sql or .down.sql"
+
+/* Write a one-line reason into errbuf (when there is one); returns -1. */
+static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf != NULL && errbuf_size > 0) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errbuf_size, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int dirnames_is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+static int dirnames_ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t suffix_len = strlen(suffix);
+
+	return len >= suffix_len &&
+	       memcmp(s + len - suffix_len, suffix, suffix_len) == 0;
+}
+
+/*
+ * A version is non-empty, starts with a letter or digit and holds only
+ * letters, digits, '.' and '-' (ASCII; the locale plays no part).
+ */
+int dbshift__version_valid(const char *version)
+{
+	const char *p;
+
+	if (version == NULL || !dirnames_is_alnum(version[0]))
+		return 0;
+	for (p = version; *p; p++)
+		if (!dirnames_is_alnum(*p) && *p != '.' && *p != '-')
+			return 0;
+	return 1;
+}
+
+/*
+ * A name may hold anything a file name can except control characters
+ * (which would break one-line messages); dots are excluded by the callers
+ * where they would be ambiguous.
+ */
+static int dirnames_name_valid(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+		    name[i] == '/')
+			return 0;
+	return 1;
+}
+
+/*
+ * Copy the len bytes at src into dst (dst_size bytes). Returns 0, or -1
+ * when they do not fit.
+ */
+static int dirnames_copy(char *dst, size_t dst_size, const char *src,
+			 size_t len)
+{
+	if (len >= dst_size)
+		return -1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/*
+ * Split off the ".up.sql" or ".down.sql" ending of filename. Returns the
+ * length of what precedes it and sets *kind, or returns -1 with a reason.
+ */
+static long dirnames_flat_kind(const char *filename, size_t len,
+			       dbshift__script_kind *kind, char *errbuf,
+			       size_t errbuf_size)
+{
+	if (!dirnames_ends_with(filename, len, ".sql"))
+		return dirnames_fail(errbuf, errbuf_size, "expected %s",
+				     FLAT_LAYOUT);
+	len -= 4;
+	if (dirnames_ends_with(filename, len, ".up")) {
+		*kind = DBSHIFT__SCRIPT_UP;
+		return (long)(len - 3);
+	}
+	if (dirnames_ends_with(filename, len, ".down")) {
+		*kind = DBSHIFT__SCRIPT_DOWN;
+		return (long)(len - 5);
+	}
+	return dirnames_fail(errbuf, errbuf_size, "expected %s", FLAT_LAYOUT);
+}
+
+/*
+ * Read the ".DIALECT" part of a flat name: the len bytes at token (after
+ * the dot). Sets out->dialect. Returns 0 or -1 with a reason.
+ */
+static int dirnames_flat_dialect(const char *token, size_t len,
+				 dbshift__flatname *out, char *errbuf,
+				 size_t errbuf_size)
+{
+	if (memchr(token, '.', len) != NULL)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "too many '.' (versions and names in file "
+				     "names cannot contain '.'; expected %s)",
+				     FLAT_LAYOUT);
+	out->dialect = dbshift__dialect_canonical(token, len);
+	if (out->dialect == NULL)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "unknown dialect '%.*s' (expected sqlite, "
+				     "postgres, pg, mysql or mariadb)",
+				     (int)(len > 80 ? 80 : len), token);
+	return 0;
+}
+
+int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
+			    char *errbuf, size_t errbuf_size)
+{
+	size_t version_len, name_start, name_len = 0, pos;
+	long base_len;
+
+	memset(out, 0, sizeof(*out));
+	base_len = dirnames_flat_kind(filename, strlen(filename), &out->kind,
+				      errbuf, errbuf_size);
+	if (base_len < 0)
+		return -1;
+
+	version_len = strcspn(filename, "_.");
+	if (version_len > (size_t)base_len)
+		version_len = (size_t)base_len;
+	if (version_len == 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "empty version (expected %s)",
+				     FLAT_LAYOUT);
+	pos = version_len;
+	name_start = pos + 1;
+	if (pos < (size_t)base_len && filename[pos] == '_') {
+		while (name_start + name_len < (size_t)base_len &&
+		       filename[name_start + name_len] != '.')
+			name_len++;
+		if (name_len == 0)
+			return dirnames_fail(
+				errbuf, errbuf_size,
+				"empty name after '_' (expected %s)",
+				FLAT_LAYOUT);
+		pos = name_start + name_len;
+	}
+	if (pos < (size_t)base_len &&
+	    dirnames_flat_dialect(filename + pos + 1,
+				  (size_t)base_len - pos - 1, out, errbuf,
+				  errbuf_size) != 0)
+		return -1;
+
+	if (dirnames_copy(out->version, sizeof(out->version), filename,
+			  version_len) != 0 ||
+	    dirnames_copy(out->name, sizeof(out->name), filename + name_start,
+			  name_len) != 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "version or name too long");
+	if (!dbshift__version_valid(out->version))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "version '%s' may hold only letters, "
+				     "digits and '-' (expected %s)",
+				     out->version, FLAT_LAYOUT);
+	if (!dirnames_name_valid(out->name, name_len))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "name holds control characters");
+	return 0;
+}
+
+int dbshift__foldername_parse(const char *dirname, char *version,
+			      size_t version_size, char *name, size_t name_size,
+			      char *errbuf, size_t errbuf_size)
+{
+	size_t len = strlen(dirname);
+	size_t version_len = strcspn(dirname, "_");
+	size_t name_len = version_len < len ? len - version_len - 1 : 0;
+	const char *name_start =
+		dirname + version_len + (version_len < len ? 1 : 0);
+
+	if (version_size > 0)
+		version[0] = '\0';
+	if (name_size > 0)
+		name[0] = '\0';
+	if (version_len == 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "empty version (expected VERSION[_NAME])");
+	if (version_len < len && name_len == 0)
+		return dirnames_fail(
+			errbuf, errbuf_size,
+			"empty name after '_' (expected VERSION[_NAME])");
+	if (dirnames_copy(version, version_size, dirname, version_len) != 0 ||
+	    dirnames_copy(name, name_size, name_start, name_len) != 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "version or name too long");
+	if (!dbshift__version_valid(version))
+		return dirnames_fail(
+			errbuf, errbuf_size,
+			"version '%s' may hold only letters, digits, '.' and "
+			"'-' (expected VERSION[_NAME])",
+			version);
+	if (!dirnames_name_valid(name, name_len))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "name holds control characters");
+	return 0;
+}
+
+int dbshift__folderfile_parse(const char *filename, dbshift__script_kind *kind)
+{
+	if (strcmp(filename, "up.sql") == 0) {
+		*kind = DBSHIFT__SCRIPT_UP;
+		return 0;
+	}
+	if (strcmp(filename, "down.sql") == 0) {
+		*kind = DBSHIFT__SCRIPT_DOWN;
+		return 0;
+	}
+	return -1;
+}

@@ -1,9 +1,808 @@
+/*
+ * check_cli.c - integration tests of the dbshift program: each test runs
+ * the built CLI (fx_cli) in its own temporary directory against a SQLite
+ * file there, and checks the exit status, what went to stdout and stderr,
+ * and what the database holds afterwards.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dbshift/dbshift.h"
+#include "fixture.h"
 #include "suites.h"
 
-static void setup(void) {}
+#define DB_URL "sqlite:test.db"
+
+/* Assert the exit status, showing both streams when it differs. */
+#define ck_assert_exit(run, expected)                                          \
+	ck_assert_msg((run).status == (expected),                              \
+		      "exit %d (wanted %d)\nstdout: %s\nstderr: %s",           \
+		      (run).status, (expected), (run).out, (run).err)
+
+#define ck_assert_has(haystack, needle)                                        \
+	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
+		      "'%s' not found in:\n%s", (needle), (haystack))
+
+#define ck_assert_lacks(haystack, needle)                                      \
+	ck_assert_msg(strstr((haystack), (needle)) == NULL,                    \
+		      "'%s' unexpectedly in:\n%s", (needle), (haystack))
+
+/* Three migrations in migs/, each creating one table. */
+static void write_three(void)
+{
+	fx_write("migs/001_create_users.up.sql",
+		 "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
+	fx_write("migs/001_create_users.down.sql", "DROP TABLE users;\n");
+	fx_write("migs/002_create_posts.up.sql",
+		 "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT);\n");
+	fx_write("migs/002_create_posts.down.sql", "DROP TABLE posts;\n");
+	fx_write("migs/003_create_tags.up.sql",
+		 "CREATE TABLE tags (id INTEGER PRIMARY KEY);\n");
+	fx_write("migs/003_create_tags.down.sql", "DROP TABLE tags;\n");
+	fx_write("migs/README", "not a migration\n");
+}
+
+/* Applied ids in application order, e.g. "app/001,app/002". */
+static char *history(const char *table)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT id FROM %s WHERE state = 'applied' ORDER BY seq",
+		 table);
+	return fx_sqlite_query(fx_path("test.db"), sql);
+}
+
+/* Does test.db exist and hold table? */
+static int db_has_table(const char *table)
+{
+	struct stat st;
+
+	if (stat(fx_path("test.db"), &st) != 0)
+		return 0;
+	return fx_sqlite_has_table(fx_path("test.db"), table);
+}
+
+static void assert_history(const char *expected)
+{
+	char *ids = history("dbshift_migrations");
+
+	ck_assert_str_eq(ids, expected);
+	free(ids);
+}
+
+/* `dbshift -u sqlite:test.db -s app=migs ARGS...` must succeed. */
+static void run_ok(const char *a, const char *b, const char *c)
+{
+	fx_run run = fx_cli("-u", DB_URL, "-s", "app=migs", a, b, c, NULL);
+
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+}
+
+static void up_all(void)
+{
+	write_three();
+	run_ok("up", NULL, NULL);
+	assert_history("app/001,app/002,app/003");
+}
+
+START_TEST(test_cli_version)
+{
+	fx_run run = fx_cli("--version", NULL);
+
+	ck_assert_exit(run, 0);
+	ck_assert_str_eq(run.out, "dbshift " DBSHIFT_VERSION "\n");
+	ck_assert_str_eq(run.err, "");
+	fx_run_free(&run);
+	run = fx_cli("-V", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_str_eq(run.out, "dbshift " DBSHIFT_VERSION "\n");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_help)
+{
+	static const char *const words[] = {
+		"Usage: dbshift", "up [TARGET]", "down [N | TARGET | --all]",
+		"redo",		  "status",	 "new NAME",
+		"drivers",	  "--url",	 "--source",
+		"--table",	  "--yes",	 "--json",
+		"Exit status"};
+	fx_run run = fx_cli("--help", NULL);
+	size_t i;
+
+	ck_assert_exit(run, 0);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		ck_assert_has(run.out, words[i]);
+	fx_run_free(&run);
+	run = fx_cli("-h", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "Usage: dbshift");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_command_help)
+{
+	fx_run run = fx_cli("down", "--help", NULL);
+
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "Usage: dbshift [OPTIONS] down");
+	ck_assert_has(run.out, "--yes");
+	ck_assert_has(run.out, "Exit status");
+	fx_run_free(&run);
+	run = fx_cli("-h", "status", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "Usage: dbshift [OPTIONS] status");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_unknown_option)
+{
+	fx_run run = fx_cli("--bogus", "status", NULL);
+
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "dbshift: unknown option '--bogus'");
+	ck_assert_has(run.err, "Try 'dbshift --help'");
+	ck_assert_str_eq(run.out, "");
+	fx_run_free(&run);
+	run = fx_cli("up", "-x", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "'-x'");
+	fx_run_free(&run);
+	run = fx_cli("up", "--dry-run", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "--dry-run");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_missing_argument)
+{
+	fx_run run = fx_cli("status", "--url", NULL);
+
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "'--url' requires an argument");
+	fx_run_free(&run);
+	run = fx_cli("--lock-timeout", "soon", "status", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "--lock-timeout");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_unknown_command)
+{
+	fx_run run = fx_cli("frobnicate", NULL);
+
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "dbshift: unknown command 'frobnicate'");
+	ck_assert_has(run.err, "Try 'dbshift --help'");
+	fx_run_free(&run);
+	run = fx_cli(NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_extra_argument)
+{
+	fx_run run = fx_cli("status", "now", NULL);
+
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "'now'");
+	fx_run_free(&run);
+	run = fx_cli("up", "--json", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "--json");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_up)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "applied 3 migrations");
+	ck_assert_has(run.err, "applying app/001 create_users ... ok");
+	ck_assert_has(run.err, "applying app/003 create_tags ... ok");
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "users"));
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "posts"));
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "tags"));
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_up_quiet)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-q", "-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_str_eq(run.out, "");
+	ck_assert_str_eq(run.err, "");
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_up_noop)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "up to date");
+	ck_assert_lacks(run.err, "applying");
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_up_target)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", "app/002", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "applied 2 migrations");
+	fx_run_free(&run);
+	assert_history("app/001,app/002");
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "tags"));
+	run_ok("up", "003", NULL);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_up_unknown_target)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", "app/999", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "app/999");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_down)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "rolled back 1 migration");
+	ck_assert_has(run.err, "reverting app/003 create_tags ... ok");
+	fx_run_free(&run);
+	assert_history("app/001,app/002");
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "tags"));
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "posts"));
+}
+END_TEST
+
+START_TEST(test_cli_down_needs_yes)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "2", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "refusing to roll back 2 migrations");
+	ck_assert_has(run.err, "--yes");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "--all", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "app/001", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_down_yes)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "2", "--yes",
+		     NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "rolled back 2 migrations");
+	fx_run_free(&run);
+	assert_history("app/001");
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "posts"));
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "users"));
+}
+END_TEST
+
+START_TEST(test_cli_down_all)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "down", "--all", "-s", "app=migs", "-y",
+		     NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "rolled back 3 migrations");
+	fx_run_free(&run);
+	assert_history("");
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "users"));
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "nothing to roll back");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_down_target)
+{
+	up_all();
+	run_ok("down", "app/002", "--yes");
+	assert_history("app/001");
+}
+END_TEST
+
+START_TEST(test_cli_down_bad_count)
+{
+	fx_run run;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "two", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "'two'");
+	ck_assert_has(run.err, "Try 'dbshift --help'");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "0", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "2x", "-y", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "1", "--all", "-y",
+		     NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_redo)
+{
+	fx_run run;
+	char *seqs;
+
+	up_all();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "redo", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.err, "reverting app/003");
+	ck_assert_has(run.err, "applying app/003");
+	ck_assert_has(run.out, "app/003");
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "tags"));
+	seqs = fx_sqlite_query(fx_path("test.db"),
+			       "SELECT count(*) FROM dbshift_migrations");
+	ck_assert_str_eq(seqs, "3");
+	free(seqs);
+}
+END_TEST
+
+START_TEST(test_cli_status_text)
+{
+	fx_run run;
+
+	write_three();
+	run_ok("up", "app/002", NULL);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "ID");
+	ck_assert_has(run.out, "NAME");
+	ck_assert_has(run.out, "STATE");
+	ck_assert_has(run.out, "APPLIED AT");
+	ck_assert_has(run.out, "app/001");
+	ck_assert_has(run.out, "create_users");
+	ck_assert_has(run.out, "applied");
+	ck_assert_has(run.out, "app/003");
+	ck_assert_has(run.out, "pending");
+	ck_assert_has(run.out, "2 applied, 1 pending");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_status_empty_db)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "3 pending");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_status_json)
+{
+	fx_run run;
+	const char *pending;
+
+	write_three();
+	fx_write("migs/004_tag_posts.up.sql",
+		 "-- dbshift:depends-on app/002\n"
+		 "CREATE TABLE post_tags (post INTEGER, tag INTEGER);\n");
+	run_ok("up", "app/001", NULL);
+	run = fx_cli("-u", DB_URL, "--json", "-s", "app=migs", "status", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_msg(strncmp(run.out, "{\"migrations\":[", 15) == 0, "%s",
+		      run.out);
+	ck_assert_has(run.out, "{\"id\":\"app/001\",\"source\":\"app\","
+			       "\"version\":\"001\",\"name\":\"create_users\","
+			       "\"state\":\"applied\",\"applied_at\":\"");
+	ck_assert_has(run.out, "\"execution_ms\":");
+	ck_assert_has(run.out, "\"checksum\":\"");
+	pending = strstr(run.out, "{\"id\":\"app/002\"");
+	ck_assert_ptr_nonnull(pending);
+	ck_assert_has(pending, "\"state\":\"pending\",\"applied_at\":null,"
+			       "\"execution_ms\":null");
+	ck_assert_has(run.out, "\"depends_on\":[\"app/002\"]");
+	ck_assert_has(run.out, "\"depends_on\":[]");
+	ck_assert_msg(strcmp(run.out + strlen(run.out) - 3, "]}\n") == 0, "%s",
+		      run.out);
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_failing_migration)
+{
+	fx_run run;
+
+	fx_write("migs/001_create_users.up.sql",
+		 "CREATE TABLE users (id INTEGER);\n");
+	fx_write("migs/002_broken.up.sql",
+		 "CREATE TABLE half (id INTEGER);\n"
+		 "INSERT INTO no_such_table VALUES (1);\n");
+	fx_write("migs/003_create_tags.up.sql",
+		 "CREATE TABLE tags (id INTEGER);\n");
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "applying app/001 create_users ... ok");
+	ck_assert_has(run.err, "applying app/002 broken ... FAILED");
+	ck_assert_has(run.err, "dbshift: ");
+	ck_assert_has(run.err, "app/002");
+	ck_assert_has(run.err, "002_broken.up.sql");
+	ck_assert_lacks(run.err, "app/003");
+	ck_assert_lacks(run.out, "applied");
+	fx_run_free(&run);
+	assert_history("app/001");
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "users"));
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "half"));
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "tags"));
+}
+END_TEST
+
+START_TEST(test_cli_malformed_file)
+{
+	fx_run run;
+
+	write_three();
+	fx_write("migs/004_missing_direction.sql", "SELECT 1;\n");
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "004_missing_direction.sql");
+	fx_run_free(&run);
+	ck_assert(!db_has_table("users"));
+}
+END_TEST
+
+START_TEST(test_cli_missing_source_dir)
+{
+	fx_run run = fx_cli("-u", DB_URL, "-s", "app=nowhere", "up", NULL);
+
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "nowhere");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_bad_url)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", "no-scheme-here", "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "dbshift: ");
+	fx_run_free(&run);
+	run = fx_cli("-u", "nosuch://h/db", "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "nosuch");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_url_password_hidden)
+{
+	static const char *const env[] = {
+		"DBSHIFT_URL=nosuch://user:s3cret@h/db", NULL};
+	static const char *const argv[] = {"-v", "-s", "app=migs", "status",
+					   NULL};
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-v", "-u", "nosuch://user:s3cret@h/db", "-s", "app=migs",
+		     "up", NULL);
+	ck_assert_msg(run.status != 0, "%s", run.err);
+	ck_assert_has(run.err, "dbshift: ");
+	ck_assert_lacks(run.err, "s3cret");
+	ck_assert_lacks(run.out, "s3cret");
+	fx_run_free(&run);
+	run = fx_cli_env(env, argv);
+	ck_assert_msg(run.status != 0, "%s", run.err);
+	ck_assert_lacks(run.err, "s3cret");
+	ck_assert_lacks(run.out, "s3cret");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_options_after_command)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("up", "--source", "app=migs", "--url", DB_URL, NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+	run = fx_cli("status", "-s", "app=migs", "-u", DB_URL, "--json", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "\"id\":\"app/003\"");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_default_source)
+{
+	fx_run run;
+
+	fx_write("migrations/001_one.up.sql", "CREATE TABLE one (x);\n");
+	run = fx_cli("-u", DB_URL, "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	assert_history("migrations/001");
+}
+END_TEST
+
+START_TEST(test_cli_source_dir_name)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "migs", "up", "migs/001", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	assert_history("migs/001");
+}
+END_TEST
+
+START_TEST(test_cli_env_url)
+{
+	static const char *const both[] = {"DBSHIFT_URL=sqlite:a.db",
+					   "DATABASE_URL=sqlite:b.db", NULL};
+	static const char *const database_only[] = {"DATABASE_URL=sqlite:b.db",
+						    NULL};
+	static const char *const up[] = {"-s", "app=migs", "up", NULL};
+	static const char *const up_url[] = {"-u",	 "sqlite:c.db", "-s",
+					     "app=migs", "up",		NULL};
+	struct stat st;
+	fx_run run;
+
+	write_three();
+	run = fx_cli_env(both, up);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("a.db"), "users"));
+	ck_assert_int_ne(stat(fx_path("b.db"), &st), 0);
+
+	run = fx_cli_env(database_only, up);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("b.db"), "users"));
+
+	run = fx_cli_env(both, up_url);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("c.db"), "users"));
+}
+END_TEST
+
+START_TEST(test_cli_default_url)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("dbshift.db"), "users"));
+}
+END_TEST
+
+/* The path of a file `new` printed, checked to exist. */
+static void assert_created(const char *line_start, const char *suffix)
+{
+	char path[1024];
+	size_t len = strcspn(line_start, "\n");
+	struct stat st;
+
+	ck_assert(len < sizeof(path));
+	memcpy(path, line_start, len);
+	path[len] = '\0';
+	ck_assert_msg(len > strlen(suffix) &&
+			      strcmp(path + len - strlen(suffix), suffix) == 0,
+		      "%s does not end in %s", path, suffix);
+	ck_assert_msg(stat(fx_path(path), &st) == 0, "%s missing", path);
+}
+
+START_TEST(test_cli_new)
+{
+	fx_run run, again;
+	const char *base;
+	size_t i;
+
+	run = fx_cli("new", "add_users", "-s", "db/migs", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_msg(strncmp(run.out, "db/migs/", 8) == 0, "%s", run.out);
+	base = run.out + 8;
+	for (i = 0; i < 14; i++)
+		ck_assert_msg(base[i] >= '0' && base[i] <= '9', "%s", run.out);
+	ck_assert_msg(strncmp(base + 14, "_add_users.up.sql\n", 18) == 0, "%s",
+		      run.out);
+	assert_created(run.out, "_add_users.up.sql");
+	assert_created(strchr(run.out, '\n') + 1, "_add_users.down.sql");
+
+	again = fx_cli("new", "add_users", "-s", "db/migs", NULL);
+	ck_assert_exit(again, 0);
+	ck_assert_str_ne(again.out, run.out);
+	assert_created(again.out, "_add_users.up.sql");
+	fx_run_free(&again);
+	fx_run_free(&run);
+
+	run = fx_cli("new", "bad name", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "bad name");
+	fx_run_free(&run);
+	run = fx_cli("new", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_new_then_up)
+{
+	fx_run run;
+
+	run = fx_cli("new", "first", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "up", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "applied 1 migration");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_drivers)
+{
+	fx_run run = fx_cli("drivers", NULL);
+
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "NAME");
+	ck_assert_has(run.out, "sqlite");
+	ck_assert_has(run.out, "driver_sqlite");
+	fx_run_free(&run);
+	run = fx_cli("drivers", "--json", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "{\"drivers\":[");
+	ck_assert_has(run.out, "\"name\":\"sqlite\"");
+	ck_assert_has(run.out, "\"schemes\":[\"");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_drivers_broken)
+{
+	fx_run run =
+		fx_cli("--driver-dir", fx_test_driver_dir(), "drivers", NULL);
+
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "driver_noentry");
+	ck_assert_has(run.out, "error:");
+	fx_run_free(&run);
+}
+END_TEST
+
+START_TEST(test_cli_table)
+{
+	fx_run run;
+	char *ids;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--table", "my_history",
+		     "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "my_history"));
+	ck_assert(
+		!fx_sqlite_has_table(fx_path("test.db"), "dbshift_migrations"));
+	ids = history("my_history");
+	ck_assert_str_eq(ids, "app/001,app/002,app/003");
+	free(ids);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "-t", "bad name;", "up",
+		     NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
-	(void)setup;
+	TCase *tc = tcase_create("cli");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_cli_version);
+	tcase_add_test(tc, test_cli_help);
+	tcase_add_test(tc, test_cli_command_help);
+	tcase_add_test(tc, test_cli_unknown_option);
+	tcase_add_test(tc, test_cli_missing_argument);
+	tcase_add_test(tc, test_cli_unknown_command);
+	tcase_add_test(tc, test_cli_extra_argument);
+	tcase_add_test(tc, test_cli_up);
+	tcase_add_test(tc, test_cli_up_quiet);
+	tcase_add_test(tc, test_cli_up_noop);
+	tcase_add_test(tc, test_cli_up_target);
+	tcase_add_test(tc, test_cli_up_unknown_target);
+	tcase_add_test(tc, test_cli_down);
+	tcase_add_test(tc, test_cli_down_needs_yes);
+	tcase_add_test(tc, test_cli_down_yes);
+	tcase_add_test(tc, test_cli_down_all);
+	tcase_add_test(tc, test_cli_down_target);
+	tcase_add_test(tc, test_cli_down_bad_count);
+	tcase_add_test(tc, test_cli_redo);
+	tcase_add_test(tc, test_cli_status_text);
+	tcase_add_test(tc, test_cli_status_empty_db);
+	tcase_add_test(tc, test_cli_status_json);
+	tcase_add_test(tc, test_cli_failing_migration);
+	tcase_add_test(tc, test_cli_malformed_file);
+	tcase_add_test(tc, test_cli_missing_source_dir);
+	tcase_add_test(tc, test_cli_bad_url);
+	tcase_add_test(tc, test_cli_url_password_hidden);
+	tcase_add_test(tc, test_cli_options_after_command);
+	tcase_add_test(tc, test_cli_default_source);
+	tcase_add_test(tc, test_cli_source_dir_name);
+	tcase_add_test(tc, test_cli_env_url);
+	tcase_add_test(tc, test_cli_default_url);
+	tcase_add_test(tc, test_cli_new);
+	tcase_add_test(tc, test_cli_new_then_up);
+	tcase_add_test(tc, test_cli_drivers);
+	tcase_add_test(tc, test_cli_drivers_broken);
+	tcase_add_test(tc, test_cli_table);
+	suite_add_tcase(s, tc);
 	return s;
 }

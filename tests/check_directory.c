@@ -1,9 +1,680 @@
+/*
+ * check_directory.c - tests of the directory migration source
+ * (sources/directory.c): the flat and folder layouts, dialect variants,
+ * what is ignored and what is refused, and the real-world migration sets
+ * when they are present.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "fixture.h"
+#include "runner.h"
 #include "suites.h"
 
-static void setup(void) {}
+#define REALWORLD_DIR TOP_SRCDIR "/../shared/realworld"
+
+static dbshift__err err;
+static dbshift_catalog cat;
+static dbshift_source *src;
+
+static void teardown(void)
+{
+	dbshift__catalog_clear(&cat);
+	dbshift_source_free(src);
+	src = NULL;
+}
+
+/*
+ * Load the directory at path (absolute, or relative to the test's
+ * directory) as source "app" into cat. Returns the load's result.
+ */
+static int load_path(const char *path)
+{
+	teardown();
+	dbshift__err_init(&err);
+	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path(path)), 0);
+	dbshift__catalog_init(&cat, "app", &err);
+	return src->ops->load(src->state, &cat);
+}
+
+/* Load a directory that must load; returns the number of migrations. */
+static size_t load_ok(const char *path)
+{
+	int rc = load_path(path);
+
+	ck_assert_msg(rc == 0, "load %s: %d %s", path, rc, err.pub.message);
+	return cat.migrations.len;
+}
+
+/*
+ * Load a directory that must fail with DBSHIFT_ESOURCE and a message
+ * holding the path of rel (inside the test's directory).
+ */
+static void load_fails_naming(const char *dir, const char *rel)
+{
+	const char *path = fx_path(rel);
+
+	ck_assert_int_eq(load_path(dir), DBSHIFT_ESOURCE);
+	ck_assert_int_eq(err.pub.code, DBSHIFT_ESOURCE);
+	ck_assert_msg(strstr(err.pub.message, path) != NULL,
+		      "message '%s' does not name '%s'", err.pub.message, path);
+}
+
+static dbshift__migration *mig(size_t i)
+{
+	ck_assert_uint_lt(i, cat.migrations.len);
+	return cat.migrations.items[i];
+}
+
+/* The variant of m for dialect, or NULL. */
+static const dbshift__variant *variant(const dbshift__migration *m,
+				       const char *dialect)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_variants; i++)
+		if (strcmp(m->variants[i].dialect, dialect) == 0)
+			return &m->variants[i];
+	return NULL;
+}
+
+/* Comma-separated versions of the loaded migrations, in catalog order. */
+static const char *versions(void)
+{
+	static char buf[1024];
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cat.migrations.len && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
+					 i ? "," : "", mig(i)->version);
+	return buf;
+}
+
+START_TEST(test_directory_flat)
+{
+	dbshift__migration *m;
+
+	fx_write("m/001_create_users.up.sql", "CREATE TABLE users (id INT);\n");
+	fx_write("m/001_create_users.down.sql", "DROP TABLE users;\n");
+	fx_write("m/002_add_email.up.sql", "ALTER TABLE users ADD email TEXT;");
+	fx_write("m/003.up.sql", "SELECT 3;");
+
+	ck_assert_uint_eq(load_ok("m"), 3);
+	ck_assert_str_eq(versions(), "001,002,003");
+
+	m = mig(0);
+	ck_assert_str_eq(m->id, "app/001");
+	ck_assert_str_eq(m->source, "app");
+	ck_assert_str_eq(m->name, "create_users");
+	ck_assert_str_eq(m->generic_up.text, "CREATE TABLE users (id INT);\n");
+	ck_assert_uint_eq(m->generic_up.len, 29);
+	ck_assert_str_eq(m->generic_up.file,
+			 fx_path("m/001_create_users.up.sql"));
+	ck_assert_str_eq(m->generic_down.text, "DROP TABLE users;\n");
+	ck_assert_str_eq(m->generic_down.file,
+			 fx_path("m/001_create_users.down.sql"));
+	ck_assert_uint_eq(m->n_variants, 0);
+	ck_assert_uint_eq(m->n_def_dialects, 0);
+
+	m = mig(1);
+	ck_assert_str_eq(m->name, "add_email");
+	ck_assert_ptr_null(m->generic_down.text);
+	ck_assert_str_eq(mig(2)->name, "");
+}
+END_TEST
+
+START_TEST(test_directory_folders)
+{
+	dbshift__migration *m;
+
+	fx_write("m/2024-01-01-120000_add_index/up.sql", "CREATE INDEX i;");
+	fx_write("m/2024-01-01-120000_add_index/down.sql", "DROP INDEX i;");
+	fx_write("m/2024-01-01-120000_add_index/README.md", "notes");
+	fx_write("m/2024-01-02-000000/up.sql", "SELECT 2;");
+
+	ck_assert_uint_eq(load_ok("m"), 2);
+	ck_assert_str_eq(versions(), "2024-01-01-120000,2024-01-02-000000");
+	m = mig(0);
+	ck_assert_str_eq(m->name, "add_index");
+	ck_assert_str_eq(m->generic_up.text, "CREATE INDEX i;");
+	ck_assert_str_eq(m->generic_up.file,
+			 fx_path("m/2024-01-01-120000_add_index/up.sql"));
+	ck_assert_str_eq(m->generic_down.text, "DROP INDEX i;");
+	ck_assert_str_eq(m->generic_down.file,
+			 fx_path("m/2024-01-01-120000_add_index/down.sql"));
+	m = mig(1);
+	ck_assert_str_eq(m->name, "");
+	ck_assert_ptr_null(m->generic_down.text);
+}
+END_TEST
+
+START_TEST(test_directory_mixed_layouts)
+{
+	fx_write("m/003_c.up.sql", "SELECT 3;");
+	fx_write("m/002_b/up.sql", "SELECT 2;");
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/001_a.down.sql", "SELECT -1;");
+	fx_write("m/004_d/up.sql", "SELECT 4;");
+
+	ck_assert_uint_eq(load_ok("m"), 4);
+	ck_assert_str_eq(versions(), "001,002,003,004");
+	ck_assert_str_eq(mig(1)->generic_up.text, "SELECT 2;");
+	ck_assert_str_eq(mig(0)->generic_down.text, "SELECT -1;");
+}
+END_TEST
+
+START_TEST(test_directory_flat_dialect_variants)
+{
+	const dbshift__migration *m;
+	const dbshift__variant *v;
+
+	fx_write("m/001_x.up.sql", "generic up");
+	fx_write("m/001_x.down.sql", "generic down");
+	fx_write("m/001_x.postgres.up.sql", "pg up");
+	fx_write("m/001_x.mariadb.down.sql", "mysql down");
+	fx_write("m/001_x.sqlite.up.sql", "sqlite up");
+	fx_write("m/001_x.sqlite.down.sql", "sqlite down");
+
+	ck_assert_uint_eq(load_ok("m"), 1);
+	m = mig(0);
+	ck_assert_str_eq(m->generic_up.text, "generic up");
+	ck_assert_str_eq(m->generic_down.text, "generic down");
+	ck_assert_uint_eq(m->n_variants, 3);
+	ck_assert_uint_eq(m->n_def_dialects, 0);
+	/* Variants come in dialect order. */
+	ck_assert_str_eq(m->variants[0].dialect, "mysql");
+	ck_assert_str_eq(m->variants[1].dialect, "postgres");
+	ck_assert_str_eq(m->variants[2].dialect, "sqlite");
+
+	v = variant(m, "postgres");
+	ck_assert_str_eq(v->up.text, "pg up");
+	ck_assert_str_eq(v->up.file, fx_path("m/001_x.postgres.up.sql"));
+	ck_assert_ptr_null(v->down.text);
+	v = variant(m, "mysql");
+	ck_assert_ptr_null(v->up.text);
+	ck_assert_str_eq(v->down.text, "mysql down");
+	ck_assert_str_eq(v->down.file, fx_path("m/001_x.mariadb.down.sql"));
+	v = variant(m, "sqlite");
+	ck_assert_str_eq(v->up.text, "sqlite up");
+	ck_assert_str_eq(v->down.text, "sqlite down");
+}
+END_TEST
+
+START_TEST(test_directory_folder_dialect_variants)
+{
+	const dbshift__migration *m;
+	const dbshift__variant *v;
+
+	fx_write("m/001_x/up.sql", "generic up");
+	fx_write("m/001_x/pg/up.sql", "pg up");
+	fx_write("m/001_x/pg/down.sql", "pg down");
+	fx_write("m/001_x/pg/notes.txt", "ignored");
+	fx_write("m/001_x/mariadb/up.sql", "mysql up");
+	fx_write("m/001_x/sqlite/down.sql", "sqlite down");
+	fx_write("m/001_x/data/seed.csv", "an unrelated folder is ignored");
+
+	ck_assert_uint_eq(load_ok("m"), 1);
+	m = mig(0);
+	ck_assert_str_eq(m->generic_up.text, "generic up");
+	ck_assert_ptr_null(m->generic_down.text);
+	ck_assert_uint_eq(m->n_variants, 3);
+	v = variant(m, "postgres");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v->up.text, "pg up");
+	ck_assert_str_eq(v->up.file, fx_path("m/001_x/pg/up.sql"));
+	ck_assert_str_eq(v->down.text, "pg down");
+	v = variant(m, "mysql");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v->up.text, "mysql up");
+	v = variant(m, "sqlite");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_null(v->up.text);
+	ck_assert_str_eq(v->down.text, "sqlite down");
+}
+END_TEST
+
+START_TEST(test_directory_variant_only)
+{
+	dbshift__migration *m;
+
+	fx_write("m/001_pg_only.postgres.up.sql", "pg up");
+	fx_write("m/001_pg_only.postgres.down.sql", "pg down");
+	fx_write("m/002_two/mysql/up.sql", "mysql up");
+	fx_write("m/002_two/postgres/up.sql", "pg up 2");
+	fx_write("m/002_two/down.sql", "generic down");
+
+	ck_assert_uint_eq(load_ok("m"), 2);
+	m = mig(0);
+	ck_assert_ptr_null(m->generic_up.text);
+	ck_assert_uint_eq(m->n_def_dialects, 1);
+	ck_assert_str_eq(m->def_dialects[0], "postgres");
+
+	/* The core runs it on postgres only. */
+	ck_assert_int_eq(dbshift__migration_resolve(m, "sqlite", NULL, 0, &err),
+			 0);
+	ck_assert_int_eq(m->skipped, 1);
+	ck_assert_int_eq(
+		dbshift__migration_resolve(m, "postgres", NULL, 0, &err), 0);
+	ck_assert_int_eq(m->skipped, 0);
+	ck_assert_str_eq(m->up->text, "pg up");
+	ck_assert_str_eq(m->down->text, "pg down");
+
+	m = mig(1);
+	ck_assert_ptr_null(m->generic_up.text);
+	ck_assert_str_eq(m->generic_down.text, "generic down");
+	ck_assert_uint_eq(m->n_def_dialects, 2);
+	ck_assert_str_eq(m->def_dialects[0], "mysql");
+	ck_assert_str_eq(m->def_dialects[1], "postgres");
+}
+END_TEST
+
+START_TEST(test_directory_variant_down_without_up)
+{
+	fx_write("m/001_x.pg.up.sql", "pg up");
+	fx_write("m/001_x.mysql.down.sql", "mysql down");
+	load_fails_naming("m", "m/001_x.mysql.down.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "without an up"));
+}
+END_TEST
+
+START_TEST(test_directory_alias_twice)
+{
+	fx_write("m/001_x/up.sql", "up");
+	fx_write("m/001_x/pg/up.sql", "pg up");
+	fx_write("m/001_x/postgres/up.sql", "postgres up");
+	load_fails_naming("m", "m/001_x/pg/up.sql");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, fx_path("m/001_x/postgres/up.sql")));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "two up scripts"));
+
+	fx_write("n/001_x.pg.up.sql", "pg up");
+	fx_write("n/001_x.postgres.up.sql", "postgres up");
+	load_fails_naming("n", "n/001_x.pg.up.sql");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, fx_path("n/001_x.postgres.up.sql")));
+}
+END_TEST
+
+START_TEST(test_directory_natural_order)
+{
+	static const char *const files[] = {
+		"10_j.up.sql", "9_i.up.sql",   "0100_z/up.sql", "1_a.up.sql",
+		"2_b.up.sql",  "011_k/up.sql", "20_t.up.sql",
+	};
+	size_t i;
+
+	/* The same files created in two opposite orders. */
+	for (i = 0; i < 7; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "a/%s", files[i]);
+		fx_write(rel, files[i]);
+		snprintf(rel, sizeof(rel), "b/%s", files[6 - i]);
+		fx_write(rel, files[6 - i]);
+	}
+	ck_assert_uint_eq(load_ok("a"), 7);
+	ck_assert_str_eq(versions(), "1,2,9,10,011,20,0100");
+	ck_assert_uint_eq(load_ok("b"), 7);
+	ck_assert_str_eq(versions(), "1,2,9,10,011,20,0100");
+	ck_assert_str_eq(mig(4)->generic_up.text, "011_k/up.sql");
+}
+END_TEST
+
+START_TEST(test_directory_ignored_entries)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/README", "read me");
+	fx_write("m/README.md", "read me");
+	fx_write("m/.keep", "");
+	fx_write("m/atlas.sum", "h1:abc=");
+	fx_write("m/.hidden.sql", "not a migration");
+	fx_write("m/.git/objects/x.sql", "not a migration");
+	fx_write("m/001_a.up.sql~", "editor backup");
+	fx_write("m/001_a.up.sql.bak", "backup");
+	fx_write("m/002_b/up.sql", "SELECT 2;");
+	fx_write("m/002_b/.hidden/up.sql", "hidden dialect-like folder");
+	fx_write("m/002_b/postgres/.up.sql", "hidden in a dialect folder");
+	fx_write("m/003_c/up.sql", "SELECT 3;");
+	fx_write("m/003_c/.DS_Store.sql", "hidden in a folder");
+	fx_write("m/003_c/up.sql.orig", "ignored");
+	fx_write("m/003_c/Makefile", "ignored");
+
+	ck_assert_uint_eq(load_ok("m"), 3);
+	ck_assert_str_eq(versions(), "001,002,003");
+	ck_assert_uint_eq(mig(1)->n_variants, 0);
+}
+END_TEST
+
+START_TEST(test_directory_malformed_sql_name)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/002-create.sql", "SELECT 2;");
+	load_fails_naming("m", "m/002-create.sql");
+	ck_assert_str_eq(err.pub.file, fx_path("m/002-create.sql"));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "expected"));
+}
+END_TEST
+
+START_TEST(test_directory_malformed_names_more)
+{
+	fx_write("a/V1__init.sql", "SELECT 1;");
+	load_fails_naming("a", "a/V1__init.sql");
+
+	fx_write("b/001_x.oracle.up.sql", "SELECT 1;");
+	load_fails_naming("b", "b/001_x.oracle.up.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "unknown dialect"));
+
+	/* Upper-case .SQL is not silently skipped either. */
+	fx_write("c/001_X.UP.SQL", "SELECT 1;");
+	load_fails_naming("c", "c/001_X.UP.SQL");
+
+	fx_write("d/up.sql", "SELECT 1;");
+	load_fails_naming("d", "d/up.sql");
+}
+END_TEST
+
+START_TEST(test_directory_duplicate_versions)
+{
+	char quoted[1100];
+
+	fx_write("a/001_a.up.sql", "SELECT 1;");
+	fx_write("a/001_b.up.sql", "SELECT 1;");
+	load_fails_naming("a", "a/001_a.up.sql");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, fx_path("a/001_b.up.sql")));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "duplicate version"));
+
+	fx_write("b/001_a.up.sql", "SELECT 1;");
+	fx_write("b/001_a/up.sql", "SELECT 1;");
+	load_fails_naming("b", "b/001_a.up.sql");
+	snprintf(quoted, sizeof(quoted), "'%s'", fx_path("b/001_a"));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, quoted));
+
+	fx_write("c/001_a.up.sql", "SELECT 1;");
+	fx_write("c/1_a.down.sql", "SELECT 1;");
+	load_fails_naming("c", "c/001_a.up.sql");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, fx_path("c/1_a.down.sql")));
+
+	fx_write("d/002_a/up.sql", "SELECT 1;");
+	fx_write("d/2_b/up.sql", "SELECT 1;");
+	load_fails_naming("d", "d/002_a");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, fx_path("d/2_b")));
+}
+END_TEST
+
+START_TEST(test_directory_down_without_up)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/002_b.down.sql", "SELECT 2;");
+	load_fails_naming("m", "m/002_b.down.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "without an up"));
+	ck_assert_str_eq(err.pub.file, fx_path("m/002_b.down.sql"));
+}
+END_TEST
+
+START_TEST(test_directory_empty_up)
+{
+	dbshift__migration *m;
+
+	fx_write("m/001_noop.up.sql", "");
+	fx_write("m/002_noop/up.sql", "");
+	fx_write("m/002_noop/down.sql", "");
+
+	ck_assert_uint_eq(load_ok("m"), 2);
+	m = mig(0);
+	ck_assert_ptr_nonnull(m->generic_up.text);
+	ck_assert_str_eq(m->generic_up.text, "");
+	ck_assert_uint_eq(m->generic_up.len, 0);
+	ck_assert_ptr_null(m->generic_down.text);
+	m = mig(1);
+	ck_assert_ptr_nonnull(m->generic_up.text);
+	ck_assert_uint_eq(m->generic_up.len, 0);
+	ck_assert_ptr_nonnull(m->generic_down.text);
+}
+END_TEST
+
+START_TEST(test_directory_missing)
+{
+	ck_assert_int_eq(load_path("nowhere"), DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, fx_path("nowhere")));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, strerror(ENOENT)));
+	ck_assert_str_eq(err.pub.file, fx_path("nowhere"));
+
+	fx_write("file", "not a directory");
+	ck_assert_int_eq(load_path("file"), DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, strerror(ENOTDIR)));
+}
+END_TEST
+
+START_TEST(test_directory_empty)
+{
+	fx_mkdir("m");
+	ck_assert_uint_eq(load_ok("m"), 0);
+}
+END_TEST
+
+START_TEST(test_directory_trailing_slash_paths)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/002_b/up.sql", "SELECT 2;");
+	ck_assert_uint_eq(load_ok("m//"), 2);
+	ck_assert_str_eq(mig(0)->generic_up.file, fx_path("m/001_a.up.sql"));
+	ck_assert_str_eq(mig(1)->generic_up.file, fx_path("m/002_b/up.sql"));
+}
+END_TEST
+
+START_TEST(test_directory_default_name)
+{
+	dbshift_source *s = NULL;
+
+	fx_mkdir("migrations");
+	ck_assert_int_eq(chdir(fx_tmpdir()), 0);
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, NULL, "./migrations/"), 0);
+	ck_assert_str_eq(dbshift_source_name(s), "migrations");
+	dbshift_source_free(s);
+
+	ck_assert_int_eq(
+		dbshift_source_dir_new(&s, NULL, fx_path("migrations")), 0);
+	ck_assert_str_eq(dbshift_source_name(s), "migrations");
+	dbshift_source_free(s);
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, NULL, "migrations"), 0);
+	ck_assert_str_eq(dbshift_source_name(s), "migrations");
+	dbshift_source_free(s);
+
+	ck_assert_int_eq(chdir("migrations"), 0);
+	ck_assert_int_eq(dbshift_source_dir_new(&s, NULL, "."), 0);
+	ck_assert_str_eq(dbshift_source_name(s), "migrations");
+	dbshift_source_free(s);
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, "auth", "."), 0);
+	ck_assert_str_eq(dbshift_source_name(s), "auth");
+	dbshift_source_free(s);
+}
+END_TEST
+
+START_TEST(test_directory_bad_arguments)
+{
+	dbshift_source *s = (dbshift_source *)&s;
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, NULL, ""), DBSHIFT_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(dbshift_source_dir_new(&s, "app", NULL),
+			 DBSHIFT_EINVAL);
+	ck_assert_int_eq(dbshift_source_dir_new(NULL, "app", "m"),
+			 DBSHIFT_EINVAL);
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, NULL, "/tmp/my migrations"),
+			 DBSHIFT_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_error_last()->message, "pass a name"));
+
+	ck_assert_int_eq(dbshift_source_dir_new(&s, "bad name", "m"),
+			 DBSHIFT_EINVAL);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_directory_folder_without_up)
+{
+	fx_write("a/001_a/down.sql", "SELECT 1;");
+	load_fails_naming("a", "a/001_a");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "without up.sql"));
+	ck_assert_str_eq(err.pub.file, fx_path("a/001_a"));
+
+	fx_mkdir("b/001_empty");
+	load_fails_naming("b", "b/001_empty");
+
+	fx_write("c/001_a/notes.txt", "no scripts");
+	load_fails_naming("c", "c/001_a");
+}
+END_TEST
+
+START_TEST(test_directory_bad_folder_name)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/_drafts/up.sql", "SELECT 2;");
+	load_fails_naming("m", "m/_drafts");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, "not a migration folder"));
+}
+END_TEST
+
+START_TEST(test_directory_unknown_sql_in_folder)
+{
+	fx_write("a/001_a/up.sql", "SELECT 1;");
+	fx_write("a/001_a/seed.sql", "INSERT;");
+	load_fails_naming("a", "a/001_a/seed.sql");
+
+	fx_write("b/001_a/up.sql", "SELECT 1;");
+	fx_write("b/001_a/postgres/seed.sql", "INSERT;");
+	load_fails_naming("b", "b/001_a/postgres/seed.sql");
+
+	fx_write("c/001_a/up.sql", "SELECT 1;");
+	fx_write("c/001_a/postgre/up.sql", "misspelt dialect");
+	load_fails_naming("c", "c/001_a/postgre");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "unknown dialect"));
+}
+END_TEST
+
+START_TEST(test_directory_dangling_link)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	ck_assert_int_eq(symlink("nowhere.sql", fx_path("m/002_b.up.sql")), 0);
+	load_fails_naming("m", "m/002_b.up.sql");
+
+	ck_assert_int_eq(unlink(fx_path("m/002_b.up.sql")), 0);
+	ck_assert_int_eq(symlink("nowhere", fx_path("m/NOTES")), 0);
+	ck_assert_uint_eq(load_ok("m"), 1);
+}
+END_TEST
+
+START_TEST(test_directory_reload)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	ck_assert_uint_eq(load_ok("m"), 1);
+	fx_write("m/002_b.up.sql", "SELECT 2;");
+	/* The directory is read at each load, not when the source is made. */
+	dbshift__catalog_clear(&cat);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	ck_assert_str_eq(versions(), "001,002");
+}
+END_TEST
+
+/*
+ * Load a real-world set and check the count, that the versions strictly
+ * increase and that every migration has an up and a down.
+ */
+static void realworld_check(const char *set, size_t expected)
+{
+	char path[1024];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", REALWORLD_DIR, set);
+	ck_assert_uint_eq(load_ok(path), expected);
+	for (i = 0; i < cat.migrations.len; i++) {
+		ck_assert_msg(mig(i)->generic_up.text != NULL, "%s: %s no up",
+			      set, mig(i)->version);
+		ck_assert_msg(mig(i)->generic_down.text != NULL,
+			      "%s: %s has no down", set, mig(i)->version);
+		if (i > 0)
+			ck_assert_int_lt(
+				dbshift_version_compare(mig(i - 1)->version,
+							mig(i)->version),
+				0);
+	}
+}
+
+START_TEST(test_directory_realworld)
+{
+	struct stat st;
+
+	if (stat(REALWORLD_DIR, &st) != 0)
+		return;
+	realworld_check("openmeter-postgres", 269);
+	ck_assert_str_eq(mig(0)->version, "20240826120919");
+	ck_assert_str_eq(mig(0)->name, "init");
+	realworld_check("chirpstack-postgres", 31);
+	ck_assert_str_eq(mig(0)->version, "00000000000000");
+	ck_assert_str_eq(mig(30)->name,
+			 "add_tenant_user_app_and_device_profile_admin");
+	realworld_check("chirpstack-sqlite", 14);
+	ck_assert_str_eq(mig(13)->version, "2026-06-30-150641-0000");
+}
+END_TEST
+
 Suite *directory_suite(void)
 {
 	Suite *s = suite_create("directory");
-	(void)setup;
+	TCase *tc = tcase_create("layouts");
+	TCase *tc_err = tcase_create("errors");
+	TCase *tc_real = tcase_create("realworld");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_directory_flat);
+	tcase_add_test(tc, test_directory_folders);
+	tcase_add_test(tc, test_directory_mixed_layouts);
+	tcase_add_test(tc, test_directory_flat_dialect_variants);
+	tcase_add_test(tc, test_directory_folder_dialect_variants);
+	tcase_add_test(tc, test_directory_variant_only);
+	tcase_add_test(tc, test_directory_natural_order);
+	tcase_add_test(tc, test_directory_ignored_entries);
+	tcase_add_test(tc, test_directory_empty_up);
+	tcase_add_test(tc, test_directory_empty);
+	tcase_add_test(tc, test_directory_trailing_slash_paths);
+	tcase_add_test(tc, test_directory_default_name);
+	tcase_add_test(tc, test_directory_reload);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tc_err, NULL, teardown);
+	tcase_add_test(tc_err, test_directory_variant_down_without_up);
+	tcase_add_test(tc_err, test_directory_alias_twice);
+	tcase_add_test(tc_err, test_directory_malformed_sql_name);
+	tcase_add_test(tc_err, test_directory_malformed_names_more);
+	tcase_add_test(tc_err, test_directory_duplicate_versions);
+	tcase_add_test(tc_err, test_directory_down_without_up);
+	tcase_add_test(tc_err, test_directory_missing);
+	tcase_add_test(tc_err, test_directory_bad_arguments);
+	tcase_add_test(tc_err, test_directory_folder_without_up);
+	tcase_add_test(tc_err, test_directory_bad_folder_name);
+	tcase_add_test(tc_err, test_directory_unknown_sql_in_folder);
+	tcase_add_test(tc_err, test_directory_dangling_link);
+	suite_add_tcase(s, tc_err);
+
+	tcase_add_checked_fixture(tc_real, NULL, teardown);
+	tcase_set_timeout(tc_real, 60);
+	tcase_add_test(tc_real, test_directory_realworld);
+	suite_add_tcase(s, tc_real);
 	return s;
 }

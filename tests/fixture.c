@@ -239,14 +239,14 @@ fx_run fx_cli_env(const char *const *env, const char *const *argv)
 
 	snprintf(outpath, sizeof(outpath), "%s/.cli-stdout", fx_tmpdir());
 	snprintf(errpath, sizeof(errpath), "%s/.cli-stderr", fx_tmpdir());
-	pid = fork();
+	pid = fork(); /* the child uses tmpdir directly: it is not its owner */
 	ck_assert(pid >= 0);
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
 
 		outfd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (in < 0 || outfd < 0 || errfd < 0 || chdir(fx_tmpdir()) != 0)
+		if (in < 0 || outfd < 0 || errfd < 0 || chdir(tmpdir) != 0)
 			_exit(126);
 		dup2(in, 0);
 		dup2(outfd, 1);
