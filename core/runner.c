@@ -12,6 +12,7 @@
 #include "execute.h"
 #include "history.h"
 #include "loader.h"
+#include "lock.h"
 #include "plan.h"
 #include "runner.h"
 #include "url.h"
@@ -116,6 +117,10 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 	}
 	r->lock_timeout = opts->lock_timeout < 0 ? 60 : opts->lock_timeout;
 	r->flags = opts->flags;
+	r->lock_kind = opts->lock_kind;
+	if (r->lock_kind < DBSHIFT_LOCK_DEFAULT || r->lock_kind > DBSHIFT_LOCK_TABLE)
+		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					"unknown lock kind %d", (int)r->lock_kind);
 	r->on_event = opts->on_event;
 	r->event_payload = opts->event_payload;
 	return runner_load_driver(r);
@@ -266,41 +271,71 @@ static int up_marks(dbshift__run *run, const char *target,
 	return 0;
 }
 
-static int apply_all(dbshift__run *run, const dbshift__vec *pending,
-		     int *n_applied)
+static int apply_all(dbshift__run *run, dbshift__lock *lock,
+		     const dbshift__vec *pending, int *n_applied)
 {
 	size_t i;
 	int rc;
 
-	if (pending->len == 0)
-		return 0;
 	rc = dbshift__history_ensure(&run->history, run->runner->conn);
 	for (i = 0; rc == 0 && i < pending->len; i++) {
-		rc = dbshift__execute_up(run, pending->items[i]);
+		rc = dbshift__lock_renew(lock, run->runner);
+		if (rc == 0)
+			rc = dbshift__execute_up(run, pending->items[i]);
 		if (rc == 0 && n_applied != NULL)
 			(*n_applied)++;
 	}
 	return rc;
 }
 
+/* Take the run lock, then read the history again: another run may have
+ * changed it while this one waited. */
+static int lock_and_reread(dbshift__run *run, dbshift__lock *lock)
+{
+	int rc = dbshift__lock_acquire(lock, run->runner);
+
+	if (rc == 0)
+		rc = dbshift__run_read_history(run);
+	return rc;
+}
+
+/* What up would apply, checked against the history read last. */
+static int up_pending(dbshift__run *run, const unsigned char *mark,
+		      dbshift__vec *pending)
+{
+	int rc = dbshift__run_check_history(run, 1);
+
+	pending->len = 0;
+	if (rc == 0)
+		rc = collect_pending(run, mark, pending);
+	return rc;
+}
+
 int dbshift_runner_up(dbshift_runner *r, const char *target, int *n_applied)
 {
 	dbshift__run run;
+	dbshift__lock lock;
 	dbshift__vec pending = DBSHIFT__VEC_INIT;
 	unsigned char *mark = NULL;
 	int rc;
 
+	memset(&lock, 0, sizeof(lock));
 	if (n_applied != NULL)
 		*n_applied = 0;
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
 		rc = up_marks(&run, target, &mark);
 	if (rc == 0)
-		rc = dbshift__run_check_history(&run, 1);
-	if (rc == 0)
-		rc = collect_pending(&run, mark, &pending);
-	if (rc == 0)
-		rc = apply_all(&run, &pending, n_applied);
+		rc = up_pending(&run, mark, &pending);
+	/* An up-to-date database never waits for the lock. */
+	if (rc == 0 && pending.len > 0) {
+		rc = lock_and_reread(&run, &lock);
+		if (rc == 0)
+			rc = up_pending(&run, mark, &pending);
+		if (rc == 0 && pending.len > 0)
+			rc = apply_all(&run, &lock, &pending, n_applied);
+		dbshift__lock_release(&lock, r);
+	}
 	dbshift__vec_free(&pending, NULL);
 	free(mark);
 	dbshift__run_free(&run);
@@ -375,26 +410,50 @@ static int down_victims(dbshift__run *run, int count, const char *target,
 	return rc;
 }
 
+/* Choose the victims of a down, and when there are any, take the lock,
+ * read the history again and choose again. */
+static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
+			const char *target, int check_checksums,
+			dbshift__vec *victims)
+{
+	int rc = dbshift__run_check_history(run, check_checksums);
+
+	if (rc == 0)
+		rc = down_victims(run, count, target, victims);
+	if (rc != 0 || victims->len == 0)
+		return rc;
+	rc = lock_and_reread(run, lock);
+	if (rc == 0)
+		rc = dbshift__run_check_history(run, check_checksums);
+	victims->len = 0;
+	if (rc == 0)
+		rc = down_victims(run, count, target, victims);
+	return rc;
+}
+
 int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
 			int *n_reverted)
 {
 	dbshift__run run;
+	dbshift__lock lock;
 	dbshift__vec victims = DBSHIFT__VEC_INIT;
 	size_t i;
 	int rc;
 
+	memset(&lock, 0, sizeof(lock));
 	if (n_reverted != NULL)
 		*n_reverted = 0;
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
-		rc = dbshift__run_check_history(&run, 0);
-	if (rc == 0)
-		rc = down_victims(&run, count, target, &victims);
+		rc = down_prepare(&run, &lock, count, target, 0, &victims);
 	for (i = 0; rc == 0 && i < victims.len; i++) {
-		rc = dbshift__execute_down(&run, victims.items[i]);
+		rc = dbshift__lock_renew(&lock, r);
+		if (rc == 0)
+			rc = dbshift__execute_down(&run, victims.items[i]);
 		if (rc == 0 && n_reverted != NULL)
 			(*n_reverted)++;
 	}
+	dbshift__lock_release(&lock, r);
 	dbshift__vec_free(&victims, NULL);
 	dbshift__run_free(&run);
 	return rc;
@@ -403,14 +462,14 @@ int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
 int dbshift_runner_redo(dbshift_runner *r)
 {
 	dbshift__run run;
+	dbshift__lock lock;
 	dbshift__vec victims = DBSHIFT__VEC_INIT;
 	int rc;
 
+	memset(&lock, 0, sizeof(lock));
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
-		rc = dbshift__run_check_history(&run, 1);
-	if (rc == 0)
-		rc = down_victims(&run, 1, NULL, &victims);
+		rc = down_prepare(&run, &lock, 1, NULL, 1, &victims);
 	if (rc == 0 && victims.len == 0)
 		rc = dbshift__err_set(&r->err, DBSHIFT_ESTATE,
 				      "nothing to redo: no migration is applied");
@@ -418,6 +477,7 @@ int dbshift_runner_redo(dbshift_runner *r)
 		rc = dbshift__execute_down(&run, victims.items[0]);
 	if (rc == 0)
 		rc = dbshift__execute_up(&run, victims.items[0]);
+	dbshift__lock_release(&lock, r);
 	dbshift__vec_free(&victims, NULL);
 	dbshift__run_free(&run);
 	return rc;

@@ -30,6 +30,7 @@ struct dbshift_runner {
 	void *event_payload;
 	const dbshift_driver *driver;
 	dbshift__vec sources; /* dbshift_source * */
+	dbshift_lock_kind lock_kind;
 	dbshift_conn *conn;   /* NULL until a command needs the database */
 };
 

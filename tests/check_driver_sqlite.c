@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dbshift/driver.h"
@@ -652,15 +653,51 @@ static void open_fails(const char *url)
 START_TEST(test_driver_sqlite_sqlite_descriptor)
 {
 	ck_assert(drv->capabilities ==
-		  (DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS));
-	ck_assert_ptr_null(drv->lock);
-	ck_assert_ptr_null(drv->unlock);
+		  (DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
+		   DBSHIFT_CAP_SESSION_LOCK));
+	ck_assert_ptr_nonnull(drv->lock);
+	ck_assert_ptr_nonnull(drv->unlock);
 	ck_assert_str_eq(drv->schemes[0], "sqlite");
 	ck_assert_str_eq(drv->schemes[1], "sqlite3");
 	ck_assert_str_eq(drv->schemes[2], "file");
 	ck_assert_ptr_null(drv->schemes[3]);
 	ck_assert_ptr_nonnull(strstr(drv->version, PACKAGE_VERSION));
 	ck_assert_ptr_nonnull(strstr(drv->version, "SQLite"));
+}
+END_TEST
+
+/* The run lock is a file lock on the database: a second connection waits
+ * for it and times out, a different key does not conflict, and unlocking
+ * (or closing) hands it over. */
+START_TEST(test_driver_sqlite_lock)
+{
+	char url[1100];
+	dbshift_driver_conn *other;
+	long long start;
+
+	snprintf(url, sizeof(url), "sqlite:%s", fx_path("lock.db"));
+	drv->close(conn);
+	conn = open_ok(url);
+	other = open_ok(url);
+	dbshift__diag_init(&diag);
+	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 1000, &diag), 0);
+	start = time(NULL);
+	ck_assert_int_ne(drv->lock(other, "dbshift:t", 300, &diag), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "timed out"));
+	ck_assert_int_le(time(NULL) - start, 2);
+	dbshift__diag_init(&diag);
+	ck_assert_int_eq(drv->lock(other, "dbshift:other_table", 0, &diag), 0);
+	ck_assert_int_eq(drv->unlock(other, "dbshift:other_table", &diag), 0);
+	/* SQLite itself keeps working while the lock is held. */
+	exec_len_on(other, "CREATE TABLE t (a INT)", 22);
+	ck_assert_int_eq(drv->unlock(conn, "dbshift:t", &diag), 0);
+	ck_assert_int_eq(drv->lock(other, "dbshift:t", 0, &diag), 0);
+	drv->close(other);
+	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 0, &diag), 0);
+	/* A private database needs no lock. */
+	drv->close(conn);
+	conn = open_ok("sqlite::memory:");
+	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 0, &diag), 0);
 }
 END_TEST
 
@@ -1007,6 +1044,7 @@ static void add_conformance_cases(TCase *tc)
 static void add_sqlite_cases(TCase *tc)
 {
 	tcase_add_test(tc, test_driver_sqlite_sqlite_descriptor);
+	tcase_add_test(tc, test_driver_sqlite_lock);
 	tcase_add_test(tc, test_driver_sqlite_url_forms);
 	tcase_add_test(tc, test_driver_sqlite_url_query);
 	tcase_add_test(tc, test_driver_sqlite_memory);

@@ -27,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dbshift/driver.h"
 
@@ -48,6 +52,7 @@
 
 struct dbshift_driver_conn {
 	sqlite3 *db;
+	int lock_fd; /* holds the run lock, or -1 */
 };
 
 /* Where and how to open a database, decoded from a URL. */
@@ -327,6 +332,7 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 		goto out_target;
 	}
 	conn->db = db;
+	conn->lock_fd = -1;
 	*out = conn;
 	ret = 0;
 out_target:
@@ -339,6 +345,8 @@ static void conn_close(dbshift_driver_conn *conn)
 {
 	if (conn == NULL)
 		return;
+	if (conn->lock_fd >= 0)
+		close(conn->lock_fd);
 	sqlite3_close_v2(conn->db);
 	free(conn);
 }
@@ -806,6 +814,106 @@ static int conn_table_exists(dbshift_driver_conn *conn, const char *table,
 	return ret;
 }
 
+/* ---- the run lock ---- */
+
+#if HAVE_DECL_F_OFD_SETLK
+/*
+ * SQLite has no session lock, so the run lock is an open-file-description
+ * lock (F_OFD_SETLK) on one byte of the database file, far beyond the
+ * bytes SQLite locks itself (around the 1 GiB offset). The byte is chosen
+ * by a hash of the key, so runs on different history tables lock different
+ * bytes. An OFD lock belongs to the driver's own descriptor: it does not
+ * disturb SQLite's POSIX locks, is not dropped when SQLite closes one of
+ * its descriptors, and is released by the kernel if the process dies.
+ */
+#define LOCK_REGION_START (INT64_C(1) << 40)
+#define LOCK_REGION_SIZE 65536
+
+static uint64_t key_hash(const char *key)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * UINT64_C(1099511628211);
+	return h;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Try to lock the key's byte on fd until timeout_ms has passed. */
+static int lock_wait(int fd, const char *key, int64_t timeout_ms,
+		     dbshift_diag *diag)
+{
+	struct flock fl;
+	long long deadline = now_ms() + timeout_ms;
+	struct timespec pause = {0, 50 * 1000000L};
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = LOCK_REGION_START +
+		     (off_t)(key_hash(key) % LOCK_REGION_SIZE);
+	fl.l_len = 1;
+	for (;;) {
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return fail(diag, errno, "cannot lock database file: %s",
+				    strerror(errno));
+		if (now_ms() >= deadline)
+			return fail(diag, 0,
+				    "timed out after %lld s waiting for lock "
+				    "'%s' held by another run",
+				    (long long)(timeout_ms / 1000), key);
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* The lock slot. A private database (:memory:, temporary) needs no lock:
+ * no other connection can see it. */
+static int conn_lock(dbshift_driver_conn *conn, const char *key,
+		     int64_t timeout_ms, dbshift_diag *diag)
+{
+	const char *file = sqlite3_db_filename(conn->db, "main");
+	int fd;
+
+	if (file == NULL || file[0] == '\0' || conn->lock_fd >= 0)
+		return 0;
+	fd = open(file, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(diag, errno, "cannot open %s to lock it: %s", file,
+			    strerror(errno));
+	if (lock_wait(fd, key, timeout_ms, diag) != 0) {
+		close(fd);
+		return -1;
+	}
+	conn->lock_fd = fd;
+	return 0;
+}
+
+/* The unlock slot: closing the descriptor releases its OFD lock. */
+static int conn_unlock(dbshift_driver_conn *conn, const char *key,
+		       dbshift_diag *diag)
+{
+	if (conn->lock_fd >= 0)
+		close(conn->lock_fd);
+	conn->lock_fd = -1;
+	return 0;
+}
+#define SQLITE_LOCK conn_lock
+#define SQLITE_UNLOCK conn_unlock
+#else
+/* Without OFD locks the core falls back to its lease table. */
+#define SQLITE_LOCK NULL
+#define SQLITE_UNLOCK NULL
+#endif
+
 /* ---- the descriptor ---- */
 
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
@@ -819,7 +927,11 @@ static const dbshift_driver sqlite_driver = {
 	.schemes = sqlite_schemes,
 	/* The SQLite the driver was built against. */
 	.version = PACKAGE_VERSION " (SQLite " SQLITE_VERSION ")",
-	.capabilities = DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS,
+	.capabilities = DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS
+#if HAVE_DECL_F_OFD_SETLK
+			| DBSHIFT_CAP_SESSION_LOCK
+#endif
+	,
 	.open = conn_open,
 	.close = conn_close,
 	.exec = conn_exec,
@@ -829,8 +941,8 @@ static const dbshift_driver sqlite_driver = {
 	.rollback = conn_rollback,
 	.quote_ident = conn_quote_ident,
 	.table_exists = conn_table_exists,
-	.lock = NULL,
-	.unlock = NULL,
+	.lock = SQLITE_LOCK,
+	.unlock = SQLITE_UNLOCK,
 };
 
 DBSHIFT_DRIVER_EXPORT const dbshift_driver *

@@ -256,6 +256,21 @@ typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
 #define DBSHIFT_OPT_IGNORE_CHECKSUMS (1u << 0)
 #define DBSHIFT_OPT_STRICT_ORDER (1u << 1)
 
+/** How concurrent runs on one database are serialised. */
+typedef enum dbshift_lock_kind {
+	/** The database's session lock where the driver has one
+	 * (PostgreSQL advisory lock, MySQL GET_LOCK, a file lock on a SQLite
+	 * database), else the lock table. */
+	DBSHIFT_LOCK_DEFAULT = 0,
+	/** The session lock; DBSHIFT_EINVAL when the driver has none. */
+	DBSHIFT_LOCK_ADVISORY = 1,
+	/** A lease row in the table dbshift_locks, for connection poolers
+	 * in transaction mode (PgBouncer) and clusters where session locks
+	 * do not hold. The lease lasts 10 minutes and is renewed before each
+	 * migration; a run that died leaves it until it expires. */
+	DBSHIFT_LOCK_TABLE = 2
+} dbshift_lock_kind;
+
 #define DBSHIFT_RUNNER_OPTIONS_VERSION 1
 
 typedef struct dbshift_runner_options {
@@ -276,11 +291,13 @@ typedef struct dbshift_runner_options {
 	/** Progress callback, or NULL. */
 	dbshift_event_fn on_event;
 	void *event_payload;
+	/** How concurrent runs are serialised. */
+	dbshift_lock_kind lock_kind;
 } dbshift_runner_options;
 
 #define DBSHIFT_RUNNER_OPTIONS_INIT                                            \
 	{ DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, 0,   \
-	  NULL, NULL }
+	  NULL, NULL, DBSHIFT_LOCK_DEFAULT }
 
 /**
  * Create a runner. The URL is parsed and its driver loaded now (so a bad

@@ -1,0 +1,48 @@
+/*
+ * dialects.h - the same integration tests on every dialect: a fresh
+ * database per test on SQLite, PostgreSQL and MariaDB, and inspection of
+ * it through the drivers themselves.
+ */
+#ifndef DBSHIFT_TEST_DIALECTS_H
+#define DBSHIFT_TEST_DIALECTS_H
+
+#include <stdint.h>
+
+/* Loop indexes for tcase_add_loop_test(tc, fn, 0, FX_N_DIALECTS). */
+enum { FX_SQLITE, FX_POSTGRES, FX_MYSQL, FX_N_DIALECTS };
+
+/** "sqlite", "postgres" or "mysql". */
+const char *fx_dialect_name(int dialect);
+
+/**
+ * Can this test run on dialect? SQLite always can. A server dialect can
+ * when its admin URL is in the environment (tests/with-servers.sh sets
+ * DBSHIFT_TEST_PG_URL / DBSHIFT_TEST_MYSQL_URL); without it the test fails,
+ * unless DBSHIFT_TEST_SKIP_PG / DBSHIFT_TEST_SKIP_MYSQL says the server is
+ * deliberately absent, in which case this returns 0 and the test returns.
+ */
+int fx_dialect_ready(int dialect);
+
+/** URL of a new empty database of dialect, dropped when the test exits.
+ * Static storage, valid until the next call. */
+const char *fx_fresh_url(int dialect);
+
+/** The driver's capability flags for dialect. */
+uint64_t fx_dialect_caps(int dialect);
+
+/** Run sql on url; the first column of every row joined by ','
+ * (malloc'd, "" for no rows, "NULL" for nulls). Fails the test on error. */
+char *fx_db_query(const char *url, const char *sql);
+
+/** Execute a script on url, failing the test on error. */
+void fx_db_exec(const char *url, const char *sql);
+
+/** Does table exist in the database at url? */
+int fx_db_has_table(const char *url, const char *table);
+
+/** Take the driver's run lock named key on a new connection to url and
+ * keep it until fx_db_release(); fails the test if it cannot. */
+void *fx_db_hold_lock(const char *url, const char *key);
+void fx_db_release(void *held);
+
+#endif
