@@ -41,6 +41,7 @@ struct cli_options {
 	const char *table;
 	const char *driver_dir;
 	int lock_timeout;   /* <0: the library's default */
+	dbshift_lock_kind lock_kind;
 	unsigned int flags; /* DBSHIFT_OPT_* */
 	const char **contexts;
 	size_t n_contexts;

@@ -48,6 +48,7 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 	ro.table = opts->table;
 	ro.driver_dir = opts->driver_dir;
 	ro.lock_timeout = opts->lock_timeout;
+	ro.lock_kind = opts->lock_kind;
 	ro.flags = opts->flags;
 	ro.contexts = opts->contexts;
 	ro.n_contexts = opts->n_contexts;

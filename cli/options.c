@@ -22,6 +22,7 @@
 enum {
 	OPT_DRIVER_DIR = 256,
 	OPT_LOCK_TIMEOUT,
+	OPT_LOCK,
 	OPT_IGNORE_CHECKSUMS,
 	OPT_JSON,
 	OPT_STRICT_ORDER,
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{"table", required_argument, NULL, 't'},
 	{"driver-dir", required_argument, NULL, OPT_DRIVER_DIR},
 	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	{"lock", required_argument, NULL, OPT_LOCK},
 	{"ignore-checksums", no_argument, NULL, OPT_IGNORE_CHECKSUMS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"strict-order", no_argument, NULL, OPT_STRICT_ORDER},
@@ -65,6 +67,10 @@ void cli_options_help(FILE *out)
 	      "first\n"
 	      "      --lock-timeout SECS  how long to wait for another run's "
 	      "lock (60)\n"
+	      "      --lock=KIND          advisory (default where the database "
+	      "has session\n"
+	      "                           locks) or table (a lease row; for "
+	      "poolers)\n"
 	      "      --ignore-checksums   run even though applied scripts "
 	      "changed (this run)\n"
 	      "      --json               machine-readable output (status, "
@@ -195,6 +201,20 @@ static int set_lock_timeout(struct cli_options *opts, const char *arg)
 	return 0;
 }
 
+/* --lock=KIND: advisory or table. */
+static int set_lock_kind(struct cli_options *opts, const char *arg)
+{
+	if (strcmp(arg, "advisory") == 0)
+		opts->lock_kind = DBSHIFT_LOCK_ADVISORY;
+	else if (strcmp(arg, "table") == 0)
+		opts->lock_kind = DBSHIFT_LOCK_TABLE;
+	else
+		return cli_usage_error("invalid value '%s' for '--lock' "
+				       "(expected advisory or table)",
+				       arg);
+	return 0;
+}
+
 static int not_empty(const char *arg, const char *option)
 {
 	if (arg[0] != '\0')
@@ -220,6 +240,8 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 		return not_empty(arg, "driver-dir");
 	case OPT_LOCK_TIMEOUT:
 		return set_lock_timeout(opts, arg);
+	case OPT_LOCK:
+		return set_lock_kind(opts, arg);
 	case OPT_IGNORE_CHECKSUMS:
 		opts->flags |= DBSHIFT_OPT_IGNORE_CHECKSUMS;
 		return 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "execute.h"
+#include "split.h"
 
 static void emit(dbshift__run *run, dbshift_event_kind kind,
 		 dbshift_direction dir, const dbshift__migration *m,
@@ -74,9 +75,74 @@ static int script_failed(dbshift__run *run, const dbshift__migration *m,
 	return DBSHIFT_EMIGRATION;
 }
 
+/* Fill in which statement failed when the driver gave only a line. */
+static void locate_statement(const dbshift__run *run,
+			     const dbshift__script *script, dbshift_diag *diag)
+{
+	dbshift__split split;
+	dbshift__stmt stmt;
+	int index = 0, found = -1, found_line = 0;
+
+	if (diag->statement_index >= 0 || diag->line <= 0)
+		return;
+	dbshift__split_init(&split, script->text, script->len,
+			    run->runner->driver->dialect);
+	while (dbshift__split_next(&split, &stmt)) {
+		if (stmt.line > diag->line)
+			break;
+		found = index++;
+		found_line = stmt.line;
+	}
+	if (found >= 0) {
+		diag->statement_index = found;
+		diag->line = found_line;
+	}
+}
+
+/*
+ * Run a script one statement at a time, for drivers that cannot run a
+ * multi-statement script outside a transaction (PostgreSQL turns one into
+ * an implicit transaction, which CREATE INDEX CONCURRENTLY refuses). The
+ * diagnostic of a failure is made relative to the whole script.
+ */
+static int exec_split(dbshift__run *run, const dbshift__script *script)
+{
+	dbshift_conn *conn = run->runner->conn;
+	dbshift__split split;
+	dbshift__stmt stmt;
+	int index = 0;
+
+	dbshift__split_init(&split, script->text, script->len,
+			    conn->driver->dialect);
+	while (dbshift__split_next(&split, &stmt)) {
+		if (dbshift__conn_exec(conn, script->text + stmt.start,
+				       stmt.len) != 0) {
+			conn->diag.statement_index = index;
+			conn->diag.line = stmt.line;
+			return DBSHIFT_EMIGRATION;
+		}
+		index++;
+	}
+	return 0;
+}
+
+static int exec_script(dbshift__run *run, const dbshift__script *script,
+		       int transactional)
+{
+	dbshift_conn *conn = run->runner->conn;
+
+	if (!transactional &&
+	    dbshift__conn_has(conn, DBSHIFT_CAP_SPLIT_STATEMENTS))
+		return exec_split(run, script);
+	if (dbshift__conn_exec(conn, script->text, script->len) == 0)
+		return 0;
+	locate_statement(run, script, &conn->diag);
+	return DBSHIFT_EMIGRATION;
+}
+
 /* Run m's up or down: a C callback or a script. */
 static int run_body(dbshift__run *run, dbshift__migration *m,
-		    dbshift_direction dir)
+		    dbshift_direction dir, int transactional)
 {
 	dbshift_conn *conn = run->runner->conn;
 	const dbshift__script *script = dir == DBSHIFT_UP ? m->up : m->down;
@@ -105,7 +171,7 @@ static int run_body(dbshift__run *run, dbshift__migration *m,
 		dbshift__err_set_migration(err, m->id);
 		return DBSHIFT_EMIGRATION;
 	}
-	if (dbshift__conn_exec(conn, script->text, script->len) != 0)
+	if (exec_script(run, script, transactional) != 0)
 		return script_failed(run, m, script, what);
 	return 0;
 }
@@ -129,7 +195,7 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 	if (rc != 0)
 		return rc;
 	start = dbshift__now_us();
-	rc = run_body(run, m, dir);
+	rc = run_body(run, m, dir, 1);
 	*elapsed_us = dbshift__now_us() - start;
 	if (rc == 0 && dir == DBSHIFT_UP)
 		rc = dbshift__history_insert(&run->history, conn, m, 0,
@@ -164,7 +230,7 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 	if (rc != 0)
 		return rc;
 	start = dbshift__now_us();
-	rc = run_body(run, m, dir);
+	rc = run_body(run, m, dir, 0);
 	*elapsed_us = dbshift__now_us() - start;
 	if (rc != 0) {
 		dbshift__err_copy(&marker, &run->runner->err);

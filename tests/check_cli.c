@@ -760,6 +760,26 @@ START_TEST(test_cli_table)
 }
 END_TEST
 
+START_TEST(test_cli_lock_kind)
+{
+	fx_run run;
+
+	write_three();
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table", "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "dbshift_locks"));
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock", "advisory",
+		     "down", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "--lock=sometimes", "up", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_ptr_nonnull(strstr(run.err, "sometimes"));
+	fx_run_free(&run);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -803,6 +823,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_drivers);
 	tcase_add_test(tc, test_cli_drivers_broken);
 	tcase_add_test(tc, test_cli_table);
+	tcase_add_test(tc, test_cli_lock_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }
