@@ -372,6 +372,8 @@ static int resolve_directives(dbshift__migration *m, const char *dialect,
 		dbshift__err_set_file(err, m->up->file ? m->up->file : "");
 		goto out;
 	}
+	if (rc != 0)
+		goto out; /* -2: out of memory */
 	rc = -2;
 	if (strv_merge(&m->depends_on, &m->n_depends_on, d.depends_on,
 		       d.n_depends_on))

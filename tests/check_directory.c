@@ -17,7 +17,9 @@
 #include "runner.h"
 #include "suites.h"
 
+#ifndef REALWORLD_DIR /* configure passes the sets it found */
 #define REALWORLD_DIR TOP_SRCDIR "/../shared/realworld"
+#endif
 
 static dbshift__err err;
 static dbshift_catalog cat;

@@ -106,7 +106,7 @@ static void url_with_db(char *out, size_t size, const char *admin,
 
 static void drop_created(void)
 {
-	char sql[256];
+	char sql[4096];
 	int i;
 
 	for (i = 0; i < n_created; i++) {
@@ -128,7 +128,7 @@ static void drop_created(void)
 const char *fx_fresh_url(int d)
 {
 	static char url[1024];
-	char name[128], sql[256];
+	char name[128], sql[4096];
 	const dbshift_driver *drv;
 	dbshift_driver_conn *conn;
 	dbshift_diag diag;
