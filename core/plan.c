@@ -151,12 +151,23 @@ static int refuse_dirty(dbshift__run *run, const dbshift__history_row *row)
 	return DBSHIFT_EDIRTY;
 }
 
-int dbshift__run_check_history(dbshift__run *run, int check_checksums)
+int dbshift__run_has_dirty(const dbshift__run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->history.n; i++)
+		if (run->history.rows[i].dirty)
+			return 1;
+	return 0;
+}
+
+int dbshift__run_check_history(dbshift__run *run, int check_dirty,
+			       int check_checksums)
 {
 	dbshift_runner *r = run->runner;
 	size_t i;
 
-	for (i = 0; i < run->history.n; i++)
+	for (i = 0; check_dirty && i < run->history.n; i++)
 		if (run->history.rows[i].dirty)
 			return refuse_dirty(run, &run->history.rows[i]);
 	if (!check_checksums || (r->flags & DBSHIFT_OPT_IGNORE_CHECKSUMS))

@@ -42,13 +42,19 @@ dbshift_state dbshift__run_state(const dbshift__run *run,
 				 const dbshift__migration *m,
 				 dbshift__history_row **row);
 
+/** Does the history hold a dirty row? It may be another run's migration in
+ * flight, so only a run holding the lock may refuse because of it. */
+int dbshift__run_has_dirty(const dbshift__run *run);
+
 /**
  * Refuse to go on when the history has a dirty row (DBSHIFT_EDIRTY naming
- * the migration and failed statement) or, when check_checksums is set and
- * the runner does not ignore checksums, an applied migration whose script
- * changed (DBSHIFT_ECHECKSUM with both checksums).
+ * the migration, the failed statement and both ways out; check_dirty) or,
+ * when check_checksums is set and the runner does not ignore checksums, an
+ * applied migration whose script changed (DBSHIFT_ECHECKSUM with both
+ * checksums).
  */
-int dbshift__run_check_history(dbshift__run *run, int check_checksums);
+int dbshift__run_check_history(dbshift__run *run, int check_dirty,
+			       int check_checksums);
 
 void dbshift__run_free(dbshift__run *run);
 

@@ -299,11 +299,16 @@ static int lock_and_reread(dbshift__run *run, dbshift__lock *lock)
 	return rc;
 }
 
-/* What up would apply, checked against the history read last. */
+/*
+ * What up would apply, checked against the history read last. Before the
+ * lock is held (locked = 0) a dirty row may be another run's migration in
+ * flight, so it is not refused yet, only counted as work that needs the
+ * lock.
+ */
 static int up_pending(dbshift__run *run, const unsigned char *mark,
-		      dbshift__vec *pending)
+		      int locked, dbshift__vec *pending)
 {
-	int rc = dbshift__run_check_history(run, 1);
+	int rc = dbshift__run_check_history(run, locked, 1);
 
 	pending->len = 0;
 	if (rc == 0)
@@ -326,12 +331,12 @@ int dbshift_runner_up(dbshift_runner *r, const char *target, int *n_applied)
 	if (rc == 0)
 		rc = up_marks(&run, target, &mark);
 	if (rc == 0)
-		rc = up_pending(&run, mark, &pending);
+		rc = up_pending(&run, mark, 0, &pending);
 	/* An up-to-date database never waits for the lock. */
-	if (rc == 0 && pending.len > 0) {
+	if (rc == 0 && (pending.len > 0 || dbshift__run_has_dirty(&run))) {
 		rc = lock_and_reread(&run, &lock);
 		if (rc == 0)
-			rc = up_pending(&run, mark, &pending);
+			rc = up_pending(&run, mark, 1, &pending);
 		if (rc == 0 && pending.len > 0)
 			rc = apply_all(&run, &lock, &pending, n_applied);
 		dbshift__lock_release(&lock, r);
@@ -416,15 +421,19 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 			const char *target, int check_checksums,
 			dbshift__vec *victims)
 {
-	int rc = dbshift__run_check_history(run, check_checksums);
+	int rc;
 
-	if (rc == 0)
-		rc = down_victims(run, count, target, victims);
-	if (rc != 0 || victims->len == 0)
-		return rc;
+	/* A dirty row (perhaps another run's) is judged under the lock. */
+	if (!dbshift__run_has_dirty(run)) {
+		rc = dbshift__run_check_history(run, 0, check_checksums);
+		if (rc == 0)
+			rc = down_victims(run, count, target, victims);
+		if (rc != 0 || victims->len == 0)
+			return rc;
+	}
 	rc = lock_and_reread(run, lock);
 	if (rc == 0)
-		rc = dbshift__run_check_history(run, check_checksums);
+		rc = dbshift__run_check_history(run, 1, check_checksums);
 	victims->len = 0;
 	if (rc == 0)
 		rc = down_victims(run, count, target, victims);
