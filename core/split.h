@@ -46,7 +46,7 @@
 /** Token kinds of dbshift__split_token(). */
 typedef enum dbshift__token {
 	DBSHIFT__TOKEN_SPACE,	/* white space */
-	DBSHIFT__TOKEN_COMMENT,	/* a comment (filler) */
+	DBSHIFT__TOKEN_COMMENT, /* a comment (filler) */
 	DBSHIFT__TOKEN_QUOTED,	/* a string, quoted name or dollar body */
 	DBSHIFT__TOKEN_WORD,	/* a name, keyword or number */
 	DBSHIFT__TOKEN_SYMBOL	/* any other single byte, ';' '(' '?' ... */

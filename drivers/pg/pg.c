@@ -1,0 +1,1377 @@
+/*
+ * pg.c - the PostgreSQL driver (driver_pg.so).
+ *
+ * Implements the driver ABI of dbshift/driver.h on one libpq connection.
+ * PostgreSQL has transactional DDL, savepoints and session advisory locks.
+ * A script goes to the server whole, as one simple query, so $$ bodies and
+ * everything else the server understands work as in psql; but the server
+ * runs such a string as one implicit transaction, which CREATE INDEX
+ * CONCURRENTLY and friends refuse, so the driver declares
+ * DBSHIFT_CAP_SPLIT_STATEMENTS and the core sends a no-transaction script
+ * one statement at a time. To name the statement that failed, the driver
+ * reads the script with the core's splitter (core/split.c, compiled into
+ * this module). Only dbshift_driver_pg_init is exported.
+ *
+ * URLs are libpq's: postgres://user:pass@host:port/db?param=value&... and
+ * postgresql://..., with every parameter libpq documents (sslmode,
+ * sslrootcert, options, host=/unix/socket/dir, ...). The driver adds:
+ *   connect_timeout=10       unless the URL or $PGCONNECT_TIMEOUT sets one,
+ *                            so that an unreachable host fails, not hangs
+ *   application_name=dbshift unless the URL or $PGAPPNAME sets one
+ *   search_path=a,b          not a libpq parameter: removed from the URL
+ *                            and run as SET search_path TO "a", "b" once
+ *                            connected (each name taken literally, so
+ *                            case matters; "$user" works). The history
+ *                            table goes into the first schema. A session
+ *                            setting: not kept by a pooler in transaction
+ *                            mode.
+ * Notices are discarded (client_min_messages is set to warning as well).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dbshift/driver.h"
+#include "split.h"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PRINTF_LIKE(fmt, args)
+#endif
+
+/* Defaults for what the URL leaves unset (see the top of the file). */
+#define DEFAULT_CONNECT_TIMEOUT "10"
+#define DEFAULT_APPLICATION_NAME "dbshift"
+
+/* How long lock() sleeps between two attempts on a lock held elsewhere. */
+#define LOCK_POLL_MS 100
+
+/* Type OIDs of int8, int2 and int4: their values come back as INT64. */
+#define INT8OID 20
+#define INT2OID 21
+#define INT4OID 23
+
+/* SQLSTATEs the driver reports itself. */
+#define SQLSTATE_CONNECT "08001"      /* cannot establish a connection */
+#define SQLSTATE_CONN_LOST "08006"    /* connection failure */
+#define SQLSTATE_IN_TX "25001"	      /* active SQL transaction */
+#define SQLSTATE_FAILED_TX "25P02"    /* in failed SQL transaction */
+#define SQLSTATE_LOCK_TIMEOUT "55P03" /* lock not available */
+
+/* A table counts when it is an ordinary or a partitioned table. */
+#define TABLE_EXISTS_SQL                                                       \
+	"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class "                    \
+	"WHERE oid = pg_catalog.to_regclass($1) AND relkind IN ('r', 'p'))"
+
+struct dbshift_driver_conn {
+	PGconn *pg;
+	const char *lock_key_sql; /* SQL turning $1 into an advisory key */
+};
+
+/* A URL taken apart: what libpq gets, and what the driver handles. */
+struct pg_url {
+	char *conninfo;	   /* the URL without search_path */
+	char *search_path; /* its decoded value, or NULL */
+};
+
+/* The core's helpers, or NULL when it lent none we can use. */
+static const dbshift_host *host;
+
+/* Fold line breaks and tabs so that a message stays on one line. */
+static void one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+/* One line, runs of spaces squeezed, no space at either end: for libpq's
+ * own messages, which are laid out for a terminal. */
+static void tidy(char *s)
+{
+	char *out = s, *in = s;
+
+	one_line(s);
+	for (; *in != '\0'; in++)
+		if (*in != ' ' || (out > s && out[-1] != ' '))
+			*out++ = *in;
+	while (out > s && out[-1] == ' ')
+		out--;
+	*out = '\0';
+}
+
+/*
+ * Fill diag (when not NULL) with sqlstate (may be NULL) and a printf-style
+ * message, through the host's diag_set when there is one. Returns -1, the
+ * failure value of every slot, so that callers can "return fail(...)".
+ */
+static int fail(dbshift_diag *diag, const char *sqlstate, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+static int fail(dbshift_diag *diag, const char *sqlstate, const char *fmt, ...)
+{
+	char msg[sizeof(diag->message)];
+	va_list ap;
+
+	if (diag == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	one_line(msg);
+	if (host != NULL) {
+		host->diag_set(diag, sqlstate, 0, "%s", msg);
+		return -1;
+	}
+	snprintf(diag->sqlstate, sizeof(diag->sqlstate), "%s",
+		 sqlstate != NULL ? sqlstate : "");
+	diag->native_code = 0;
+	snprintf(diag->message, sizeof(diag->message), "%s", msg);
+	return -1;
+}
+
+static int fail_nomem(dbshift_diag *diag)
+{
+	return fail(diag, NULL, "out of memory");
+}
+
+/* Fill diag from the connection's last error (a lost connection, a
+ * failed send): libpq's message, tidied. Returns -1. */
+static int fail_conn(PGconn *pg, dbshift_diag *diag)
+{
+	char msg[sizeof(diag->message)];
+
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(pg));
+	tidy(msg);
+	return fail(diag,
+		    PQstatus(pg) == CONNECTION_BAD ? SQLSTATE_CONN_LOST : NULL,
+		    "%s",
+		    msg[0] != '\0' ? msg : "PostgreSQL connection failed");
+}
+
+/* Append "label" and the tidied text to the detail at *used bytes. */
+static void detail_add(dbshift_diag *diag, size_t *used, const char *label,
+		       const char *text)
+{
+	size_t size = sizeof(diag->detail);
+	int n;
+
+	if (text == NULL || text[0] == '\0' || *used + 1 >= size)
+		return;
+	n = snprintf(diag->detail + *used, size - *used, "%s%s%s",
+		     *used > 0 ? "; " : "", label, text);
+	if (n > 0)
+		*used +=
+			(size_t)n < size - *used ? (size_t)n : size - *used - 1;
+}
+
+/*
+ * Fill diag from a failed result: the primary message, the SQLSTATE, and
+ * detail, hint and context (PL/pgSQL's "line 3 at RAISE") in diag->detail.
+ * Returns -1.
+ */
+static int fail_result(PGconn *pg, const PGresult *res, dbshift_diag *diag)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	char msg[sizeof(diag->message)];
+	size_t used = 0;
+
+	if (diag == NULL)
+		return -1;
+	if (primary == NULL || primary[0] == '\0')
+		primary = PQresultErrorMessage(res);
+	if (primary == NULL || primary[0] == '\0')
+		primary = PQerrorMessage(pg);
+	snprintf(msg, sizeof(msg), "%s", primary);
+	tidy(msg);
+	fail(diag, sqlstate, "%s", msg[0] != '\0' ? msg : "unknown error");
+	diag->detail[0] = '\0';
+	detail_add(diag, &used, "",
+		   PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	detail_add(diag, &used,
+		   "hint: ", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	detail_add(diag, &used,
+		   "context: ", PQresultErrorField(res, PG_DIAG_CONTEXT));
+	one_line(diag->detail);
+	return -1;
+}
+
+/* ---- URLs ---- */
+
+/* The length of "postgres://" or "postgresql://" (any case) at the start
+ * of url, or 0. */
+static size_t scheme_len(const char *url)
+{
+	if (strncasecmp(url, "postgresql://", 13) == 0)
+		return 13;
+	if (strncasecmp(url, "postgres://", 11) == 0)
+		return 11;
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode the len bytes at s into a new string, as libpq decodes
+ * URL parts. NULL when out of memory or the encoding is bad (*bad set). */
+static char *percent_decode(const char *s, size_t len, int *bad)
+{
+	char *out = malloc(len + 1), *o = out;
+	size_t i;
+	int hi, lo;
+
+	*bad = 0;
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+		lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			*bad = 1;
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Refuse a URL that is not postgres:// or postgresql://, naming only its
+ * scheme, if it has one: the rest may hold a password. Returns -1. */
+static int fail_scheme(const char *url, dbshift_diag *diag)
+{
+	size_t len = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	if (len > 0 && url[len] == ':')
+		return fail(diag, NULL,
+			    "a PostgreSQL URL begins with postgres:// or "
+			    "postgresql://, not %.*s:%s",
+			    (int)len, url,
+			    strncmp(url + len, "://", 3) == 0 ? "//" : "");
+	return fail(diag, NULL,
+		    "not a PostgreSQL URL: expected postgres:// or "
+		    "postgresql://");
+}
+
+/*
+ * Copy url into u->conninfo without its search_path parameters (the last
+ * one's value goes to u->search_path) and with the scheme in lower case,
+ * the only case libpq knows. u is left safe to pass to url_free().
+ */
+static int url_parse(struct pg_url *u, const char *url, dbshift_diag *diag)
+{
+	size_t skip = scheme_len(url), n = 0, plen, used;
+	const char *query, *param, *next;
+	int bad;
+
+	memset(u, 0, sizeof(*u));
+	if (skip == 0)
+		return fail_scheme(url, diag);
+	u->conninfo = malloc(strlen(url) + 1);
+	if (u->conninfo == NULL)
+		return fail_nomem(diag);
+	for (; n < skip - 3; n++)
+		u->conninfo[n] = (char)(url[n] | 0x20);
+	query = strchr(url, '?');
+	used = query != NULL ? (size_t)(query - url) : strlen(url);
+	memcpy(u->conninfo + n, url + n, used - n);
+	n = used;
+	for (param = query; param != NULL; param = next) {
+		param++;
+		next = strchr(param, '&');
+		plen = next != NULL ? (size_t)(next - param) : strlen(param);
+		if (plen >= 12 && strncmp(param, "search_path=", 12) == 0) {
+			free(u->search_path);
+			u->search_path =
+				percent_decode(param + 12, plen - 12, &bad);
+			if (u->search_path == NULL && bad)
+				return fail(diag, NULL,
+					    "bad percent-encoding in "
+					    "search_path of PostgreSQL URL");
+			if (u->search_path == NULL)
+				return fail_nomem(diag);
+			continue;
+		}
+		u->conninfo[n] = n == used ? '?' : '&';
+		n++;
+		memcpy(u->conninfo + n, param, plen);
+		n += plen;
+	}
+	u->conninfo[n] = '\0';
+	return 0;
+}
+
+static void url_free(struct pg_url *u)
+{
+	free(u->conninfo);
+	free(u->search_path);
+}
+
+/* Does msg contain the len bytes at secret (len > 0)? */
+static int mentions(const char *msg, const char *secret, size_t len)
+{
+	const char *p;
+
+	if (len == 0)
+		return 0;
+	for (p = strchr(msg, secret[0]); p != NULL; p = strchr(p + 1, *secret))
+		if (strncmp(p, secret, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Does msg contain a password of url, as written (in the user-info part
+ * or a password= parameter) or as libpq decoded it (password, may be
+ * NULL)? libpq quotes pieces of a URL it cannot parse, and a message that
+ * does must not be shown.
+ */
+static int reveals_password(const char *msg, const char *url,
+			    const char *password)
+{
+	const char *auth = url + scheme_len(url), *at, *colon, *p;
+	size_t auth_len = strcspn(auth, "/?#");
+
+	if (password != NULL && mentions(msg, password, strlen(password)))
+		return 1;
+	for (at = NULL, p = auth; p < auth + auth_len; p++)
+		if (*p == '@')
+			at = p;
+	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon != NULL && mentions(msg, colon + 1, (size_t)(at - colon - 1)))
+		return 1;
+	for (p = strchr(url, '?'); p != NULL; p = strchr(p + 1, '&'))
+		if (strncmp(p + 1, "password=", 9) == 0 &&
+		    mentions(msg, p + 10, strcspn(p + 10, "&#")))
+			return 1;
+	return 0;
+}
+
+/* The value of keyword in libpq's parsed options, or NULL. */
+static const char *option_value(const PQconninfoOption *opts,
+				const char *keyword)
+{
+	for (; opts != NULL && opts->keyword != NULL; opts++)
+		if (strcmp(opts->keyword, keyword) == 0)
+			return opts->val;
+	return NULL;
+}
+
+/* ---- connections ---- */
+
+/* Notices (NOTICE, WARNING) would go to stderr; a migration run prints
+ * its own progress instead. */
+static void discard_notice(void *payload, const char *message)
+{
+	(void)payload;
+	(void)message;
+}
+
+/*
+ * Connect to conninfo (a URL) with the driver's defaults placed before it,
+ * so that what the URL says wins. Returns a PGconn to check with PQstatus,
+ * or NULL when out of memory.
+ */
+static PGconn *connect_with_defaults(const char *conninfo)
+{
+	const char *keys[4], *values[4];
+	int n = 0;
+
+	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
+		keys[n] = "connect_timeout";
+		values[n++] = DEFAULT_CONNECT_TIMEOUT;
+	}
+	if (getenv("PGAPPNAME") == NULL) {
+		keys[n] = "application_name";
+		values[n++] = DEFAULT_APPLICATION_NAME;
+	}
+	keys[n] = "dbname";
+	values[n++] = conninfo;
+	keys[n] = NULL;
+	values[n] = NULL;
+	return PQconnectdbParams(keys, values, 1);
+}
+
+/*
+ * Write the len bytes of ident as a quoted identifier ("a""b" for a"b)
+ * into buf of size bytes and return the size it needs, NUL included; like
+ * snprintf, nothing is written when that exceeds size.
+ */
+static size_t quote_into(const char *ident, size_t len, char *buf, size_t size)
+{
+	size_t need = 3, i, o = 0;
+
+	for (i = 0; i < len; i++)
+		need += ident[i] == '"' ? 2 : 1;
+	if (need > size)
+		return need;
+	buf[o++] = '"';
+	for (i = 0; i < len; i++) {
+		if (ident[i] == '"')
+			buf[o++] = '"';
+		buf[o++] = ident[i];
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return need;
+}
+
+/*
+ * The session's setup statements: notices down to warnings, and the
+ * search_path of the URL, each comma-separated name quoted ("a, b" sets
+ * "a", "b"). Returns a new string, or NULL with diag filled.
+ */
+static char *setup_sql(const char *search_path, dbshift_diag *diag)
+{
+	static const char base[] = "SET client_min_messages TO warning";
+	size_t size = sizeof(base) + 64, used, len;
+	const char *name = search_path;
+	char *sql;
+
+	if (search_path != NULL)
+		size += 4 * strlen(search_path);
+	sql = malloc(size);
+	if (sql == NULL) {
+		fail_nomem(diag);
+		return NULL;
+	}
+	used = (size_t)snprintf(sql, size, "%s", base);
+	if (search_path == NULL)
+		return sql;
+	if (search_path[strspn(search_path, " ")] == '\0') {
+		free(sql);
+		fail(diag, NULL, "empty search_path in PostgreSQL URL");
+		return NULL;
+	}
+	used += (size_t)snprintf(sql + used, size - used,
+				 "; SET search_path TO ");
+	for (;;) {
+		name += strspn(name, " ");
+		len = strcspn(name, ",");
+		while (len > 0 && name[len - 1] == ' ')
+			len--;
+		if (len == 0) {
+			free(sql);
+			fail(diag, NULL,
+			     "empty schema name in search_path '%s'",
+			     search_path);
+			return NULL;
+		}
+		used += quote_into(name, len, sql + used, size - used) - 1;
+		name += strcspn(name, ",");
+		if (*name++ == '\0')
+			break;
+		used += (size_t)snprintf(sql + used, size - used, ", ");
+	}
+	return sql;
+}
+
+/* Set the session up once connected. */
+static int session_setup(PGconn *pg, const char *search_path,
+			 dbshift_diag *diag)
+{
+	char *sql = setup_sql(search_path, diag);
+	PGresult *res;
+	int ret = 0;
+
+	if (sql == NULL)
+		return -1;
+	res = PQexec(pg, sql);
+	free(sql);
+	if (res == NULL)
+		ret = fail_conn(pg, diag);
+	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		ret = fail_result(pg, res, diag);
+	PQclear(res);
+	return ret;
+}
+
+/* Describe a failed connection attempt in one line without the password.
+ * Returns -1. */
+static int fail_connect(PGconn *pg, const char *url, const char *password,
+			dbshift_diag *diag)
+{
+	char msg[sizeof(diag->message)];
+
+	if (pg == NULL)
+		return fail_nomem(diag);
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(pg));
+	tidy(msg);
+	if (reveals_password(msg, url, password))
+		return fail(diag, SQLSTATE_CONNECT,
+			    "cannot connect to PostgreSQL (the server's "
+			    "message is withheld: it quotes the password)");
+	return fail(diag, SQLSTATE_CONNECT, "cannot connect to PostgreSQL: %s",
+		    msg[0] != '\0' ? msg : "unknown error");
+}
+
+/* Check u's conninfo with libpq before connecting, so that a bad URL is
+ * reported as one. *opts gets the parsed options (caller frees). */
+static int url_check(PQconninfoOption **opts, const struct pg_url *u,
+		     const char *url, dbshift_diag *diag)
+{
+	char *errmsg = NULL;
+	char msg[sizeof(diag->message)];
+
+	*opts = PQconninfoParse(u->conninfo, &errmsg);
+	if (*opts != NULL)
+		return 0;
+	if (errmsg == NULL)
+		return fail_nomem(diag);
+	snprintf(msg, sizeof(msg), "%s", errmsg);
+	PQfreemem(errmsg);
+	tidy(msg);
+	if (reveals_password(msg, url, NULL))
+		return fail(diag, NULL, "invalid PostgreSQL URL");
+	return fail(diag, NULL, "invalid PostgreSQL URL: %s", msg);
+}
+
+/* Open the connection u describes. Returns it, or NULL with diag. */
+static PGconn *pg_open(const struct pg_url *u, const char *url,
+		       dbshift_diag *diag)
+{
+	PQconninfoOption *opts;
+	PGconn *pg;
+
+	if (url_check(&opts, u, url, diag) != 0)
+		return NULL;
+	pg = connect_with_defaults(u->conninfo);
+	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
+		fail_connect(pg, url, option_value(opts, "password"), diag);
+		PQfinish(pg);
+		PQconninfoFree(opts);
+		return NULL;
+	}
+	PQconninfoFree(opts);
+	PQsetNoticeProcessor(pg, discard_notice, NULL);
+	if (session_setup(pg, u->search_path, diag) != 0) {
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+/* The open slot: *out gets a connection the caller closes with
+ * conn_close(). */
+static int conn_open(dbshift_driver_conn **out, const char *url,
+		     dbshift_diag *diag)
+{
+	dbshift_driver_conn *conn;
+	struct pg_url u;
+	PGconn *pg;
+	int ret = -1;
+
+	*out = NULL;
+	if (url == NULL)
+		return fail(diag, NULL, "no database URL given");
+	if (url_parse(&u, url, diag) != 0)
+		goto out_url;
+	pg = pg_open(&u, url, diag);
+	if (pg == NULL)
+		goto out_url;
+	conn = malloc(sizeof(*conn));
+	if (conn == NULL) {
+		PQfinish(pg);
+		fail_nomem(diag);
+		goto out_url;
+	}
+	conn->pg = pg;
+	/* hashtextextended() arrived in PostgreSQL 11. */
+	conn->lock_key_sql = PQserverVersion(pg) >= 110000 ?
+				     "pg_catalog.hashtextextended($1, 0)" :
+				     "pg_catalog.hashtext($1)::int8";
+	*out = conn;
+	ret = 0;
+out_url:
+	url_free(&u);
+	return ret;
+}
+
+/* The close slot. An open transaction is rolled back by the server.
+ * Accepts NULL. */
+static void conn_close(dbshift_driver_conn *conn)
+{
+	if (conn == NULL)
+		return;
+	PQfinish(conn->pg);
+	free(conn);
+}
+
+/* ---- scripts ---- */
+
+/* The 1-based line of offset pos in sql. */
+static int32_t line_at(const char *sql, size_t pos)
+{
+	int32_t line = 1;
+	size_t i;
+
+	for (i = 0; i < pos; i++)
+		if (sql[i] == '\n')
+			line++;
+	return line;
+}
+
+/* The byte offset of the 1-based character position in the
+ * NUL-terminated script of len bytes, in the client encoding. */
+static size_t char_offset(const char *script, size_t len, int encoding,
+			  long position)
+{
+	size_t offset = 0;
+	int n;
+
+	while (--position > 0 && offset < len) {
+		n = PQmblen(script + offset, encoding);
+		offset += n > 0 ? (size_t)n : 1;
+	}
+	return offset < len ? offset : len;
+}
+
+/* How many characters the bytes [from, to) of script hold. */
+static int32_t chars_between(const char *script, size_t from, size_t to,
+			     int encoding)
+{
+	int32_t count = 0;
+	int n;
+
+	while (from < to) {
+		n = PQmblen(script + from, encoding);
+		from += n > 0 ? (size_t)n : 1;
+		count++;
+	}
+	return count;
+}
+
+/*
+ * Point diag at the statement the server blamed. With an error position
+ * (1-based characters into the whole script), that is the last statement
+ * starting at or before it; position becomes relative to the statement.
+ * Without one, it is statement number done: the server had completed that
+ * many before this one failed.
+ */
+static void locate_failure(PGconn *pg, const PGresult *res, const char *script,
+			   size_t len, int32_t done, dbshift_diag *diag)
+{
+	const char *field = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	long position = field != NULL ? strtol(field, NULL, 10) : 0;
+	int encoding = PQclientEncoding(pg);
+	dbshift__split split;
+	dbshift__stmt stmt, found = {0, 0, 0};
+	size_t offset;
+	int32_t index = 0;
+
+	dbshift__split_init(&split, script, len, "postgres");
+	diag->statement_index = done;
+	diag->line = 0;
+	diag->position = 0;
+	if (position <= 0) {
+		while (dbshift__split_next(&split, &stmt))
+			if (index++ == done) {
+				diag->line = stmt.line;
+				return;
+			}
+		return;
+	}
+	offset = char_offset(script, len, encoding, position);
+	index = -1;
+	while (dbshift__split_next(&split, &stmt) &&
+	       (index < 0 || stmt.start <= offset)) {
+		found = stmt;
+		index++;
+	}
+	if (index < 0) {
+		diag->line = line_at(script, offset);
+		return;
+	}
+	diag->statement_index = index;
+	diag->line = found.line;
+	if (offset >= found.start)
+		diag->position =
+			chars_between(script, found.start, offset, encoding) +
+			1;
+}
+
+/* Read a COPY TO STDOUT's rows and throw them away. */
+static void drain_copy_out(PGconn *pg)
+{
+	char *row = NULL;
+
+	while (PQgetCopyData(pg, &row, 0) > 0) {
+		PQfreemem(row);
+		row = NULL;
+	}
+}
+
+/*
+ * Collect the results of the script sent with PQsendQuery(): one per
+ * statement, up to the first error, whose result is kept for the
+ * diagnostic. All results are read, so the connection is ready again.
+ */
+static int exec_results(PGconn *pg, const char *script, size_t len,
+			dbshift_diag *diag)
+{
+	PGresult *res, *error = NULL;
+	int32_t done = 0;
+
+	while ((res = PQgetResult(pg)) != NULL) {
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+			done += error == NULL;
+			break;
+		case PGRES_EMPTY_QUERY:
+			break;
+		case PGRES_COPY_OUT:
+			drain_copy_out(pg);
+			break;
+		case PGRES_COPY_IN:
+			PQputCopyEnd(pg, "dbshift: COPY FROM STDIN cannot read "
+					 "data from a migration script");
+			break;
+		default:
+			if (error == NULL) {
+				error = res;
+				res = NULL;
+			}
+			break;
+		}
+		PQclear(res);
+	}
+	if (error != NULL) {
+		fail_result(pg, error, diag);
+		if (diag != NULL)
+			locate_failure(pg, error, script, len, done, diag);
+		PQclear(error);
+		return -1;
+	}
+	if (PQstatus(pg) != CONNECTION_OK)
+		return fail_conn(pg, diag);
+	return 0;
+}
+
+/*
+ * The exec slot. The script is copied once into a NUL-terminated buffer,
+ * as libpq needs; a NUL byte inside it would silently end it, so it is
+ * refused.
+ */
+static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
+		     dbshift_diag *diag)
+{
+	const char *nul;
+	char *script;
+	int ret;
+
+	if (sql_len == 0)
+		return 0;
+	nul = memchr(sql, '\0', sql_len);
+	if (nul != NULL)
+		return fail(diag, NULL, "script holds a NUL byte on line %d",
+			    (int)line_at(sql, (size_t)(nul - sql)));
+	script = malloc(sql_len + 1);
+	if (script == NULL)
+		return fail_nomem(diag);
+	memcpy(script, sql, sql_len);
+	script[sql_len] = '\0';
+	if (!PQsendQuery(conn->pg, script))
+		ret = fail_conn(conn->pg, diag);
+	else
+		ret = exec_results(conn->pg, script, sql_len, diag);
+	free(script);
+	return ret;
+}
+
+/* ---- queries ---- */
+
+/*
+ * Rewrite the '?' placeholders of sql outside strings, quoted names,
+ * dollar bodies and comments as $1, $2, ... into a new string (caller
+ * frees); *count gets their number. NULL when out of memory. Every such
+ * '?' is a placeholder, so the jsonb operators ?, ?| and ?& cannot be
+ * written in a query (scripts run by exec are not rewritten).
+ */
+static char *rewrite_placeholders(const char *sql, int32_t *count)
+{
+	size_t len = strlen(sql), pos, end, used = 0, size;
+	dbshift__split split;
+	dbshift__token kind;
+	char *out;
+
+	*count = 0;
+	dbshift__split_init(&split, sql, len, "postgres");
+	for (pos = 0; pos < len; pos = end) {
+		end = dbshift__split_token(&split, pos, &kind);
+		*count += kind == DBSHIFT__TOKEN_SYMBOL && sql[pos] == '?';
+	}
+	size = len + 12 * (size_t)*count + 1;
+	out = malloc(size);
+	if (out == NULL)
+		return NULL;
+	*count = 0;
+	for (pos = 0; pos < len; pos = end) {
+		end = dbshift__split_token(&split, pos, &kind);
+		if (kind == DBSHIFT__TOKEN_SYMBOL && sql[pos] == '?') {
+			used += (size_t)snprintf(out + used, size - used, "$%d",
+						 (int)++*count);
+		} else {
+			memcpy(out + used, sql + pos, end - pos);
+			used += end - pos;
+		}
+	}
+	out[used] = '\0';
+	return out;
+}
+
+/* Parameters in libpq's text form. */
+struct params {
+	int32_t n;
+	char **values; /* NULL for SQL NULL */
+	char **owned;  /* what the struct frees */
+};
+
+static void params_free(struct params *p)
+{
+	int32_t i;
+
+	for (i = 0; p->owned != NULL && i < p->n; i++)
+		free(p->owned[i]);
+	free(p->owned);
+	free(p->values);
+}
+
+/* Turn value into text in *out (a new string, NULL for SQL NULL). Text
+ * must not hold a NUL byte, which the text form cannot carry. */
+static int param_text(char **out, const dbshift_value *value, int index,
+		      dbshift_diag *diag)
+{
+	*out = NULL;
+	switch (value->type) {
+	case DBSHIFT_VALUE_NULL:
+		return 0;
+	case DBSHIFT_VALUE_INT64:
+		*out = malloc(24);
+		if (*out == NULL)
+			return fail_nomem(diag);
+		snprintf(*out, 24, "%lld", (long long)value->i64);
+		return 0;
+	case DBSHIFT_VALUE_TEXT:
+		if (value->len < 0 || (value->text == NULL && value->len > 0))
+			return fail(diag, NULL, "parameter %d: bad text length",
+				    index);
+		if (value->len > 0 &&
+		    memchr(value->text, '\0', (size_t)value->len) != NULL)
+			return fail(diag, NULL,
+				    "parameter %d: text holds a NUL byte",
+				    index);
+		*out = malloc((size_t)value->len + 1);
+		if (*out == NULL)
+			return fail_nomem(diag);
+		if (value->len > 0)
+			memcpy(*out, value->text, (size_t)value->len);
+		(*out)[value->len] = '\0';
+		return 0;
+	default:
+		return fail(diag, NULL, "parameter %d: unknown value type %d",
+			    index, (int)value->type);
+	}
+}
+
+/* Convert nparams values to text; the query takes exactly expected. */
+static int params_make(struct params *p, const dbshift_value *params,
+		       int32_t nparams, int32_t expected, dbshift_diag *diag)
+{
+	size_t n = nparams > 0 ? (size_t)nparams : 1;
+	int32_t i;
+
+	memset(p, 0, sizeof(*p));
+	if (nparams != expected)
+		return fail(diag, NULL, "query takes %d parameters, %d given",
+			    (int)expected, (int)nparams);
+	p->values = calloc(n, sizeof(*p->values));
+	p->owned = calloc(n, sizeof(*p->owned));
+	if (p->values == NULL || p->owned == NULL)
+		return fail_nomem(diag);
+	p->n = nparams;
+	for (i = 0; i < nparams; i++) {
+		if (param_text(&p->owned[i], &params[i], (int)i + 1, diag) != 0)
+			return -1;
+		p->values[i] = p->owned[i];
+	}
+	return 0;
+}
+
+/* Read field (row, col) of res into v: NULL as NULL, an integer column as
+ * INT64, anything else as the server's text for it. */
+static void field_value(const PGresult *res, int row, int col, int integer,
+			dbshift_value *v)
+{
+	const char *text;
+	char *end;
+	long long n;
+
+	memset(v, 0, sizeof(*v));
+	if (PQgetisnull(res, row, col)) {
+		v->type = DBSHIFT_VALUE_NULL;
+		return;
+	}
+	text = PQgetvalue(res, row, col);
+	if (integer) {
+		errno = 0;
+		n = strtoll(text, &end, 10);
+		if (errno == 0 && end != text && *end == '\0') {
+			v->type = DBSHIFT_VALUE_INT64;
+			v->i64 = (int64_t)n;
+			return;
+		}
+	}
+	v->type = DBSHIFT_VALUE_TEXT;
+	v->text = text;
+	v->len = PQgetlength(res, row, col);
+}
+
+/* Hand every row of res to row. Returns 0, the callback's non-zero value
+ * when it asked to stop, or -1 with diag filled. */
+static int deliver_rows(const PGresult *res, dbshift_driver_row_fn row,
+			void *payload, dbshift_diag *diag)
+{
+	int ncols = PQnfields(res), nrows = PQntuples(res), r, c, ret = 0;
+	size_t n = ncols > 0 ? (size_t)ncols : 1;
+	dbshift_value *cols = calloc(n, sizeof(*cols));
+	char *integer = calloc(n, 1);
+	Oid type;
+
+	if (cols == NULL || integer == NULL) {
+		free(cols);
+		free(integer);
+		return fail_nomem(diag);
+	}
+	for (c = 0; c < ncols; c++) {
+		type = PQftype(res, c);
+		integer[c] =
+			type == INT8OID || type == INT2OID || type == INT4OID;
+	}
+	for (r = 0; r < nrows && ret == 0; r++) {
+		for (c = 0; c < ncols; c++)
+			field_value(res, r, c, integer[c], &cols[c]);
+		ret = row(ncols, cols, payload);
+	}
+	free(integer);
+	free(cols);
+	return ret;
+}
+
+/*
+ * The query slot: one statement with '?' parameters, sent with
+ * PQexecParams() in text form and without types, so that the server
+ * infers each parameter's type from where it stands, as for a literal.
+ * Columns of type smallint, integer and bigint come back as INT64, NULL as
+ * NULL, everything else as the server's text.
+ */
+static int conn_query(dbshift_driver_conn *conn, const char *sql,
+		      const dbshift_value *params, int32_t nparams,
+		      dbshift_driver_row_fn row, void *payload,
+		      dbshift_diag *diag)
+{
+	const char *const *values;
+	struct params p;
+	PGresult *res;
+	int32_t expected;
+	char *text;
+	int ret;
+
+	text = rewrite_placeholders(sql, &expected);
+	if (text == NULL)
+		return fail_nomem(diag);
+	if (params_make(&p, params, nparams, expected, diag) != 0) {
+		params_free(&p);
+		free(text);
+		return -1;
+	}
+	values = (const char *const *)p.values;
+	res = PQexecParams(conn->pg, text, p.n, NULL, values, NULL, NULL, 0);
+	params_free(&p);
+	free(text);
+	if (res == NULL)
+		return fail_conn(conn->pg, diag);
+	switch (PQresultStatus(res)) {
+	case PGRES_TUPLES_OK:
+		ret = row != NULL ? deliver_rows(res, row, payload, diag) : 0;
+		break;
+	case PGRES_COMMAND_OK:
+		ret = 0;
+		break;
+	case PGRES_EMPTY_QUERY:
+		ret = fail(diag, NULL, "query holds no statement");
+		break;
+	default:
+		ret = fail_result(conn->pg, res, diag);
+		break;
+	}
+	PQclear(res);
+	return ret;
+}
+
+/*
+ * Run sql with one text parameter (may be NULL for none) and copy the
+ * first column of its first row into buf of size bytes ("" when no rows).
+ */
+static int query_value(PGconn *pg, const char *sql, const char *param,
+		       char *buf, size_t size, dbshift_diag *diag)
+{
+	PGresult *res = PQexecParams(pg, sql, param != NULL, NULL, &param, NULL,
+				     NULL, 0);
+	int ret = 0;
+
+	buf[0] = '\0';
+	if (res == NULL)
+		return fail_conn(pg, diag);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		ret = fail_result(pg, res, diag);
+	else if (PQntuples(res) > 0 && PQnfields(res) > 0)
+		snprintf(buf, size, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return ret;
+}
+
+/* ---- transactions ---- */
+
+/* Run one fixed statement that returns no rows. */
+static int run_simple(PGconn *pg, const char *sql, dbshift_diag *diag)
+{
+	PGresult *res = PQexec(pg, sql);
+	int ret = 0;
+
+	if (res == NULL)
+		return fail_conn(pg, diag);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		ret = fail_result(pg, res, diag);
+	PQclear(res);
+	return ret;
+}
+
+/* The begin slot. A transaction already open is an error, not the
+ * server's warning. */
+static int conn_begin(dbshift_driver_conn *conn, dbshift_diag *diag)
+{
+	switch (PQtransactionStatus(conn->pg)) {
+	case PQTRANS_IDLE:
+		return run_simple(conn->pg, "BEGIN", diag);
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		return fail(diag, SQLSTATE_IN_TX,
+			    "a transaction is already open (did a script "
+			    "BEGIN without COMMIT?)");
+	default:
+		return fail_conn(conn->pg, diag);
+	}
+}
+
+/*
+ * The commit slot. The server answers COMMIT of a failed transaction by
+ * rolling it back and reporting success; that is an error here. Without
+ * an open transaction there is nothing to do, as the server says with a
+ * warning: a script written for golang-migrate commits its own BEGIN;
+ * ... COMMIT;, which also commits the one the core began, and what ran
+ * after it (the history row) was committed as it ran.
+ */
+static int conn_commit(dbshift_driver_conn *conn, dbshift_diag *diag)
+{
+	switch (PQtransactionStatus(conn->pg)) {
+	case PQTRANS_INTRANS:
+		return run_simple(conn->pg, "COMMIT", diag);
+	case PQTRANS_INERROR:
+		run_simple(conn->pg, "ROLLBACK", NULL);
+		return fail(diag, SQLSTATE_FAILED_TX,
+			    "transaction rolled back, not committed: a "
+			    "statement in it failed");
+	case PQTRANS_IDLE:
+		return 0;
+	default:
+		return fail_conn(conn->pg, diag);
+	}
+}
+
+/* The rollback slot. Without an open transaction there is nothing to
+ * do. */
+static int conn_rollback(dbshift_driver_conn *conn, dbshift_diag *diag)
+{
+	if (PQtransactionStatus(conn->pg) == PQTRANS_IDLE)
+		return 0;
+	return run_simple(conn->pg, "ROLLBACK", diag);
+}
+
+/* ---- identifiers and the catalog ---- */
+
+/* The quote_ident slot. Any non-empty name can be quoted; a NUL ends it. */
+static int conn_quote_ident(dbshift_driver_conn *conn, const char *ident,
+			    char *buf, size_t buf_size, dbshift_diag *diag)
+{
+	size_t need;
+
+	(void)conn;
+	if (buf != NULL && buf_size > 0)
+		buf[0] = '\0';
+	if (ident == NULL || ident[0] == '\0')
+		return fail(diag, NULL, "empty identifier");
+	need = quote_into(ident, strlen(ident), buf, buf_size);
+	if (need > buf_size)
+		return fail(diag, NULL,
+			    "quoted identifier %s needs %zu bytes, %zu given",
+			    ident, need, buf_size);
+	return 0;
+}
+
+/* "schema"."name" (or "name" when schema_len is 0) for to_regclass().
+ * Returns a new string or NULL when out of memory. */
+static char *qualified_name(const char *schema, size_t schema_len,
+			    const char *name)
+{
+	size_t name_len = strlen(name);
+	size_t size = 2 * (schema_len + name_len) + 8, used = 0;
+	char *out = malloc(size);
+
+	if (out == NULL)
+		return NULL;
+	if (schema_len > 0) {
+		used = quote_into(schema, schema_len, out, size) - 1;
+		out[used++] = '.';
+	}
+	quote_into(name, name_len, out + used, size - used);
+	return out;
+}
+
+/*
+ * The table_exists slot. "schema.table" (split at the first '.', each
+ * part taken literally, as the core quotes them) looks in that schema; a
+ * plain name follows the search_path. Views, indexes and sequences are not
+ * tables. to_regclass() returns NULL rather than failing for a missing
+ * schema, so an open transaction is never aborted by the check.
+ */
+static int conn_table_exists(dbshift_driver_conn *conn, const char *table,
+			     int32_t *exists, dbshift_diag *diag)
+{
+	const char *dot, *name = table;
+	size_t schema_len = 0;
+	char *regclass, answer[8];
+	int ret;
+
+	*exists = 0;
+	if (table == NULL || table[0] == '\0')
+		return fail(diag, NULL, "empty table name");
+	dot = strchr(table, '.');
+	if (dot != NULL) {
+		if (dot == table || dot[1] == '\0')
+			return fail(diag, NULL, "bad table name '%s'", table);
+		schema_len = (size_t)(dot - table);
+		name = dot + 1;
+	}
+	regclass = qualified_name(table, schema_len, name);
+	if (regclass == NULL)
+		return fail_nomem(diag);
+	ret = query_value(conn->pg, TABLE_EXISTS_SQL, regclass, answer,
+			  sizeof(answer), diag);
+	free(regclass);
+	if (ret == 0)
+		*exists = strcmp(answer, "t") == 0;
+	return ret;
+}
+
+/* ---- the run lock ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Run the advisory-lock function fn (pg_try_advisory_lock,
+ * pg_advisory_unlock) on key's hash; *result gets its boolean. */
+static int advisory_call(dbshift_driver_conn *conn, const char *fn,
+			 const char *key, int *result, dbshift_diag *diag)
+{
+	char sql[160], answer[8];
+
+	snprintf(sql, sizeof(sql), "SELECT pg_catalog.%s(%s)", fn,
+		 conn->lock_key_sql);
+	if (query_value(conn->pg, sql, key, answer, sizeof(answer), diag) != 0)
+		return -1;
+	*result = strcmp(answer, "t") == 0;
+	return 0;
+}
+
+/*
+ * Name the session holding key's lock in diag->detail, when the catalog
+ * tells (best effort; only outside a transaction, so that a failure here
+ * cannot abort one).
+ */
+static void describe_holder(dbshift_driver_conn *conn, const char *key,
+			    dbshift_diag *diag)
+{
+	char sql[640], holder[256];
+
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		return;
+	snprintf(sql, sizeof(sql),
+		 "SELECT 'pid ' || l.pid || coalesce(', application ' || "
+		 "nullif(a.application_name, ''), '') "
+		 "FROM pg_catalog.pg_locks l LEFT JOIN "
+		 "pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+		 "WHERE l.locktype = 'advisory' AND l.granted AND "
+		 "l.objsubid = 1 AND l.database = (SELECT oid FROM "
+		 "pg_catalog.pg_database WHERE datname = "
+		 "pg_catalog.current_database()) AND "
+		 "(l.classid::int8 << 32 | l.objid::int8) = %s LIMIT 1",
+		 conn->lock_key_sql);
+	if (query_value(conn->pg, sql, key, holder, sizeof(holder), NULL) ==
+		    0 &&
+	    holder[0] != '\0')
+		snprintf(diag->detail, sizeof(diag->detail),
+			 "the lock is held by the session with %s", holder);
+}
+
+/*
+ * The lock slot: a session advisory lock on a 64-bit hash of key, tried
+ * every LOCK_POLL_MS until timeout_ms have passed (0 or less: tried
+ * once). Polling rather than waiting inside the server leaves no
+ * statement running that a pooler or statement_timeout could cut short.
+ */
+static int conn_lock(dbshift_driver_conn *conn, const char *key,
+		     int64_t timeout_ms, dbshift_diag *diag)
+{
+	int64_t deadline, left;
+	int held = 0;
+
+	if (key == NULL || key[0] == '\0')
+		return fail(diag, NULL, "empty lock name");
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	deadline = now_ms() + timeout_ms;
+	for (;;) {
+		if (advisory_call(conn, "pg_try_advisory_lock", key, &held,
+				  diag) != 0)
+			return -1;
+		if (held)
+			return 0;
+		left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		sleep_ms(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
+	}
+	fail(diag, SQLSTATE_LOCK_TIMEOUT,
+	     "timed out after %g s waiting for lock '%s' held by another run",
+	     (double)timeout_ms / 1000.0, key);
+	if (diag != NULL)
+		describe_holder(conn, key, diag);
+	return -1;
+}
+
+/* The unlock slot. Releasing a lock this session does not hold fails. */
+static int conn_unlock(dbshift_driver_conn *conn, const char *key,
+		       dbshift_diag *diag)
+{
+	int released = 0;
+
+	if (key == NULL || key[0] == '\0')
+		return fail(diag, NULL, "empty lock name");
+	if (advisory_call(conn, "pg_advisory_unlock", key, &released, diag) !=
+	    0)
+		return -1;
+	if (!released)
+		return fail(diag, NULL, "lock '%s' is not held by this session",
+			    key);
+	return 0;
+}
+
+/* ---- the descriptor ---- */
+
+static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
+
+/* Filled by the entry point with the libpq in use. */
+static char pg_version[64] = PACKAGE_VERSION " (libpq)";
+
+static const dbshift_driver pg_driver = {
+	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR,
+	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR,
+	.struct_size = sizeof(dbshift_driver),
+	.name = "pg",
+	.dialect = "postgres",
+	.schemes = pg_schemes,
+	.version = pg_version,
+	.capabilities = DBSHIFT_CAP_TRANSACTIONAL_DDL |
+			DBSHIFT_CAP_SESSION_LOCK | DBSHIFT_CAP_SAVEPOINTS |
+			DBSHIFT_CAP_SPLIT_STATEMENTS,
+	.open = conn_open,
+	.close = conn_close,
+	.exec = conn_exec,
+	.query = conn_query,
+	.begin = conn_begin,
+	.commit = conn_commit,
+	.rollback = conn_rollback,
+	.quote_ident = conn_quote_ident,
+	.table_exists = conn_table_exists,
+	.lock = conn_lock,
+	.unlock = conn_unlock,
+};
+
+DBSHIFT_DRIVER_EXPORT const dbshift_driver *
+dbshift_driver_pg_init(uint32_t core_abi_major, uint32_t core_abi_minor,
+		       const dbshift_host *core_host);
+
+/*
+ * The entry point. The driver needs nothing beyond ABI 1.0, so any core of
+ * major 1 will do, whatever its minor. The host table is kept when it is
+ * big enough to hold diag_set; without it the driver fills diagnostics
+ * itself.
+ */
+DBSHIFT_DRIVER_EXPORT const dbshift_driver *
+dbshift_driver_pg_init(uint32_t core_abi_major, uint32_t core_abi_minor,
+		       const dbshift_host *core_host)
+{
+	int lib = PQlibVersion();
+
+	(void)core_abi_minor;
+	if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR)
+		return NULL;
+	if (core_host != NULL &&
+	    core_host->size >= offsetof(dbshift_host, diag_set) +
+				       sizeof(core_host->diag_set) &&
+	    core_host->diag_set != NULL)
+		host = core_host;
+	snprintf(pg_version, sizeof(pg_version), "%s (libpq %d.%d)",
+		 PACKAGE_VERSION, lib / 10000, lib % 10000);
+	return &pg_driver;
+}
