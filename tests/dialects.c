@@ -28,7 +28,10 @@ static const struct {
 	{ "mysql", "mysql", "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL" },
 };
 
-/* Databases created by this test process, dropped at exit. */
+/* Databases created by this test process, dropped at exit. A test that
+ * fails may end without running atexit handlers; its databases then stay
+ * on the server until the throwaway server itself is removed
+ * (tests/with-servers.sh). */
 static char created[16][128];
 static int created_dialect[16];
 static int n_created;
@@ -93,15 +96,20 @@ uint64_t fx_dialect_caps(int d)
 	return driver_of(d)->capabilities;
 }
 
-/* The admin URL with its database part replaced by name. */
+/* The admin URL with its database part replaced by name; a query string
+ * (?host=/socket/dir, ...) is kept. */
 static void url_with_db(char *out, size_t size, const char *admin,
 			const char *name)
 {
 	const char *scheme_end = strstr(admin, "://");
 	const char *slash = strchr(scheme_end ? scheme_end + 3 : admin, '/');
+	const char *query = strchr(admin, '?');
 	int prefix = slash ? (int)(slash - admin) : (int)strlen(admin);
 
-	snprintf(out, size, "%.*s/%s", prefix, admin, name);
+	if (query != NULL && (slash == NULL || query < slash))
+		prefix = (int)(query - admin);
+	snprintf(out, size, "%.*s/%s%s", prefix, admin, name,
+		 query != NULL ? query : "");
 }
 
 static void drop_created(void)

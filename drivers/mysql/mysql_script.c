@@ -1,0 +1,467 @@
+/*
+ * mysql_script.c - running a migration script on a MySQL connection.
+ *
+ * The server runs a multi-statement string itself, routine bodies and
+ * all, so exec() hands it whole runs of statements (a "batch") and counts
+ * the results that come back: the n-th statement to fail is the one after
+ * n results, except that a CALL (or MariaDB's BEGIN NOT ATOMIC) may send
+ * result sets of its own before its final result. The splitter of
+ * core/split.c finds where each statement starts, for its line, and the
+ * filler the server does not take: an empty statement (";;") is a syntax
+ * error to it, so a batch ends before one, and comments after the last
+ * statement are not sent. A batch also ends before it grows past
+ * BATCH_MAX bytes.
+ *
+ * The mysql client's DELIMITER command is understood, since migration
+ * sets written for that client use it around routine bodies: at the start
+ * of a statement, "DELIMITER xx" on a line of its own makes xx (outside
+ * strings and comments) end statements until the next DELIMITER, and each
+ * text so ended is sent on its own, as the client sends it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mysqld_error.h>
+
+#include "mysql_diag.h"
+#include "mysql_script.h"
+#include "split.h"
+
+/* The mysql client keeps its delimiter in 16 bytes; be as generous. */
+#define DELIMITER_MAX 16
+/* A batch ends before it grows past this, so that a long script of many
+ * statements stays well below the server's max_allowed_packet (16 MiB by
+ * default in MariaDB; one statement alone may be longer). */
+#define BATCH_MAX (1024 * 1024)
+
+/* A statement of a batch. */
+struct piece {
+	size_t start; /* offset of its first token in the script */
+	size_t len;   /* up to the end of its last token */
+	int32_t line; /* line of its first token */
+	int multi;    /* may send result sets before its own result */
+};
+
+/* One exec() call's walk through its script. */
+struct script {
+	MYSQL *db;
+	const char *sql;
+	size_t len;
+	dbshift__split tok;   /* reads tokens anywhere in the script */
+	struct piece *pieces; /* the batch being gathered */
+	size_t count, cap;
+	int32_t base; /* statements of the script sent before the batch */
+	char delimiter[DELIMITER_MAX + 1]; /* "" while it is ';' */
+	dbshift_diag *diag;
+};
+
+/* The 1-based line of offset pos in sql. */
+static int32_t line_at(const char *sql, size_t pos)
+{
+	int32_t line = 1;
+	size_t i;
+
+	for (i = 0; i < pos; i++)
+		if (sql[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Offset of the first token at or after pos that is not white space or a
+ * comment, or the script's length. */
+static size_t skip_filler(const struct script *sc, size_t pos)
+{
+	dbshift__token kind;
+	size_t end;
+
+	while (pos < sc->len) {
+		end = dbshift__split_token(&sc->tok, pos, &kind);
+		if (kind != DBSHIFT__TOKEN_SPACE &&
+		    kind != DBSHIFT__TOKEN_COMMENT)
+			break;
+		pos = end;
+	}
+	return pos;
+}
+
+/* Is the token at pos the word (in any case)? Sets *end past it. */
+static int word_at(const struct script *sc, size_t pos, const char *word,
+		   size_t *end)
+{
+	dbshift__token kind;
+	size_t len = strlen(word);
+
+	if (pos >= sc->len)
+		return 0;
+	*end = dbshift__split_token(&sc->tok, pos, &kind);
+	return kind == DBSHIFT__TOKEN_WORD && *end - pos == len &&
+	       strncasecmp(sc->sql + pos, word, len) == 0;
+}
+
+/* May the statement at start send result sets before its own result? */
+static int multi_result(const struct script *sc, size_t start)
+{
+	size_t end;
+
+	if (word_at(sc, start, "CALL", &end))
+		return 1;
+	return word_at(sc, start, "BEGIN", &end) &&
+	       word_at(sc, skip_filler(sc, end), "NOT", &end);
+}
+
+/* How many ';' stand between two statements (only filler and ';' do). */
+static int semicolons(const struct script *sc, size_t pos, size_t end)
+{
+	dbshift__token kind;
+	int n = 0;
+
+	while (pos < end) {
+		if (sc->sql[pos] == ';')
+			n++;
+		pos = dbshift__split_token(&sc->tok, pos, &kind);
+	}
+	return n;
+}
+
+/* Read one result of the batch, discarding its rows. *was_set tells
+ * whether it was a result set. Returns 0 or -1 (the connection's error). */
+static int drain_result(MYSQL *db, int *was_set)
+{
+	MYSQL_RES *res = mysql_use_result(db);
+	int failed;
+
+	*was_set = res != NULL;
+	if (res == NULL)
+		return mysql_field_count(db) != 0 ? -1 : 0;
+	while (mysql_fetch_row(res) != NULL)
+		;
+	failed = mysql_errno(db) != 0;
+	mysql_free_result(res);
+	return failed ? -1 : 0;
+}
+
+/*
+ * The line of the script where the server's line 1 of the batch's
+ * statement i is: the server starts a statement after the ';' that ends
+ * the one before, white space skipped (comments are not).
+ */
+static int32_t server_line_base(const struct script *sc, size_t i)
+{
+	const struct piece *prev;
+	size_t pos;
+
+	if (i == 0)
+		return sc->pieces[0].line;
+	prev = &sc->pieces[i - 1];
+	pos = prev->start + prev->len;
+	while (pos < sc->len && sc->sql[pos] != ';')
+		pos = dbshift__split_token(&sc->tok, pos, &(dbshift__token){0});
+	if (pos < sc->len)
+		pos++;
+	while (pos < sc->len && (sc->sql[pos] == ' ' || (sc->sql[pos] >= '\t' &&
+							 sc->sql[pos] <= '\r')))
+		pos++;
+	return line_at(sc->sql, pos);
+}
+
+/*
+ * A syntax error ends with "at line N", counted from the statement's
+ * start as the server cut it from the batch; make N the script's line, so
+ * that the message agrees with the line the core reports.
+ */
+static void script_line_in_message(const struct script *sc, size_t i)
+{
+	char *msg = sc->diag->message, *at = NULL, *p, *end;
+	long n;
+
+	for (p = strstr(msg, " at line "); p != NULL;
+	     p = strstr(p + 1, " at line "))
+		at = p;
+	if (at == NULL)
+		return;
+	n = strtol(at + 9, &end, 10);
+	if (end == at + 9 || *end != '\0' || n < 1 || n > INT32_MAX)
+		return;
+	snprintf(at, sizeof(sc->diag->message) - (size_t)(at - msg),
+		 " at line %ld", server_line_base(sc, i) + n - 1);
+}
+
+/* Fill diag for the batch's statement i from the connection's error. */
+static int fail_piece(struct script *sc, size_t i)
+{
+	fail_db(sc->db, sc->diag);
+	if (sc->diag == NULL)
+		return -1;
+	sc->diag->statement_index = sc->base + (int32_t)i;
+	sc->diag->line = sc->pieces[i].line;
+	if (sc->diag->native_code == ER_PARSE_ERROR)
+		script_line_in_message(sc, i);
+	return -1;
+}
+
+/*
+ * Send the batch and read every result, so that the connection is ready
+ * for the next call whatever happens. i follows the statement whose
+ * result comes next; it stays on the last one should the server count
+ * more statements than the splitter did.
+ */
+static int batch_run(struct script *sc)
+{
+	const struct piece *first = &sc->pieces[0];
+	const struct piece *last = &sc->pieces[sc->count - 1];
+	size_t i = 0;
+	int status, was_set;
+
+	if (mysql_real_query(sc->db, sc->sql + first->start,
+			     last->start + last->len - first->start) != 0)
+		return fail_piece(sc, 0);
+	do {
+		if (drain_result(sc->db, &was_set) != 0)
+			return fail_piece(sc, i);
+		if (!(sc->pieces[i].multi && was_set) && i + 1 < sc->count)
+			i++;
+		status = mysql_next_result(sc->db);
+	} while (status == 0);
+	if (status > 0)
+		return fail_piece(sc, i);
+	return 0;
+}
+
+/* Send the statements gathered, if any, and start a new batch. */
+static int batch_flush(struct script *sc)
+{
+	int ret;
+
+	if (sc->count == 0)
+		return 0;
+	ret = batch_run(sc);
+	sc->base += (int32_t)sc->count;
+	sc->count = 0;
+	return ret;
+}
+
+/* Add the statement of len bytes at start to the batch, sending the
+ * batch first when an empty statement stands between them or the batch
+ * would grow too long. */
+static int batch_add(struct script *sc, size_t start, size_t len, int32_t line)
+{
+	struct piece *grown, *prev;
+
+	if (sc->count > 0) {
+		prev = &sc->pieces[sc->count - 1];
+		if ((semicolons(sc, prev->start + prev->len, start) > 1 ||
+		     start + len - sc->pieces[0].start > BATCH_MAX) &&
+		    batch_flush(sc) != 0)
+			return -1;
+	}
+	if (sc->count == sc->cap) {
+		grown = realloc(sc->pieces,
+				(sc->cap ? 2 * sc->cap : 16) * sizeof(*grown));
+		if (grown == NULL)
+			return fail_nomem(sc->diag);
+		sc->pieces = grown;
+		sc->cap = sc->cap ? 2 * sc->cap : 16;
+	}
+	sc->pieces[sc->count].start = start;
+	sc->pieces[sc->count].len = len;
+	sc->pieces[sc->count].line = line;
+	sc->pieces[sc->count].multi = multi_result(sc, start);
+	sc->count++;
+	return 0;
+}
+
+/* Skip blanks (not line breaks) from pos. */
+static size_t skip_blanks(const struct script *sc, size_t pos)
+{
+	while (pos < sc->len && (sc->sql[pos] == ' ' || sc->sql[pos] == '\t' ||
+				 sc->sql[pos] == '\r'))
+		pos++;
+	return pos;
+}
+
+/*
+ * Read the argument of the DELIMITER command whose word ends at pos, on
+ * line, into sc->delimiter. A quoted argument loses its quotes; a comment
+ * may follow it. *next gets the offset of the end of the line.
+ */
+static int delimiter_command(struct script *sc, size_t pos, int32_t line,
+			     size_t *next)
+{
+	const char *sql = sc->sql;
+	size_t arg, arg_len;
+	char quote;
+
+	pos = skip_blanks(sc, pos);
+	arg = pos;
+	quote = pos < sc->len ? sql[pos] : '\0';
+	if (quote == '\'' || quote == '"' || quote == '`') {
+		arg++;
+		pos = arg;
+		while (pos < sc->len && sql[pos] != quote && sql[pos] != '\n')
+			pos++;
+		if (pos == sc->len || sql[pos] != quote)
+			return fail(sc->diag, 0,
+				    "DELIMITER on line %d: unterminated quote",
+				    (int)line);
+		arg_len = pos++ - arg;
+	} else {
+		while (pos < sc->len && sql[pos] != ' ' && sql[pos] != '\t' &&
+		       sql[pos] != '\r' && sql[pos] != '\n')
+			pos++;
+		arg_len = pos - arg;
+	}
+	if (arg_len == 0)
+		return fail(sc->diag, 0,
+			    "DELIMITER on line %d names no delimiter",
+			    (int)line);
+	if (arg_len > DELIMITER_MAX || memchr(sql + arg, '\\', arg_len))
+		return fail(sc->diag, 0,
+			    "DELIMITER on line %d: '%.*s' is not "
+			    "a usable delimiter (at most %d bytes, "
+			    "no backslash)",
+			    (int)line, (int)arg_len, sql + arg, DELIMITER_MAX);
+	pos = skip_blanks(sc, pos);
+	if (pos < sc->len &&
+	    (sql[pos] == '#' || (sql[pos] == '-' && pos + 2 < sc->len &&
+				 sql[pos + 1] == '-' && sql[pos + 2] == ' ')))
+		while (pos < sc->len && sql[pos] != '\n')
+			pos++;
+	if (pos < sc->len && sql[pos] != '\n')
+		return fail(sc->diag, 0,
+			    "DELIMITER on line %d takes one "
+			    "delimiter, then the end of the line",
+			    (int)line);
+	if (arg_len == 1 && sql[arg] == ';')
+		sc->delimiter[0] = '\0';
+	else
+		snprintf(sc->delimiter, sizeof(sc->delimiter), "%.*s",
+			 (int)arg_len, sql + arg);
+	*next = pos;
+	return 0;
+}
+
+/*
+ * With ';' as the delimiter: gather statements from *pos into batches
+ * until the end of the script or a DELIMITER command, which is read;
+ * *pos and *line are left after it.
+ */
+static int run_plain(struct script *sc, size_t *pos, int32_t *line)
+{
+	dbshift__split s = sc->tok;
+	dbshift__stmt stmt;
+	size_t end;
+
+	s.pos = *pos;
+	s.line = *line;
+	while (dbshift__split_next(&s, &stmt)) {
+		if (word_at(sc, stmt.start, "DELIMITER", &end)) {
+			*line = stmt.line;
+			if (batch_flush(sc) != 0)
+				return -1;
+			return delimiter_command(sc, end, stmt.line, pos);
+		}
+		if (batch_add(sc, stmt.start, stmt.len, stmt.line) != 0)
+			return -1;
+	}
+	*pos = sc->len;
+	return batch_flush(sc);
+}
+
+/* Offset of the first sc->delimiter outside strings and comments at or
+ * after pos, or the script's length. */
+static size_t find_delimiter(const struct script *sc, size_t pos)
+{
+	size_t dlen = strlen(sc->delimiter), end, p;
+	dbshift__token kind;
+
+	while (pos < sc->len) {
+		end = dbshift__split_token(&sc->tok, pos, &kind);
+		if (kind == DBSHIFT__TOKEN_WORD ||
+		    kind == DBSHIFT__TOKEN_SYMBOL)
+			for (p = pos; p < end; p++)
+				if (p + dlen <= sc->len &&
+				    memcmp(sc->sql + p, sc->delimiter, dlen) ==
+					    0)
+					return p;
+		pos = end;
+	}
+	return sc->len;
+}
+
+/* Send the text [start, stop) that a custom delimiter ended, starting on
+ * line: its statements (there may be several) form one batch. */
+static int run_chunk(struct script *sc, size_t start, size_t stop, int32_t line)
+{
+	dbshift__split s;
+	dbshift__stmt stmt;
+
+	dbshift__split_init(&s, sc->sql + start, stop - start, "mysql");
+	while (dbshift__split_next(&s, &stmt))
+		if (batch_add(sc, start + stmt.start, stmt.len,
+			      line + stmt.line - 1) != 0)
+			return -1;
+	return batch_flush(sc);
+}
+
+/*
+ * With a delimiter of the script's own: send each text it ends, from
+ * *pos, until the end of the script or a DELIMITER command, which is
+ * read; *pos and *line are left after it.
+ */
+static int run_delimited(struct script *sc, size_t *pos, int32_t *line)
+{
+	size_t start, stop, end;
+
+	for (;;) {
+		start = skip_filler(sc, *pos);
+		*line += line_at(sc->sql + *pos, start - *pos) - 1;
+		*pos = start;
+		if (start == sc->len)
+			return 0;
+		if (word_at(sc, start, "DELIMITER", &end))
+			return delimiter_command(sc, end, *line, pos);
+		stop = find_delimiter(sc, start);
+		if (run_chunk(sc, start, stop, *line) != 0)
+			return -1;
+		*pos = stop < sc->len ? stop + strlen(sc->delimiter) : stop;
+		*line += line_at(sc->sql + start, *pos - start) - 1;
+	}
+}
+
+/* Run the len-byte script on db, region by region: a region ends where
+ * a DELIMITER command changes between ';' and a delimiter of its own. */
+int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
+			      dbshift_diag *diag)
+{
+	struct script sc;
+	const char *nul;
+	size_t pos = 0;
+	int32_t line = 1;
+	int ret = 0;
+
+	if (len == 0)
+		return 0;
+	/* The server's parser would end the statement at a NUL byte. */
+	nul = memchr(sql, '\0', len);
+	if (nul != NULL)
+		return fail(diag, 0, "script holds a NUL byte on line %d",
+			    (int)line_at(sql, (size_t)(nul - sql)));
+	memset(&sc, 0, sizeof(sc));
+	sc.db = db;
+	sc.sql = sql;
+	sc.len = len;
+	sc.diag = diag;
+	dbshift__split_init(&sc.tok, sql, len, "mysql");
+	while (ret == 0 && pos < len) {
+		if (sc.delimiter[0] == '\0')
+			ret = run_plain(&sc, &pos, &line);
+		else
+			ret = run_delimited(&sc, &pos, &line);
+	}
+	free(sc.pieces);
+	return ret;
+}

@@ -1,0 +1,487 @@
+/*
+ * mysql_url.c - decoding the MySQL driver's URLs.
+ *
+ * mysql://[USER[:PASSWORD]@][HOST][:PORT][/DATABASE][?PARAMS] and the
+ * same with mariadb://, read by hand (the client library takes no URLs):
+ * percent-decoding where a name may need it, each parameter checked, and
+ * every bad input a one-line message that names the part at fault but
+ * never shows the password. See mysql.c for the forms and parameters.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mysql.h>
+
+#include "mysql_diag.h"
+#include "mysql_url.h"
+
+#define MAX_TIMEOUT 86400
+
+/* Shorter names for this file. */
+#define P_SOCKET DBSHIFT__MYSQL_SOCKET
+#define P_SSL_MODE DBSHIFT__MYSQL_SSL_MODE
+#define P_TLS DBSHIFT__MYSQL_TLS
+#define P_SSL_CA DBSHIFT__MYSQL_SSL_CA
+#define P_SSL_CERT DBSHIFT__MYSQL_SSL_CERT
+#define P_SSL_KEY DBSHIFT__MYSQL_SSL_KEY
+#define P_CONNECT_TIMEOUT DBSHIFT__MYSQL_CONNECT_TIMEOUT
+#define P_READ_TIMEOUT DBSHIFT__MYSQL_READ_TIMEOUT
+#define P_WRITE_TIMEOUT DBSHIFT__MYSQL_WRITE_TIMEOUT
+#define P_CHARSET DBSHIFT__MYSQL_CHARSET
+#define P_COUNT DBSHIFT__MYSQL_PARAMS
+
+typedef dbshift__mysql_target target;
+typedef enum dbshift__mysql_param param;
+
+static const char *const param_names[P_COUNT] = {
+	"socket",	   "ssl-mode",	   "tls",
+	"ssl-ca",	   "ssl-cert",	   "ssl-key",
+	"connect-timeout", "read-timeout", "write-timeout",
+	"charset",
+};
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode the len bytes at s into a new string in *out (caller
+ * frees). Returns 0, 1 for a bad escape or an encoded NUL byte, or -1
+ * when out of memory.
+ */
+static int decode(const char *s, size_t len, char **out)
+{
+	char *p = malloc(len + 1);
+	size_t i;
+	int hi, lo;
+
+	*out = p;
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*p++ = s[i];
+			continue;
+		}
+		hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+		lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(*out);
+			*out = NULL;
+			return 1;
+		}
+		*p++ = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	*p = '\0';
+	return 0;
+}
+
+/* Decode len bytes at s, naming what in the message when it fails. The
+ * text itself is not shown: it may be a password. */
+static int decode_part(const char *s, size_t len, char **out, const char *what,
+		       dbshift_diag *diag)
+{
+	int rc = decode(s, len, out);
+
+	if (rc < 0)
+		return fail_nomem(diag);
+	if (rc > 0)
+		return fail(diag, 0,
+			    "bad percent-encoding in the %s of the MySQL URL",
+			    what);
+	return 0;
+}
+
+/* The user part: USER[:PASSWORD], before the '@'. */
+static int parse_userinfo(target *t, const char *s, size_t len,
+			  dbshift_diag *diag)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t user_len = colon != NULL ? (size_t)(colon - s) : len;
+
+	if (user_len > 0 &&
+	    decode_part(s, user_len, &t->user, "user name", diag) != 0)
+		return -1;
+	if (colon != NULL && decode_part(colon + 1, len - user_len - 1,
+					 &t->password, "password", diag) != 0)
+		return -1;
+	return 0;
+}
+
+/* A port number of len bytes at s: 1 to 65535 (an empty port is the
+ * default). */
+static int parse_port(target *t, const char *s, size_t len, dbshift_diag *diag)
+{
+	unsigned long port = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || port > 65535)
+			break;
+		port = port * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (i < len || (len > 0 && (port == 0 || port > 65535)))
+		return fail(diag, 0, "bad port '%.*s' in MySQL URL", (int)len,
+			    s);
+	t->port = (unsigned int)port;
+	return 0;
+}
+
+/* The host part: HOST[:PORT], [IPV6][:PORT] or an encoded socket path. */
+static int parse_hostport(target *t, const char *s, size_t len,
+			  dbshift_diag *diag)
+{
+	const char *host_start = s, *close, *colon;
+	size_t host_len;
+
+	if (len > 0 && s[0] == '[') {
+		close = memchr(s, ']', len);
+		if (close == NULL || (close + 1 < s + len && close[1] != ':'))
+			return fail(diag, 0,
+				    "bad IPv6 host '%.*s' in MySQL URL",
+				    (int)len, s);
+		host_start = s + 1;
+		host_len = (size_t)(close - host_start);
+		colon = close + 1 < s + len ? close + 1 : NULL;
+	} else {
+		colon = memchr(s, ':', len);
+		host_len = colon != NULL ? (size_t)(colon - s) : len;
+	}
+	if (colon != NULL &&
+	    parse_port(t, colon + 1, (size_t)(s + len - colon - 1), diag) != 0)
+		return -1;
+	if (host_len == 0)
+		return 0;
+	if (decode_part(host_start, host_len, &t->host, "host", diag) != 0)
+		return -1;
+	if (t->host[0] == '/') {
+		/* mysql://u@%2Frun%2Fmysqld.sock/db */
+		t->values[P_SOCKET] = t->host;
+		t->host = NULL;
+	}
+	return 0;
+}
+
+/* The path: one database name, or nothing. */
+static int parse_path(target *t, const char *s, size_t len, dbshift_diag *diag)
+{
+	if (len == 0)
+		return 0;
+	if (memchr(s, '/', len) != NULL)
+		return fail(diag, 0,
+			    "the path of a MySQL URL is one database "
+			    "name, not '%.*s'",
+			    (int)len, s);
+	return decode_part(s, len, &t->database, "database name", diag);
+}
+
+/* Which parameter name is, '_' read as '-' and in any case; P_COUNT when
+ * none. */
+static param param_of(const char *name)
+{
+	char norm[32];
+	size_t i;
+	int p;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(norm); i++)
+		norm[i] = name[i] == '_' ? '-' : name[i];
+	if (name[i] != '\0')
+		return P_COUNT;
+	norm[i] = '\0';
+	for (p = 0; p < P_COUNT; p++)
+		if (strcasecmp(norm, param_names[p]) == 0)
+			return (param)p;
+	return P_COUNT;
+}
+
+/* Is value one of the names, '_' read as '-' and in any case? Returns its
+ * index or -1. */
+static int choice_of(const char *value, const char *const *names, int n)
+{
+	char norm[32];
+	size_t i;
+	int c;
+
+	for (i = 0; value[i] != '\0' && i + 1 < sizeof(norm); i++)
+		norm[i] = value[i] == '_' ? '-' : value[i];
+	if (value[i] != '\0')
+		return -1;
+	norm[i] = '\0';
+	for (c = 0; c < n; c++)
+		if (strcasecmp(norm, names[c]) == 0)
+			return c;
+	return -1;
+}
+
+static int parse_ssl_mode(target *t, const char *value, dbshift_diag *diag)
+{
+	static const char *const modes[] = {"disabled", "preferred", "required",
+					    "verify-ca", "verify-identity"};
+	int c = choice_of(value, modes, 5);
+
+	if (c < 0)
+		return fail(diag, 0,
+			    "ssl-mode '%s' is not disabled, preferred, "
+			    "required, verify-ca or verify-identity",
+			    value);
+	t->tls = (enum dbshift__mysql_tls)(DBSHIFT__MYSQL_TLS_DISABLED + c);
+	return 0;
+}
+
+static int parse_tls(target *t, const char *value, dbshift_diag *diag)
+{
+	static const char *const values[] = {"true", "false", "skip-verify",
+					     "preferred"};
+	static const enum dbshift__mysql_tls modes[] = {
+		DBSHIFT__MYSQL_TLS_VERIFY_IDENTITY, DBSHIFT__MYSQL_TLS_DISABLED,
+		DBSHIFT__MYSQL_TLS_REQUIRED, DBSHIFT__MYSQL_TLS_PREFERRED};
+	int c = choice_of(value, values, 4);
+
+	if (c < 0)
+		return fail(diag, 0,
+			    "tls '%s' is not true, false, skip-verify "
+			    "or preferred",
+			    value);
+	t->tls = modes[c];
+	return 0;
+}
+
+/* A number of seconds from min to MAX_TIMEOUT. */
+static int parse_seconds(unsigned int *out, param p, const char *value,
+			 unsigned int min, dbshift_diag *diag)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; value[i] >= '0' && value[i] <= '9' && n <= MAX_TIMEOUT; i++)
+		n = n * 10 + (unsigned long)(value[i] - '0');
+	if (i == 0 || value[i] != '\0' || n < min || n > MAX_TIMEOUT)
+		return fail(diag, 0,
+			    "%s '%s' is not a whole number of seconds "
+			    "from %u to %u",
+			    param_names[p], value, min, MAX_TIMEOUT);
+	*out = (unsigned int)n;
+	return 0;
+}
+
+/* Check a parameter's value and keep it in t; the string stays in
+ * t->values[p] either way. */
+static int apply_param(target *t, param p, dbshift_diag *diag)
+{
+	const char *value = t->values[p];
+	size_t i;
+
+	switch (p) {
+	case P_SSL_MODE:
+		return parse_ssl_mode(t, value, diag);
+	case P_TLS:
+		return parse_tls(t, value, diag);
+	case P_CONNECT_TIMEOUT:
+		return parse_seconds(&t->connect_timeout, p, value, 1, diag);
+	case P_READ_TIMEOUT:
+		return parse_seconds(&t->read_timeout, p, value, 0, diag);
+	case P_WRITE_TIMEOUT:
+		return parse_seconds(&t->write_timeout, p, value, 0, diag);
+	case P_CHARSET:
+		for (i = 0; value[i] != '\0'; i++)
+			if (!((value[i] >= 'a' && value[i] <= 'z') ||
+			      (value[i] >= 'A' && value[i] <= 'Z') ||
+			      (value[i] >= '0' && value[i] <= '9') ||
+			      value[i] == '_'))
+				break;
+		if (i == 0 || value[i] != '\0')
+			return fail(diag, 0,
+				    "charset '%s' is not a character set name",
+				    value);
+		return 0;
+	default:
+		if (value[0] == '\0')
+			return fail(diag, 0,
+				    "parameter %s of MySQL URL is empty",
+				    param_names[p]);
+		return 0;
+	}
+}
+
+/* One NAME=VALUE of the query string. */
+static int parse_param(target *t, const char *s, size_t len, dbshift_diag *diag)
+{
+	const char *eq = memchr(s, '=', len);
+	char *name;
+	param p;
+
+	if (eq == NULL)
+		return fail(diag, 0,
+			    "parameter '%.*s' of MySQL URL has no value",
+			    (int)len, s);
+	if (decode_part(s, (size_t)(eq - s), &name, "parameters", diag) != 0)
+		return -1;
+	p = param_of(name);
+	if (p == P_COUNT) {
+		fail(diag, 0,
+		     "unknown parameter '%s' in MySQL URL (known: "
+		     "socket, ssl-mode, tls, ssl-ca, ssl-cert, "
+		     "ssl-key, connect-timeout, read-timeout, "
+		     "write-timeout, charset)",
+		     name);
+		free(name);
+		return -1;
+	}
+	free(name);
+	if (t->values[p] != NULL)
+		return fail(diag, 0, "parameter %s given twice in MySQL URL",
+			    param_names[p]);
+	if (decode_part(eq + 1, (size_t)(s + len - eq - 1), &t->values[p],
+			"parameters", diag) != 0)
+		return -1;
+	return apply_param(t, p, diag);
+}
+
+/* The query string: parameters joined by '&'; empty ones are skipped. */
+static int parse_query(target *t, const char *s, dbshift_diag *diag)
+{
+	size_t len;
+
+	while (*s != '\0') {
+		len = strcspn(s, "&");
+		if (len > 0 && parse_param(t, s, len, diag) != 0)
+			return -1;
+		s += len;
+		if (*s == '&')
+			s++;
+	}
+	return 0;
+}
+
+/* Settle what the parameters imply together, and what messages call the
+ * server. */
+static int target_finish(target *t, dbshift_diag *diag)
+{
+	const char *sock = t->values[P_SOCKET];
+	int files = t->values[P_SSL_CA] != NULL ||
+		    t->values[P_SSL_CERT] != NULL ||
+		    t->values[P_SSL_KEY] != NULL;
+
+	if (t->values[P_SSL_MODE] != NULL && t->values[P_TLS] != NULL)
+		return fail(diag, 0, "MySQL URL gives both ssl-mode and tls");
+	if (files && t->tls == DBSHIFT__MYSQL_TLS_DISABLED)
+		return fail(diag, 0,
+			    "MySQL URL gives TLS files but disables TLS");
+	if (files && t->tls == DBSHIFT__MYSQL_TLS_DEFAULT)
+		t->tls = DBSHIFT__MYSQL_TLS_REQUIRED;
+	if (sock != NULL && t->host != NULL &&
+	    strcmp(t->host, "localhost") != 0)
+		return fail(diag, 0,
+			    "MySQL URL gives both the host %s and socket %s",
+			    t->host, sock);
+	if (sock != NULL)
+		snprintf(t->where, sizeof(t->where), "socket %s", sock);
+	else if (t->host == NULL && t->port == 0)
+		snprintf(t->where, sizeof(t->where), "localhost");
+	else if (t->host != NULL && strchr(t->host, ':') != NULL)
+		snprintf(t->where, sizeof(t->where), "[%s]:%u", t->host,
+			 t->port ? t->port : MYSQL_PORT);
+	else
+		snprintf(t->where, sizeof(t->where), "%s:%u",
+			 t->host ? t->host : "localhost",
+			 t->port ? t->port : MYSQL_PORT);
+	return 0;
+}
+
+/* If url begins with scheme and ':' (in any case), return what follows the
+ * colon, else NULL. */
+static const char *after_scheme(const char *url, const char *scheme)
+{
+	size_t len = strlen(scheme);
+
+	if (strncasecmp(url, scheme, len) != 0 || url[len] != ':')
+		return NULL;
+	return url + len + 1;
+}
+
+/* What follows "mysql://" or "mariadb://" in url, or NULL with diag
+ * filled. */
+static const char *url_rest(const char *url, dbshift_diag *diag)
+{
+	const char *rest = after_scheme(url, "mysql");
+	size_t scheme_len;
+
+	if (rest == NULL)
+		rest = after_scheme(url, "mariadb");
+	if (rest != NULL && strncmp(rest, "//", 2) == 0)
+		return rest + 2;
+	if (rest != NULL) {
+		fail(diag, 0, "a MySQL URL starts with mysql:// or mariadb://");
+		return NULL;
+	}
+	/* Name only the scheme: the rest may hold a password. */
+	scheme_len = strcspn(url, ":");
+	if (url[scheme_len] == '\0')
+		fail(diag, 0,
+		     "not a MySQL URL (mysql://user:password@host:"
+		     "port/database)");
+	else
+		fail(diag, 0, "URL scheme '%.*s' is not mysql or mariadb",
+		     (int)scheme_len, url);
+	return NULL;
+}
+
+void dbshift__mysql_url_free(target *t)
+{
+	int p;
+
+	free(t->user);
+	free(t->password);
+	free(t->host);
+	free(t->database);
+	for (p = 0; p < P_COUNT; p++)
+		free(t->values[p]);
+}
+
+int dbshift__mysql_url_parse(target *t, const char *url, dbshift_diag *diag)
+{
+	const char *rest, *query, *at, *slash, *end, *p;
+
+	memset(t, 0, sizeof(*t));
+	t->connect_timeout = DBSHIFT__MYSQL_DEFAULT_CONNECT_TIMEOUT;
+	t->write_timeout = DBSHIFT__MYSQL_DEFAULT_WRITE_TIMEOUT;
+	if (url == NULL)
+		return fail(diag, 0, "no database URL given");
+	rest = url_rest(url, diag);
+	if (rest == NULL)
+		return -1;
+	query = strchr(rest, '?');
+	end = query != NULL ? query : rest + strlen(rest);
+	at = NULL;
+	for (p = rest; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at != NULL) {
+		if (parse_userinfo(t, rest, (size_t)(at - rest), diag) != 0)
+			return -1;
+		rest = at + 1;
+	}
+	slash = memchr(rest, '/', (size_t)(end - rest));
+	if (slash == NULL)
+		slash = end;
+	if (parse_hostport(t, rest, (size_t)(slash - rest), diag) != 0)
+		return -1;
+	if (slash < end &&
+	    parse_path(t, slash + 1, (size_t)(end - slash - 1), diag) != 0)
+		return -1;
+	if (query != NULL && parse_query(t, query + 1, diag) != 0)
+		return -1;
+	return target_finish(t, diag);
+}

@@ -1,0 +1,1104 @@
+/*
+ * check_conformance.c - the driver conformance suite: the cases every
+ * driver passes, run on every built driver (SQLite, PostgreSQL, MySQL)
+ * against a fresh database of its own per test. Each case is a Check loop
+ * test over FX_SQLITE..FX_MYSQL; a server dialect whose server is absent
+ * on purpose (DBSHIFT_TEST_SKIP_PG / _MYSQL) returns at once.
+ *
+ * Where drivers legitimately differ, the expectation follows what the
+ * driver declares (DBSHIFT_CAP_TRANSACTIONAL_DDL, _SESSION_LOCK,
+ * _SAVEPOINTS, _SPLIT_STATEMENTS) - and the opposite is checked when a
+ * flag is absent - or the small per-dialect table below (names, schemes,
+ * quote character, a 64-bit column type, whether the database reports
+ * SQLSTATEs and native codes, and a statement whose body holds ';').
+ * Integers from query() may come back as INT64 or as TEXT; the value is
+ * asserted either way. What is particular to one driver lives in its own
+ * suite (check_driver_<name>.c); the deliberately broken test drivers are
+ * covered by check_loader.c.
+ *
+ * Modules are loaded the way the core loads them (dlopen with RTLD_NOW |
+ * RTLD_LOCAL) from the build tree, never from an installed copy.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dbshift/driver.h"
+#include "dialects.h"
+#include "error.h"
+#include "fixture.h"
+#include "suites.h"
+
+/* What the cases need to know about a dialect beyond its capabilities. */
+struct dialect_info {
+	const char *driver;		/* module driver_<driver>.so */
+	const char *dialect;		/* its dialect token */
+	const char *const *schemes;	/* schemes it must accept */
+	uint64_t capabilities;		/* flags it must declare */
+	char quote;			/* identifier quote character */
+	const char *bigint;		/* a 64-bit integer column type */
+	int has_sqlstate;		/* errors carry a SQLSTATE */
+	int has_native_code;		/* errors carry a native code */
+	/* Script creating trigger a_log: every row inserted into a adds
+	 * the rows 'one;' and 'two' to log; its body holds semicolons. */
+	const char *trigger;
+};
+
+static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file",
+					     NULL};
+static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
+static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
+
+static const struct dialect_info dialects[FX_N_DIALECTS] = {
+	[FX_SQLITE] = {
+		"sqlite", "sqlite", sqlite_schemes,
+		DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
+			DBSHIFT_CAP_SESSION_LOCK,
+		'"', "INTEGER", 0, 1,
+		"/* a trigger holds semicolons */\n"
+		"CREATE TRIGGER a_log AFTER INSERT ON a BEGIN\n"
+		"  INSERT INTO log VALUES ('one;');\n"
+		"  INSERT INTO log VALUES ('two');\n"
+		"END;\n",
+	},
+	[FX_POSTGRES] = {
+		"pg", "postgres", pg_schemes,
+		DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
+			DBSHIFT_CAP_SESSION_LOCK | DBSHIFT_CAP_SPLIT_STATEMENTS,
+		'"', "bigint", 1, 0,
+		"/* a trigger function holds semicolons */\n"
+		"CREATE FUNCTION a_log() RETURNS trigger\n"
+		"LANGUAGE plpgsql AS $$\n"
+		"BEGIN\n"
+		"  INSERT INTO log VALUES ('one;');\n"
+		"  INSERT INTO log VALUES ('two');\n"
+		"  RETURN NULL;\n"
+		"END;\n"
+		"$$;\n"
+		"CREATE TRIGGER a_log AFTER INSERT ON a\n"
+		"FOR EACH ROW EXECUTE PROCEDURE a_log();\n",
+	},
+	[FX_MYSQL] = {
+		"mysql", "mysql", mysql_schemes,
+		DBSHIFT_CAP_SAVEPOINTS | DBSHIFT_CAP_SESSION_LOCK,
+		'`', "BIGINT", 1, 1,
+		"/* a trigger holds semicolons */\n"
+		"CREATE TRIGGER a_log AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+		"  INSERT INTO log VALUES ('one;');\n"
+		"  INSERT INTO log VALUES ('two');\n"
+		"END;\n",
+	},
+};
+
+static const struct dialect_info *info; /* the dialect under test */
+static void *module;
+static dbshift_driver_init_fn entry;
+static const dbshift_driver *drv;
+static dbshift_driver_conn *conn; /* on the test's fresh database */
+static char db_url[1024];	  /* its URL */
+static dbshift_diag diag;
+
+static const dbshift_host test_host = {
+	sizeof(dbshift_host),
+	DBSHIFT_DRIVER_ABI_MAJOR,
+	DBSHIFT_DRIVER_ABI_MINOR,
+	dbshift__diag_set,
+};
+
+/* ---- helpers ---- */
+
+static int has_cap(uint64_t cap)
+{
+	return (drv->capabilities & cap) != 0;
+}
+
+static dbshift_driver_conn *open_ok(const char *url)
+{
+	dbshift_driver_conn *c = NULL;
+
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->open(&c, url, &diag) == 0, "open %s: %s", url,
+		      diag.message);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+/*
+ * Load dialect d's module from the build tree, take its descriptor and
+ * open a connection on a fresh database. Called first by every case, after
+ * fx_dialect_ready().
+ */
+static void start(int d)
+{
+	char path[1024], symbol[128];
+
+	info = &dialects[d];
+	snprintf(path, sizeof(path), "%s/driver_%s.so", fx_driver_dir(),
+		 info->driver);
+	module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(module != NULL, "dlopen %s: %s", path, dlerror());
+	snprintf(symbol, sizeof(symbol), "dbshift_driver_%s_init",
+		 info->driver);
+	entry = (dbshift_driver_init_fn)dlsym(module, symbol);
+	ck_assert_msg(entry != NULL, "%s has no %s", path, symbol);
+	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
+		    &test_host);
+	ck_assert_ptr_nonnull(drv);
+	snprintf(db_url, sizeof(db_url), "%s", fx_fresh_url(d));
+	conn = open_ok(db_url);
+	dbshift__diag_init(&diag);
+}
+
+static void teardown(void)
+{
+	if (drv != NULL)
+		drv->close(conn);
+	conn = NULL;
+	drv = NULL;
+}
+
+static void assert_one_line(const char *msg)
+{
+	ck_assert_msg(msg[0] != '\0', "empty message");
+	ck_assert_msg(strpbrk(msg, "\r\n") == NULL, "message spans lines: %s",
+		      msg);
+}
+
+/*
+ * A failure's diagnostic: a one-line message, detail without line breaks,
+ * and the codes the database has. sqlclass, when not NULL, is the class
+ * (first two characters) the SQLSTATE must have.
+ */
+static void assert_diag(const char *sqlclass)
+{
+	assert_one_line(diag.message);
+	ck_assert_msg(strpbrk(diag.detail, "\r\n") == NULL,
+		      "detail spans lines: %s", diag.detail);
+	if (info->has_sqlstate) {
+		ck_assert_msg(strlen(diag.sqlstate) == 5,
+			      "sqlstate '%s' for: %s", diag.sqlstate,
+			      diag.message);
+		if (sqlclass != NULL)
+			ck_assert_msg(strncmp(diag.sqlstate, sqlclass, 2) == 0,
+				      "sqlstate %s, want class %s: %s",
+				      diag.sqlstate, sqlclass, diag.message);
+	} else {
+		ck_assert_str_eq(diag.sqlstate, "");
+	}
+	if (info->has_native_code)
+		ck_assert_msg(diag.native_code != 0, "no native code: %s",
+			      diag.message);
+}
+
+/* Run len bytes of sql on c, failing the test on error. */
+static void exec_len_on(dbshift_driver_conn *c, const char *sql, size_t len)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->exec(c, sql, len, &diag) == 0, "exec '%.*s': %s",
+		      (int)len, sql, diag.message);
+}
+
+static void exec_ok(const char *sql)
+{
+	exec_len_on(conn, sql, strlen(sql));
+}
+
+/* Run sql expecting failure; diag holds the details. */
+static void exec_fails(const char *sql, size_t len)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->exec(conn, sql, len, &diag) != 0,
+		      "exec '%.*s' succeeded", (int)len, sql);
+	assert_one_line(diag.message);
+}
+
+static void begin_ok(void)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->begin(conn, &diag) == 0, "begin: %s", diag.message);
+}
+
+static void commit_ok(void)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->commit(conn, &diag) == 0, "commit: %s",
+		      diag.message);
+}
+
+static void rollback_ok(void)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->rollback(conn, &diag) == 0, "rollback: %s",
+		      diag.message);
+}
+
+static int32_t table_exists_on(dbshift_driver_conn *c, const char *table)
+{
+	int32_t exists = -1;
+
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->table_exists(c, table, &exists, &diag) == 0,
+		      "table_exists %s: %s", table, diag.message);
+	ck_assert(exists == 0 || exists == 1);
+	return exists;
+}
+
+static int32_t table_exists(const char *table)
+{
+	return table_exists_on(conn, table);
+}
+
+/* Rows collected by the collect() callback. */
+#define MAX_ROWS 8
+#define MAX_COLS 4
+struct rows {
+	int count;
+	int stop_at; /* return stop_value at this row (1-based); 0 never */
+	int stop_value;
+	int32_t ncols;
+	int32_t type[MAX_ROWS][MAX_COLS];
+	int64_t i64[MAX_ROWS][MAX_COLS];
+	int64_t len[MAX_ROWS][MAX_COLS];
+	char text[MAX_ROWS][MAX_COLS][64];
+};
+
+static int collect(int32_t ncols, const dbshift_value *cols, void *payload)
+{
+	struct rows *rows = payload;
+	int r = rows->count++;
+	int32_t i;
+
+	ck_assert_int_lt(r, MAX_ROWS);
+	ck_assert_int_le(ncols, MAX_COLS);
+	rows->ncols = ncols;
+	for (i = 0; i < ncols; i++) {
+		rows->type[r][i] = cols[i].type;
+		rows->i64[r][i] = cols[i].i64;
+		rows->len[r][i] = cols[i].len;
+		if (cols[i].type == DBSHIFT_VALUE_TEXT) {
+			ck_assert_int_ge(cols[i].len, 0);
+			ck_assert_int_lt(cols[i].len, 64);
+			if (cols[i].len > 0)
+				memcpy(rows->text[r][i], cols[i].text,
+				       (size_t)cols[i].len);
+			rows->text[r][i][cols[i].len] = '\0';
+		}
+	}
+	if (rows->stop_at == rows->count)
+		return rows->stop_value;
+	return 0;
+}
+
+/* Run a query on the test's connection collecting its rows. */
+static void query_ok(const char *sql, const dbshift_value *params,
+		     int32_t nparams, struct rows *rows)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->query(conn, sql, params, nparams,
+				 rows ? collect : NULL, rows, &diag) == 0,
+		      "query '%s': %s", sql, diag.message);
+}
+
+/* Run a query expecting failure; diag holds the details. */
+static void query_fails(const char *sql, const dbshift_value *params,
+			int32_t nparams)
+{
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->query(conn, sql, params, nparams, NULL, NULL,
+				 &diag) != 0,
+		      "query '%s' succeeded", sql);
+	assert_one_line(diag.message);
+}
+
+/* The integer in column c of row r, which a driver may return as INT64 or
+ * as the integer's decimal text. */
+static int64_t int_of(const struct rows *rows, int r, int c)
+{
+	const char *text = rows->text[r][c];
+	char *end;
+	long long v;
+
+	if (rows->type[r][c] == DBSHIFT_VALUE_INT64)
+		return rows->i64[r][c];
+	ck_assert_msg(rows->type[r][c] == DBSHIFT_VALUE_TEXT,
+		      "row %d column %d: type %d, not an integer", r, c,
+		      (int)rows->type[r][c]);
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	ck_assert_msg(text[0] != '\0' && *end == '\0' && errno == 0,
+		      "row %d column %d: '%s' is not an integer", r, c, text);
+	return v;
+}
+
+/* The single integer a query returns. */
+static int64_t query_int(const char *sql)
+{
+	struct rows rows = {0};
+
+	query_ok(sql, NULL, 0, &rows);
+	ck_assert_int_eq(rows.count, 1);
+	return int_of(&rows, 0, 0);
+}
+
+static dbshift_value int_value(int64_t i64)
+{
+	dbshift_value v = {DBSHIFT_VALUE_INT64, i64, NULL, 0};
+
+	return v;
+}
+
+static dbshift_value text_value(const char *text, int64_t len)
+{
+	dbshift_value v = {DBSHIFT_VALUE_TEXT, 0, text, len};
+
+	return v;
+}
+
+static dbshift_value null_value(void)
+{
+	dbshift_value v = {DBSHIFT_VALUE_NULL, 0, NULL, 0};
+
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the descriptor ---- */
+
+START_TEST(test_conformance_descriptor)
+{
+	const char *const *want;
+	const char *const *have;
+	int found;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	ck_assert_uint_eq(drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_uint_le(drv->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
+	ck_assert_uint_ge(drv->struct_size, DBSHIFT_DRIVER_MIN_SIZE);
+	ck_assert_uint_eq(drv->struct_size, sizeof(dbshift_driver));
+	ck_assert_str_eq(drv->name, info->driver);
+	ck_assert_str_eq(drv->dialect, info->dialect);
+	ck_assert_str_eq(drv->dialect, fx_dialect_name(_i));
+	ck_assert_ptr_nonnull(drv->version);
+	ck_assert_msg(drv->version[0] != '\0', "empty version");
+	ck_assert_ptr_nonnull(drv->schemes);
+	for (want = info->schemes; *want != NULL; want++) {
+		found = 0;
+		for (have = drv->schemes; *have != NULL; have++)
+			found |= strcmp(*have, *want) == 0;
+		ck_assert_msg(found, "scheme %s not listed", *want);
+	}
+	ck_assert_msg((drv->capabilities & info->capabilities) ==
+			      info->capabilities,
+		      "capabilities %#llx",
+		      (unsigned long long)drv->capabilities);
+	/* A session lock is declared exactly when it is implemented. */
+	ck_assert_int_eq(has_cap(DBSHIFT_CAP_SESSION_LOCK),
+			 drv->lock != NULL && drv->unlock != NULL);
+	ck_assert_int_eq(drv->lock == NULL, drv->unlock == NULL);
+	/* The loader's view of the same module agrees. */
+	ck_assert(fx_dialect_caps(_i) == drv->capabilities);
+}
+END_TEST
+
+START_TEST(test_conformance_abi)
+{
+	char symbol[128];
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	ck_assert_ptr_null(entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &test_host));
+	ck_assert_ptr_null(entry(DBSHIFT_DRIVER_ABI_MAJOR - 1,
+				 DBSHIFT_DRIVER_ABI_MINOR, &test_host));
+	/* A newer core minor is fine; the descriptor is the same object. */
+	ck_assert_ptr_eq(entry(DBSHIFT_DRIVER_ABI_MAJOR,
+			       DBSHIFT_DRIVER_ABI_MINOR + 3, &test_host),
+			 drv);
+	/* Nothing but the entry is visible, not even core code compiled
+	 * into the module. */
+	snprintf(symbol, sizeof(symbol), "%s_driver", info->driver);
+	ck_assert_ptr_null(dlsym(module, symbol));
+	ck_assert_ptr_null(dlsym(module, "fail"));
+	ck_assert_ptr_null(dlsym(module, "dbshift__split_next"));
+	ck_assert_ptr_null(dlsym(module, DBSHIFT_DRIVER_INIT_SYMBOL));
+}
+END_TEST
+
+START_TEST(test_conformance_slots)
+{
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	ck_assert_ptr_nonnull(drv->open);
+	ck_assert_ptr_nonnull(drv->close);
+	ck_assert_ptr_nonnull(drv->exec);
+	ck_assert_ptr_nonnull(drv->query);
+	ck_assert_ptr_nonnull(drv->begin);
+	ck_assert_ptr_nonnull(drv->commit);
+	ck_assert_ptr_nonnull(drv->rollback);
+	ck_assert_ptr_nonnull(drv->quote_ident);
+	ck_assert_ptr_nonnull(drv->table_exists);
+}
+END_TEST
+
+/* ---- connections ---- */
+
+START_TEST(test_conformance_open_close)
+{
+	dbshift_driver_conn *other;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	other = open_ok(fx_fresh_url(_i));
+	exec_len_on(other, "CREATE TABLE t (x INTEGER)", 26);
+	ck_assert_int_eq(table_exists_on(other, "t"), 1);
+	/* Another database. */
+	ck_assert_int_eq(table_exists("t"), 0);
+	drv->close(other);
+	drv->close(NULL);
+}
+END_TEST
+
+/* ---- exec ---- */
+
+START_TEST(test_conformance_exec_script)
+{
+	char script[2048];
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	snprintf(script, sizeof(script),
+		 "-- a script\n"
+		 "CREATE TABLE a (x INTEGER);\n"
+		 "CREATE TABLE log (msg TEXT);\n"
+		 "%s"
+		 "INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);\n"
+		 "SELECT x FROM a;\n"
+		 "INSERT INTO a VALUES (3)",
+		 info->trigger);
+	exec_ok(script);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 3);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM log"), 6);
+	ck_assert_int_eq(
+		query_int("SELECT count(*) FROM log WHERE msg = 'one;'"), 3);
+}
+END_TEST
+
+/* The failing statement's index counts non-empty statements only, and its
+ * line is that of its first token, not of the comment before it. */
+static const char broken_script[] = "-- create and fill\n"		/* 1 */
+				    "CREATE TABLE a (x INTEGER);\n"	/* 2 */
+				    ";\n"				/* 3 */
+				    "INSERT INTO a VALUES (1);\n"	/* 4 */
+				    "/* the next statement\n"		/* 5 */
+				    "   is broken */\n"			/* 6 */
+				    "  INSERT INTO a VALUES (1,, 2);\n" /* 7 */
+				    "CREATE TABLE b (y INTEGER);\n";	/* 8 */
+
+START_TEST(test_conformance_exec_error_line)
+{
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_fails(broken_script, strlen(broken_script));
+	ck_assert_int_eq(diag.statement_index, 2);
+	ck_assert_int_eq(diag.line, 7);
+	ck_assert_int_ge(diag.position, 0);
+	assert_diag("42");
+	/* Later statements did not run. Earlier ones did, unless exec runs
+	 * a script as one implicit transaction (which is what
+	 * SPLIT_STATEMENTS declares): then none did. */
+	ck_assert_int_eq(table_exists("b"), 0);
+	if (has_cap(DBSHIFT_CAP_SPLIT_STATEMENTS))
+		ck_assert_int_eq(table_exists("a"), 0);
+	else
+		ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 1);
+}
+END_TEST
+
+/* A statement that fails at run time, not at parse time: the third one,
+ * on its own line, then on one line with the others. */
+START_TEST(test_conformance_exec_runtime_error)
+{
+	static const char dup[] = "INSERT INTO k VALUES (1);\n"	  /* 1 */
+				  "INSERT INTO k VALUES (2);\n"	  /* 2 */
+				  "\n"				  /* 3 */
+				  "  INSERT INTO k VALUES (1);\n" /* 4 */
+				  "INSERT INTO k VALUES (3);\n";  /* 5 */
+	static const char nosuch[] = "INSERT INTO k VALUES (4); "
+				     "INSERT INTO k VALUES (5); "
+				     "INSERT INTO nosuch VALUES (6); "
+				     "INSERT INTO k VALUES (7)";
+	int split;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	split = has_cap(DBSHIFT_CAP_SPLIT_STATEMENTS);
+	exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY)");
+	exec_fails(dup, strlen(dup));
+	ck_assert_int_eq(diag.statement_index, 2);
+	ck_assert_int_eq(diag.line, 4);
+	assert_diag("23");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM k"), split ? 0 : 2);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM k WHERE id = 3"), 0);
+
+	exec_fails(nosuch, strlen(nosuch));
+	ck_assert_int_eq(diag.statement_index, 2);
+	ck_assert_int_eq(diag.line, 1);
+	assert_diag("42");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM k"), split ? 0 : 4);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM k WHERE id = 7"), 0);
+}
+END_TEST
+
+START_TEST(test_conformance_exec_empty)
+{
+	static const char *const scripts[] = {
+		"",
+		"  \n\t\r\n",
+		"-- only a comment",
+		"-- a comment\n/* and a block\n comment */\n",
+		";\n;;  ;",
+	};
+	size_t i;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
+		exec_ok(scripts[i]);
+	exec_len_on(conn, NULL, 0);
+	/* Only the first sql_len bytes count, even when they are none. */
+	exec_len_on(conn, "CREATE TABLE x (y INTEGER)", 0);
+	ck_assert_int_eq(table_exists("x"), 0);
+}
+END_TEST
+
+/* Copy text without its terminating NUL into a buffer of exactly its
+ * length, so that reading past the end is caught by valgrind or ASan. */
+static char *unterminated(const char *text)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len);
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, text, len);
+	return buf;
+}
+
+START_TEST(test_conformance_exec_unterminated)
+{
+	static const char two[] =
+		"CREATE TABLE a (x INTEGER); CREATE TABLE b (y INTEGER);";
+	static const char bad[] = "SELECT 1;\n\n  SELEC 2";
+	size_t first = (size_t)(strchr(two, ';') - two) + 1;
+	char *buf;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	buf = unterminated(two);
+	/* Only the first sql_len bytes count. */
+	exec_len_on(conn, buf, first);
+	ck_assert_int_eq(table_exists("a"), 1);
+	ck_assert_int_eq(table_exists("b"), 0);
+	/* Cut inside the second statement: it is incomplete. */
+	exec_fails(buf + first, strlen(two) - first - 2);
+	ck_assert_int_eq(diag.statement_index, 0);
+	ck_assert_int_eq(table_exists("b"), 0);
+	exec_len_on(conn, buf + first, strlen(two) - first);
+	ck_assert_int_eq(table_exists("b"), 1);
+	free(buf);
+
+	buf = unterminated(bad);
+	exec_fails(buf, strlen(bad));
+	ck_assert_int_eq(diag.statement_index, 1);
+	ck_assert_int_eq(diag.line, 3);
+	free(buf);
+}
+END_TEST
+
+/* A NUL byte inside sql_len is refused before anything runs, and the
+ * message names its line. */
+START_TEST(test_conformance_exec_nul)
+{
+	static const char script[] = "CREATE TABLE a (x INTEGER);\n"
+				     "CREATE TABLE b (x INTEGER);\0\n"
+				     "CREATE TABLE c (x INTEGER);\n";
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_fails(script, sizeof(script) - 1);
+	ck_assert_msg(strstr(diag.message, "line 2") != NULL, "%s",
+		      diag.message);
+	ck_assert_int_eq(table_exists("a"), 0);
+}
+END_TEST
+
+/* ---- transactions ---- */
+
+/* Data changes roll back on every driver; DDL does exactly when the
+ * driver declares TRANSACTIONAL_DDL. table_exists neither ends the
+ * transaction nor misses its changes. */
+START_TEST(test_conformance_tx_rollback)
+{
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_ok("CREATE TABLE kept (x INTEGER)");
+	begin_ok();
+	exec_ok("INSERT INTO kept VALUES (1); INSERT INTO kept VALUES (2)");
+	ck_assert_int_eq(table_exists("kept"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 2);
+	rollback_ok();
+	ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 0);
+
+	begin_ok();
+	exec_ok("CREATE TABLE gone (x INTEGER); INSERT INTO kept VALUES (1);"
+		"DROP TABLE kept");
+	ck_assert_int_eq(table_exists("gone"), 1);
+	ck_assert_int_eq(table_exists("kept"), 0);
+	rollback_ok();
+	if (has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL)) {
+		ck_assert_int_eq(table_exists("gone"), 0);
+		ck_assert_int_eq(table_exists("kept"), 1);
+		ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 0);
+	} else {
+		/* DDL commits at once: the rollback undid none of it. */
+		ck_assert_int_eq(table_exists("gone"), 1);
+		ck_assert_int_eq(table_exists("kept"), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_conformance_tx_commit)
+{
+	dbshift_driver_conn *other;
+	struct rows rows = {0};
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	/* Rolling back without a transaction is a no-op. */
+	rollback_ok();
+	begin_ok();
+	exec_ok("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)");
+	commit_ok();
+	rollback_ok();
+	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 1);
+	/* Data committed in a transaction is seen by another session. */
+	begin_ok();
+	exec_ok("INSERT INTO t VALUES (2)");
+	commit_ok();
+	other = open_ok(db_url);
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->query(other, "SELECT count(*) FROM t", NULL, 0,
+				 collect, &rows, &diag) == 0,
+		      "%s", diag.message);
+	ck_assert_int_eq(rows.count, 1);
+	ck_assert_int_eq(int_of(&rows, 0, 0), 2);
+	drv->close(other);
+}
+END_TEST
+
+START_TEST(test_conformance_tx_savepoint)
+{
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	if (!has_cap(DBSHIFT_CAP_SAVEPOINTS))
+		return;
+	exec_ok("CREATE TABLE a (x INTEGER)");
+	begin_ok();
+	exec_ok("INSERT INTO a VALUES (1); SAVEPOINT s1;"
+		"INSERT INTO a VALUES (2); ROLLBACK TO SAVEPOINT s1;"
+		"RELEASE SAVEPOINT s1");
+	commit_ok();
+	ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 1);
+	ck_assert_int_eq(query_int("SELECT max(x) FROM a"), 1);
+	if (!has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL))
+		return;
+	begin_ok();
+	exec_ok("CREATE TABLE b (x INTEGER); SAVEPOINT s2;"
+		"CREATE TABLE c (x INTEGER); ROLLBACK TO SAVEPOINT s2;"
+		"RELEASE SAVEPOINT s2");
+	commit_ok();
+	ck_assert_int_eq(table_exists("b"), 1);
+	ck_assert_int_eq(table_exists("c"), 0);
+}
+END_TEST
+
+/* After a failed statement inside a transaction, rollback still works
+ * and undoes the statements before it (their DDL too exactly when the
+ * driver declares TRANSACTIONAL_DDL). */
+START_TEST(test_conformance_tx_failed_script)
+{
+	static const char bad_insert[] = "INSERT INTO t VALUES (1);\n"
+					 "INSERT INTO t VALUES (1,, 2);\n";
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_ok("CREATE TABLE t (x INTEGER)");
+	begin_ok();
+	exec_fails(bad_insert, strlen(bad_insert));
+	ck_assert_int_eq(diag.statement_index, 1);
+	ck_assert_int_eq(diag.line, 2);
+	rollback_ok();
+	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 0);
+
+	begin_ok();
+	exec_fails(broken_script, strlen(broken_script));
+	rollback_ok();
+	ck_assert_int_eq(table_exists("b"), 0);
+	if (has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL))
+		ck_assert_int_eq(table_exists("a"), 0);
+	else
+		ck_assert_int_eq(table_exists("a"), 1);
+	/* The connection is usable again. */
+	begin_ok();
+	exec_ok("INSERT INTO t VALUES (9)");
+	commit_ok();
+	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 1);
+}
+END_TEST
+
+/* ---- queries ---- */
+
+START_TEST(test_conformance_query_params)
+{
+	dbshift_value in[3], key;
+	struct rows rows = {0};
+	char sql[128];
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE p (id %s, name TEXT, note TEXT)", info->bigint);
+	exec_ok(sql);
+	in[0] = int_value(INT64_C(-9007199254740993));
+	in[1] = text_value("hello world", 5); /* only "hello" */
+	in[2] = null_value();
+	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
+		 NULL);
+	in[0] = int_value(2);
+	in[1] = text_value("", 0);
+	in[2] = text_value("it's", 4);
+	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
+		 NULL);
+
+	key = int_value(INT64_C(-9007199254740993));
+	query_ok("SELECT id, name, note FROM p WHERE id = ?", &key, 1, &rows);
+	ck_assert_int_eq(rows.count, 1);
+	ck_assert_int_eq(rows.ncols, 3);
+	ck_assert(int_of(&rows, 0, 0) == INT64_C(-9007199254740993));
+	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_TEXT);
+	ck_assert_int_eq(rows.len[0][1], 5);
+	ck_assert_str_eq(rows.text[0][1], "hello");
+	ck_assert_int_eq(rows.type[0][2], DBSHIFT_VALUE_NULL);
+
+	memset(&rows, 0, sizeof(rows));
+	key = text_value("it's", 4);
+	query_ok("SELECT id, name FROM p WHERE note = ? ORDER BY id", &key, 1,
+		 &rows);
+	ck_assert_int_eq(rows.count, 1);
+	ck_assert(int_of(&rows, 0, 0) == 2);
+	/* An empty text parameter is '', not NULL. */
+	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_TEXT);
+	ck_assert_int_eq(rows.len[0][1], 0);
+
+	memset(&rows, 0, sizeof(rows));
+	query_ok("SELECT id FROM p WHERE id > 100", NULL, 0, &rows);
+	ck_assert_int_eq(rows.count, 0);
+}
+END_TEST
+
+START_TEST(test_conformance_query_stop)
+{
+	struct rows rows = {0};
+	int ret;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_ok("CREATE TABLE n (i INTEGER);"
+		"INSERT INTO n VALUES (1), (2), (3), (4)");
+	rows.stop_at = 2;
+	rows.stop_value = 42;
+	dbshift__diag_init(&diag);
+	ret = drv->query(conn, "SELECT i FROM n ORDER BY i", NULL, 0, collect,
+			 &rows, &diag);
+	ck_assert_int_eq(ret, 42);
+	ck_assert_int_eq(rows.count, 2);
+	ck_assert_int_eq(int_of(&rows, 1, 0), 2);
+	ck_assert_str_eq(diag.message, "");
+	/* The connection is still usable. */
+	ck_assert_int_eq(query_int("SELECT count(*) FROM n"), 4);
+}
+END_TEST
+
+START_TEST(test_conformance_query_errors)
+{
+	dbshift_value one = int_value(1);
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	query_fails("SELEC 1", NULL, 0);
+	assert_diag("42");
+	query_fails("SELECT * FROM no_such_table", NULL, 0);
+	assert_diag("42");
+	/* Parameter count mismatch, both ways. */
+	query_fails("SELECT ?, ?", &one, 1);
+	query_fails("SELECT 1", &one, 1);
+	/* One statement only. */
+	query_fails("SELECT 1; SELECT 2", NULL, 0);
+	query_fails("-- nothing", NULL, 0);
+	/* The connection is still usable. */
+	ck_assert_int_eq(query_int("SELECT 7"), 7);
+}
+END_TEST
+
+/* ---- diagnostics ---- */
+
+/* Errors in scripts and queries: a one-line message even when the
+ * database quotes a statement that spans lines, and a SQLSTATE and native
+ * code where the database has them. */
+START_TEST(test_conformance_diagnostics)
+{
+	static const char multiline[] = "SELECT 1,\n"
+					"  ,\n"
+					"  2\n"
+					"FROM\n"
+					"  nowhere";
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	exec_fails("SELEC 1", 7);
+	ck_assert_int_eq(diag.statement_index, 0);
+	ck_assert_int_eq(diag.line, 1);
+	assert_diag("42");
+	exec_fails(multiline, strlen(multiline));
+	ck_assert_int_eq(diag.statement_index, 0);
+	ck_assert_int_eq(diag.line, 1);
+	assert_diag("42");
+	exec_fails("SELECT * FROM no_such_table", 27);
+	assert_diag("42");
+	ck_assert_msg(strstr(diag.message, "no_such_table") != NULL, "%s",
+		      diag.message);
+	query_fails(multiline, NULL, 0);
+	assert_diag("42");
+	exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY);"
+		"INSERT INTO k VALUES (1)");
+	query_fails("INSERT INTO k VALUES (1)", NULL, 0);
+	assert_diag("23");
+}
+END_TEST
+
+/* ---- identifiers and the catalog ---- */
+
+START_TEST(test_conformance_quote_ident)
+{
+	char ident[32], want[32], buf[64], sql[128];
+	char q;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	q = info->quote;
+	ck_assert_int_eq(
+		drv->quote_ident(conn, "plain", buf, sizeof(buf), &diag), 0);
+	snprintf(want, sizeof(want), "%cplain%c", q, q);
+	ck_assert_str_eq(buf, want);
+
+	snprintf(ident, sizeof(ident), "we%cird name", q);
+	snprintf(want, sizeof(want), "%cwe%c%cird name%c", q, q, q, q);
+	ck_assert_int_eq(drv->quote_ident(conn, ident, buf, sizeof(buf), &diag),
+			 0);
+	ck_assert_str_eq(buf, want);
+	/* Exactly big enough, then one byte short. */
+	ck_assert_int_eq(
+		drv->quote_ident(conn, ident, buf, strlen(want) + 1, &diag), 0);
+	ck_assert_str_eq(buf, want);
+	dbshift__diag_init(&diag);
+	ck_assert_int_ne(
+		drv->quote_ident(conn, ident, buf, strlen(want), &diag), 0);
+	assert_one_line(diag.message);
+	dbshift__diag_init(&diag);
+	ck_assert_int_ne(drv->quote_ident(conn, "", buf, sizeof(buf), &diag),
+			 0);
+	assert_one_line(diag.message);
+
+	/* What it quotes, the database reads back as the same name. */
+	ck_assert_int_eq(drv->quote_ident(conn, ident, buf, sizeof(buf), &diag),
+			 0);
+	snprintf(sql, sizeof(sql), "CREATE TABLE %s (x INTEGER)", buf);
+	exec_ok(sql);
+	ck_assert_int_eq(table_exists(ident), 1);
+	snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (5)", buf);
+	exec_ok(sql);
+	snprintf(sql, sizeof(sql), "SELECT x FROM %s", buf);
+	ck_assert_int_eq(query_int(sql), 5);
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", buf);
+	exec_ok(sql);
+	ck_assert_int_eq(table_exists(ident), 0);
+}
+END_TEST
+
+START_TEST(test_conformance_table_exists)
+{
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	ck_assert_int_eq(table_exists("dbshift_migrations"), 0);
+	exec_ok("CREATE TABLE dbshift_migrations (id VARCHAR(64))");
+	ck_assert_int_eq(table_exists("dbshift_migrations"), 1);
+	ck_assert_int_eq(table_exists("dbshift_migration"), 0);
+	/* A view or an index is not a table. */
+	exec_ok("CREATE VIEW v AS SELECT 1 AS one;"
+		"CREATE INDEX i ON dbshift_migrations (id)");
+	ck_assert_int_eq(table_exists("v"), 0);
+	ck_assert_int_eq(table_exists("i"), 0);
+	/* LIKE-style wildcards are not wildcards. */
+	ck_assert_int_eq(table_exists("dbshift%"), 0);
+	ck_assert_int_eq(table_exists("dbshift_migrations_"), 0);
+	ck_assert_int_eq(table_exists("dbshift_migration_"), 0);
+	/* Gone after DROP. */
+	exec_ok("DROP VIEW v; DROP TABLE dbshift_migrations");
+	ck_assert_int_eq(table_exists("dbshift_migrations"), 0);
+}
+END_TEST
+
+/* ---- the run lock ---- */
+
+/* A second connection times out while the first holds the key, another
+ * key does not conflict, unlocking hands the key over, and closing a
+ * connection releases its lock. */
+START_TEST(test_conformance_lock)
+{
+	dbshift_driver_conn *other;
+	double start_s, waited;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	start(_i);
+	if (!has_cap(DBSHIFT_CAP_SESSION_LOCK)) {
+		ck_assert_ptr_null(drv->lock);
+		ck_assert_ptr_null(drv->unlock);
+		return;
+	}
+	other = open_ok(db_url);
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->lock(conn, "dbshift:t", 1000, &diag) == 0, "%s",
+		      diag.message);
+
+	start_s = now_s();
+	dbshift__diag_init(&diag);
+	ck_assert_int_ne(drv->lock(other, "dbshift:t", 300, &diag), 0);
+	waited = now_s() - start_s;
+	ck_assert_msg(waited >= 0.25 && waited < 3, "waited %.2f s", waited);
+	assert_one_line(diag.message);
+	ck_assert_msg(strstr(diag.message, "timed out") != NULL, "%s",
+		      diag.message);
+
+	/* Another key is free. */
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->lock(other, "dbshift:other", 0, &diag) == 0, "%s",
+		      diag.message);
+	ck_assert_msg(drv->unlock(other, "dbshift:other", &diag) == 0, "%s",
+		      diag.message);
+
+	/* Unlocking hands the key over. */
+	ck_assert_msg(drv->unlock(conn, "dbshift:t", &diag) == 0, "%s",
+		      diag.message);
+	ck_assert_msg(drv->lock(other, "dbshift:t", 0, &diag) == 0, "%s",
+		      diag.message);
+	dbshift__diag_init(&diag);
+	ck_assert_int_ne(drv->lock(conn, "dbshift:t", 0, &diag), 0);
+	assert_one_line(diag.message);
+
+	/* Closing a connection releases its lock. */
+	drv->close(other);
+	dbshift__diag_init(&diag);
+	ck_assert_msg(drv->lock(conn, "dbshift:t", 2000, &diag) == 0, "%s",
+		      diag.message);
+	ck_assert_msg(drv->unlock(conn, "dbshift:t", &diag) == 0, "%s",
+		      diag.message);
+}
+END_TEST
+
+/* ---- the suite ---- */
+
+Suite *conformance_suite(void)
+{
+	Suite *s = suite_create("conformance");
+	TCase *tc = tcase_create("conformance");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_conformance_descriptor, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_slots, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_open_close, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_script, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_error_line, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_runtime_error,
+			    FX_SQLITE, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_empty, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_unterminated, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_nul, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_tx_rollback, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_tx_commit, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_tx_savepoint, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_tx_failed_script, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_query_params, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_query_stop, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_query_errors, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_diagnostics, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_quote_ident, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_table_exists, FX_SQLITE,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_lock, FX_SQLITE,
+			    FX_N_DIALECTS);
+	suite_add_tcase(s, tc);
+	return s;
+}
