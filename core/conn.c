@@ -28,12 +28,18 @@ int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 	conn->err = err;
 	dbshift__diag_init(&conn->diag);
 	if (driver->open(&conn->handle, url, &conn->diag) != 0) {
+		int bad_url = strcmp(conn->diag.sqlstate,
+				     DBSHIFT_SQLSTATE_BAD_URL) == 0;
+		int code = bad_url ? DBSHIFT_EURL : DBSHIFT_EDB;
+
 		if (dbshift_url_redact(url, redacted, sizeof(redacted)) != 0)
 			dbshift__strlcpy(redacted, "(URL)", sizeof(redacted));
-		dbshift__err_from_diag(err, DBSHIFT_EDB, &conn->diag,
-				       "cannot connect to %s", redacted);
+		dbshift__err_from_diag(err, code, &conn->diag,
+				       bad_url ? "bad database URL %s"
+					       : "cannot connect to %s",
+				       redacted);
 		free(conn);
-		return DBSHIFT_EDB;
+		return code;
 	}
 	*out = conn;
 	return 0;

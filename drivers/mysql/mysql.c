@@ -262,8 +262,13 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 	int ret = -1;
 
 	*out = NULL;
-	if (dbshift__mysql_url_parse(&t, url, diag) != 0)
+	if (dbshift__mysql_url_parse(&t, url, diag) != 0) {
+		/* The URL is at fault, unless memory ran out. */
+		if (diag != NULL && strcmp(diag->sqlstate, "HY001") != 0)
+			memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_BAD_URL,
+			       sizeof(DBSHIFT_SQLSTATE_BAD_URL));
 		goto out_target;
+	}
 	db = db_connect(&t, diag);
 	if (db == NULL)
 		goto out_target;

@@ -545,9 +545,12 @@ static int url_check(PQconninfoOption **opts, const struct pg_url *u,
 	snprintf(msg, sizeof(msg), "%s", errmsg);
 	PQfreemem(errmsg);
 	tidy(msg);
+	/* The URL's own fault: the core reports it as bad input. */
 	if (reveals_password(msg, url, NULL))
-		return fail(diag, NULL, "invalid PostgreSQL URL");
-	return fail(diag, NULL, "invalid PostgreSQL URL: %s", msg);
+		return fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
+			    "invalid PostgreSQL URL");
+	return fail(diag, DBSHIFT_SQLSTATE_BAD_URL, "invalid PostgreSQL URL: %s",
+		    msg);
 }
 
 /* Open the connection u describes. Returns it, or NULL with diag. */
@@ -588,8 +591,12 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 	*out = NULL;
 	if (url == NULL)
 		return fail(diag, NULL, "no database URL given");
-	if (url_parse(&u, url, diag) != 0)
+	if (url_parse(&u, url, diag) != 0) {
+		if (diag != NULL && diag->sqlstate[0] == '\0')
+			memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_BAD_URL,
+			       sizeof(DBSHIFT_SQLSTATE_BAD_URL));
 		goto out_url;
+	}
 	pg = pg_open(&u, url, diag);
 	if (pg == NULL)
 		goto out_url;

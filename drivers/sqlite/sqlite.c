@@ -309,6 +309,14 @@ static sqlite3 *db_open(const struct open_target *t, dbshift_diag *diag)
 	return db;
 }
 
+/* Tell the core that the URL itself is at fault (unless memory ran out). */
+static void mark_bad_url(dbshift_diag *diag)
+{
+	if (diag != NULL && diag->native_code != SQLITE_NOMEM)
+		memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_BAD_URL,
+		       sizeof(DBSHIFT_SQLSTATE_BAD_URL));
+}
+
 /* The open slot: *out gets a connection the caller closes with
  * conn_close(). */
 static int conn_open(dbshift_driver_conn **out, const char *url,
@@ -320,8 +328,10 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 	int ret = -1;
 
 	*out = NULL;
-	if (target_parse(&t, url, diag) != 0)
+	if (target_parse(&t, url, diag) != 0) {
+		mark_bad_url(diag);
 		goto out_target;
+	}
 	db = db_open(&t, diag);
 	if (db == NULL)
 		goto out_target;

@@ -133,10 +133,17 @@ typedef struct dbshift_driver_conn dbshift_driver_conn;
 typedef int (*dbshift_driver_row_fn)(int32_t ncols, const dbshift_value *cols,
 				     void *payload);
 
+/** SQLSTATE that open() puts in its diagnostic when the URL itself is at
+ * fault (malformed, an unknown parameter, a bad value), found before any
+ * server was contacted. The core then reports bad input (exit status 2)
+ * rather than a failed connection. */
+#define DBSHIFT_SQLSTATE_BAD_URL "22023"
+
 /**
  * Open a connection for url (the full URL as the user gave it). On success
- * store the handle in *out. On failure fill diag; the message must never
- * contain the password from the URL.
+ * store the handle in *out. On failure fill diag, with the SQLSTATE
+ * DBSHIFT_SQLSTATE_BAD_URL when the URL is at fault; the message must
+ * never contain the password from the URL.
  */
 typedef int (*dbshift_driver_open_fn)(dbshift_driver_conn **out,
 				      const char *url, dbshift_diag *diag);
