@@ -46,6 +46,10 @@ struct cli_options {
 	const char **contexts;
 	size_t n_contexts;
 
+	const char *embed_name; /* embed --name, or NULL */
+	const char *output;	/* embed -o/--output, or NULL */
+	const char *function;	/* embed --function, or NULL */
+
 	int json;
 	int all;
 	int yes;
@@ -58,6 +62,7 @@ struct cli_options {
 /* Commands accept these options only where they say so. */
 #define CLI_ALLOW_JSON (1u << 0)
 #define CLI_ALLOW_ALL (1u << 1)
+#define CLI_ALLOW_EMBED (1u << 2) /* --name, -o/--output, --function */
 
 struct cli_command {
 	const char *name;
@@ -73,8 +78,10 @@ extern const struct cli_command cli_cmd_up;
 extern const struct cli_command cli_cmd_down;
 extern const struct cli_command cli_cmd_redo;
 extern const struct cli_command cli_cmd_status;
+extern const struct cli_command cli_cmd_force;
 extern const struct cli_command cli_cmd_new;
 extern const struct cli_command cli_cmd_drivers;
+extern const struct cli_command cli_cmd_embed;
 
 /* options.c */
 
@@ -117,6 +124,10 @@ void cli_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cannot be redacted buf receives a placeholder instead.
  */
 void cli_url_redact(const char *url, char *buf, size_t buf_size);
+
+/** Ask a yes/no question on the terminal (stderr, answer from stdin);
+ * returns 1 for yes. */
+int cli_ask(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Progress callback for dbshift_runner_options.on_event. */
 void cli_on_event(const dbshift_event *event, void *payload);

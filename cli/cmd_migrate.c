@@ -174,20 +174,6 @@ static long count_applied(dbshift_runner *runner)
 	return n;
 }
 
-/* Ask on the terminal; returns 1 when the answer is yes. */
-static int ask(const char *what)
-{
-	char answer[32];
-
-	fprintf(stderr, "Roll back %s? [y/N] ", what);
-	fflush(stderr);
-	if (fgets(answer, sizeof(answer), stdin) == NULL)
-		return 0;
-	answer[strcspn(answer, "\r\n")] = '\0';
-	return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 ||
-	       strcmp(answer, "yes") == 0 || strcmp(answer, "YES") == 0;
-}
-
 /* More than one migration may go: a target takes its dependents along. */
 static int is_destructive(const struct down_request *req)
 {
@@ -215,7 +201,7 @@ static int confirm_down(dbshift_runner *runner, const struct down_request *req)
 		cli_plural(what, sizeof(what), n, "migration");
 	else
 		describe(req, what, sizeof(what));
-	if (!ask(what))
+	if (!cli_ask("Roll back %s?", what))
 		return cli_error(CLI_EXIT_FAIL, "aborted; nothing rolled back");
 	return 0;
 }

@@ -17,7 +17,8 @@
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_up,	 &cli_cmd_down, &cli_cmd_redo,
-	&cli_cmd_status, &cli_cmd_new,	&cli_cmd_drivers,
+	&cli_cmd_status, &cli_cmd_force, &cli_cmd_new,
+	&cli_cmd_embed,	 &cli_cmd_drivers,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -95,6 +96,13 @@ static int check_fit(const struct cli_command *cmd,
 	if (opts->all && !(cmd->allow & CLI_ALLOW_ALL))
 		return cli_usage_error("option '--all' is only valid with "
 				       "'down'");
+	if (!(cmd->allow & CLI_ALLOW_EMBED) &&
+	    (opts->embed_name || opts->output || opts->function))
+		return cli_usage_error("option '%s' is only valid with "
+				       "'embed'",
+				       opts->embed_name ? "--name" :
+				       opts->output	? "--output" :
+							  "--function");
 	if (opts->n_args > cmd->max_args)
 		return cli_usage_error("unexpected argument '%s' for '%s'",
 				       opts->args[cmd->max_args], cmd->name);

@@ -347,3 +347,20 @@ void cli_json_string_or_null(FILE *out, const char *s)
 {
 	cli_json_string(out, s != NULL && s[0] != '\0' ? s : NULL);
 }
+
+int cli_ask(const char *fmt, ...)
+{
+	char answer[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" [y/N] ", stderr);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return 0;
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 ||
+	       strcmp(answer, "yes") == 0 || strcmp(answer, "YES") == 0;
+}

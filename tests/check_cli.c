@@ -780,6 +780,49 @@ START_TEST(test_cli_lock_kind)
 }
 END_TEST
 
+START_TEST(test_cli_force)
+{
+	fx_run run;
+
+	fx_write("migs/001_a.up.sql", "-- dbshift:no-transaction\n"
+				      "CREATE TABLE a (x INT);\n"
+				      "CREATE TABLE a (x INT);\n");
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 1);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "dirty");
+	ck_assert_has(run.err, "dbshift force app/001");
+	ck_assert_has(run.err, "dbshift repair");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "--yes");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", "-y",
+		     NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "app/001");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", "-y",
+		     NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "not dirty");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "-y", NULL);
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	run = fx_cli("force", "--help", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "Exit status");
+	fx_run_free(&run);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -824,6 +867,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_drivers_broken);
 	tcase_add_test(tc, test_cli_table);
 	tcase_add_test(tc, test_cli_lock_kind);
+	tcase_add_test(tc, test_cli_force);
 	suite_add_tcase(s, tc);
 	return s;
 }

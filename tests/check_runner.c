@@ -288,6 +288,20 @@ START_TEST(test_runner_no_transaction_failure_leaves_dirty_row)
 	ck_assert_ptr_nonnull(strstr(dbshift_status_get(st, 0)->error,
 				     "already exists"));
 	dbshift_status_free(st);
+
+	/* The operator completed it by hand: force records it applied. */
+	ck_assert_int_eq(dbshift_runner_force(r, "app/001"), 0);
+	ck_query("SELECT state FROM dbshift_migrations", "applied");
+	ck_query("SELECT failed_statement FROM dbshift_migrations", "NULL");
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), 0);
+	/* force refuses a clean row and an unknown one. */
+	ck_assert_int_eq(dbshift_runner_force(r, "app/001"), DBSHIFT_ESTATE);
+	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
+				     "not dirty"));
+	ck_assert_int_eq(dbshift_runner_force(r, "app/9"), DBSHIFT_ENOTFOUND);
+	ck_assert_int_eq(dbshift_runner_force(r, NULL), DBSHIFT_EINVAL);
+	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, NULL), 0);
+	ck_assert(!has_table("a"));
 	dbshift_runner_free(r);
 }
 END_TEST
@@ -716,6 +730,30 @@ START_TEST(test_runner_lock_table_lease)
 }
 END_TEST
 
+/* A no-transaction migration runs statement by statement where the driver
+ * needs it, so that PostgreSQL's CREATE INDEX CONCURRENTLY (in its dialect
+ * variant) works; the other dialects run the generic script. */
+START_TEST(test_runner_no_transaction_variant)
+{
+	dbshift_runner *r;
+
+	USE_DIALECT();
+	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (a INT);");
+	fx_write("migrations/002_idx.up.sql",
+		 "-- dbshift:no-transaction\n"
+		 "CREATE INDEX t_a ON t (a);\n");
+	fx_write("migrations/002_idx.postgres.up.sql",
+		 "-- dbshift:no-transaction\n"
+		 "CREATE INDEX CONCURRENTLY t_a ON t (a);\n"
+		 "CREATE INDEX CONCURRENTLY t_a2 ON t (a);\n");
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, NULL), 2);
+	ck_query("SELECT state FROM dbshift_migrations ORDER BY seq",
+		 "applied,applied");
+	dbshift_runner_free(r);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -747,6 +785,8 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_concurrent_up_lock_table, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_timeout, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_no_transaction_variant, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0,
 			    FX_N_DIALECTS);
 	suite_add_tcase(s, tc);

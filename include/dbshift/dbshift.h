@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -220,6 +221,94 @@ DBSHIFT_EXTERN int dbshift_source_dir_new(dbshift_source **out,
 /** The source's name. Valid while the source lives. */
 DBSHIFT_EXTERN const char *dbshift_source_name(const dbshift_source *source);
 
+/**
+ * One file of an embedded source: a file of a migration directory held in
+ * memory. path is relative to the migration directory, with '/' between
+ * names ("001_users.up.sql", "2024-01-01-120000_x/up.sql",
+ * "2024-01-01-120000_x/postgres/up.sql"); data holds len bytes (a
+ * terminating NUL is not needed and not counted).
+ */
+typedef struct dbshift_embedded_file {
+	const char *path;
+	const char *data;
+	size_t len;
+} dbshift_embedded_file;
+
+/**
+ * Create a source from files held in memory, usually the array written by
+ * `dbshift embed` (see dbshift_embed_write()). The files are read with the
+ * directory source's rules, so they give exactly the migrations, and the
+ * errors, that the same files in a directory give; hidden paths
+ * (".git/x.sql") are skipped as a directory's hidden entries are. Files
+ * are named "NAME:PATH" in messages and in the error's file field (e.g.
+ * "auth:001_users.up.sql"). A path given twice, as both a file and a
+ * folder, or that is not relative names joined by '/' is reported
+ * (DBSHIFT_ESOURCE) when the source is loaded. files is borrowed and must
+ * outlive the source (static data in the generated file); it may be NULL
+ * when n_files is 0. Errors: DBSHIFT_EINVAL (no out, files NULL with
+ * n_files > 0, invalid name), DBSHIFT_ENOMEM.
+ */
+DBSHIFT_EXTERN int dbshift_source_embedded_new(dbshift_source **out,
+					       const char *name,
+					       const dbshift_embedded_file *files,
+					       size_t n_files);
+
+/**
+ * Write to out a C file that embeds the migration directory dir: its
+ * scripts as data and a function
+ *     int FUNCTION(dbshift_source **out);
+ * returning them as an embedded source named name (what `dbshift embed`
+ * writes). name may be NULL for the directory's base name, as with
+ * dbshift_source_dir_new(); function may be NULL for
+ * "NAME_migrations_source", NAME with every character that cannot be in
+ * a C identifier replaced by '_' ("src_" in front of a leading digit).
+ *
+ * The directory is read and checked as the directory source reads it,
+ * and the directives of its up scripts are checked for every dialect, so
+ * that files that would fail at run time fail here, with the same
+ * message, before anything is written. Only the scripts that make
+ * migrations are embedded. The output depends only on the files, the name
+ * and the function: paths are relative, files sorted, and there is no
+ * timestamp. It includes only <dbshift/dbshift.h> and compiles cleanly as
+ * C89, C99 and C++ (data as byte arrays, no long string literals).
+ *
+ * Returns 0; DBSHIFT_EINVAL (no dir or out, invalid name or function);
+ * DBSHIFT_ESOURCE (bad migration files, naming the file);
+ * DBSHIFT_EIO (writing out failed); DBSHIFT_ENOMEM. Details in
+ * dbshift_error_last(). out may hold part of the file after DBSHIFT_EIO
+ * only: write to a temporary file and rename it into place.
+ */
+DBSHIFT_EXTERN int dbshift_embed_write(const char *dir, const char *name,
+				       const char *function, FILE *out);
+
+/**
+ * Create an empty code source: migrations added one by one with
+ * dbshift_source_code_add(), usually C callbacks (up_fn, down_fn) that
+ * receive a dbshift_conn. name must be a valid source name.
+ * Errors: DBSHIFT_EINVAL, DBSHIFT_ENOMEM.
+ */
+DBSHIFT_EXTERN int dbshift_source_code_new(dbshift_source **out,
+					   const char *name);
+
+/**
+ * Add a migration to a code source. def is copied (its strings, scripts
+ * and arrays; not fn_payload, which with the callbacks must stay valid
+ * while the source lives), so it may be temporary. def is checked now as
+ * the catalog checks it at load time (DBSHIFT_ESOURCE, or DBSHIFT_EINVAL
+ * for a def without its version field). A migration with up_fn needs
+ * def->checksum, the author's version string for the code (at most 64
+ * characters): it is what the history stores as the checksum, so change
+ * it when the code changes (DBSHIFT_EINVAL without one). Versions held
+ * twice are reported when the runner orders the migrations. Migrations
+ * added after the source was handed to a runner take part from its next
+ * command. Errors: DBSHIFT_EINVAL also for a source not made by
+ * dbshift_source_code_new(); DBSHIFT_ENOMEM. Details in
+ * dbshift_error_last().
+ */
+DBSHIFT_EXTERN int dbshift_source_code_add(dbshift_source *source,
+					   const dbshift_migration_def *def);
+
+
 /** Free a source that was not handed to a runner. Accepts NULL. */
 DBSHIFT_EXTERN void dbshift_source_free(dbshift_source *source);
 
@@ -339,6 +428,16 @@ DBSHIFT_EXTERN int dbshift_runner_down(dbshift_runner *runner, int count,
 
 /** Roll back the most recently applied migration and apply it again. */
 DBSHIFT_EXTERN int dbshift_runner_redo(dbshift_runner *runner);
+
+/**
+ * Resolve a dirty migration (one that failed or was interrupted part way
+ * outside a transaction) by recording it as applied, after the operator
+ * completed it by hand. target is "SOURCE/VERSION" (or "VERSION" when only
+ * one source has it; a migration only in the history is named by its id).
+ * DBSHIFT_ESTATE when the migration has no dirty row.
+ */
+DBSHIFT_EXTERN int dbshift_runner_force(dbshift_runner *runner,
+					const char *target);
 
 /** The error of the runner's last failed call. Valid until the next call on
  * the runner. Never NULL. */
