@@ -1,16 +1,22 @@
 /*
  * admin.c - operator commands that change the history without running a
- * migration: force records a dirty migration as applied, for a partial
- * migration the operator completed by hand. Like every command that
- * writes, it holds the run lock and reads the history again under it.
+ * migration: force records a dirty migration as applied (the operator
+ * completed it by hand), repair records changed checksums and removes
+ * dirty rows (the operator undid the partial change), baseline records
+ * migrations as applied to adopt an existing database. Like every command
+ * that writes, each holds the run lock and reads the history again under
+ * it.
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "history.h"
 #include "lock.h"
 #include "plan.h"
+#include "select.h"
 
 /* The id a target names: a migration of the sources, or, for one that is
  * only in the history, the id as written. */
@@ -68,14 +74,184 @@ int dbshift_runner_force(dbshift_runner *r, const char *target)
 	if (rc == 0)
 		rc = target_id(&run, target, &id);
 	if (rc == 0)
-		rc = dbshift__lock_acquire(&lock, r);
-	if (rc == 0)
-		rc = dbshift__run_read_history(&run);
+		rc = dbshift__run_lock(&run, &lock);
 	if (rc == 0)
 		rc = force_row(&run, id);
 	if (rc != 0 && r != NULL)
 		dbshift__err_set_migration(&r->err, id != NULL ? id : target);
 	dbshift__lock_release(&lock, r);
+	dbshift__run_free(&run);
+	return rc;
+}
+
+static void report(dbshift_change_fn fn, void *payload, const char *id,
+		   const char *what, int *n)
+{
+	if (fn != NULL)
+		fn(id, what, payload);
+	(*n)++;
+}
+
+static int repair_checksums(dbshift__run *run, dbshift_change_fn fn,
+			    void *payload, int *n)
+{
+	char what[200];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+		dbshift__history_row *row;
+
+		if (dbshift__run_state(run, m, &row) != DBSHIFT_STATE_CHANGED)
+			continue;
+		rc = dbshift__history_set_checksum(&run->history,
+						   run->runner->conn, m->id,
+						   m->checksum);
+		if (rc != 0)
+			return rc;
+		snprintf(what, sizeof(what), "checksum %s -> %s", row->checksum,
+			 m->checksum);
+		report(fn, payload, m->id, what, n);
+	}
+	return 0;
+}
+
+static int repair_dirty(dbshift__run *run, dbshift_change_fn fn,
+			void *payload, int *n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < run->history.n; i++) {
+		const dbshift__history_row *row = &run->history.rows[i];
+
+		if (!row->dirty)
+			continue;
+		rc = dbshift__history_delete(&run->history, run->runner->conn,
+					     row->id);
+		if (rc != 0)
+			return rc;
+		report(fn, payload, row->id,
+		       "removed dirty row (runs again on the next up)", n);
+	}
+	return 0;
+}
+
+int dbshift_runner_repair(dbshift_runner *r, dbshift_change_fn fn,
+			  void *payload, int *n_changes)
+{
+	dbshift__run run;
+	dbshift__lock lock;
+	int rc, n = 0;
+
+	memset(&lock, 0, sizeof(lock));
+	rc = dbshift__run_begin(&run, r);
+	if (rc == 0 && run.history.exists)
+		rc = dbshift__run_lock(&run, &lock);
+	if (rc == 0)
+		rc = repair_checksums(&run, fn, payload, &n);
+	if (rc == 0)
+		rc = repair_dirty(&run, fn, payload, &n);
+	if (n_changes != NULL)
+		*n_changes = n;
+	dbshift__lock_release(&lock, r);
+	dbshift__run_free(&run);
+	return rc;
+}
+
+/* Refuse a baseline over a migration recorded differently. */
+static int baseline_conflict(dbshift__run *run, const dbshift__migration *m,
+			     const dbshift__history_row *row)
+{
+	dbshift_runner *r = run->runner;
+
+	if (row->dirty)
+		dbshift__err_set(&r->err, DBSHIFT_ESTATE,
+				 "cannot baseline: %s is recorded dirty; "
+				 "resolve it with force or repair first",
+				 m->id);
+	else
+		dbshift__err_set(&r->err, DBSHIFT_ESTATE,
+				 "cannot baseline: %s is already recorded with "
+				 "checksum %s, its script now has %s",
+				 m->id, row->checksum, m->checksum);
+	dbshift__err_set_migration(&r->err, m->id);
+	return DBSHIFT_ESTATE;
+}
+
+/* Check every marked migration before writing anything. */
+static int baseline_check(dbshift__run *run, const unsigned char *mark)
+{
+	size_t i;
+
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+		dbshift__history_row *row;
+		dbshift_state state;
+
+		if (!mark[m->index])
+			continue;
+		state = dbshift__run_state(run, m, &row);
+		if (state == DBSHIFT_STATE_DIRTY ||
+		    state == DBSHIFT_STATE_CHANGED)
+			return baseline_conflict(run, m, row);
+	}
+	return 0;
+}
+
+static int baseline_write(dbshift__run *run, const unsigned char *mark,
+			  dbshift_change_fn fn, void *payload, int *n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < run->graph.n; i++) {
+		dbshift__migration *m = run->graph.order[i];
+
+		if (!mark[m->index] || m->skipped ||
+		    dbshift__history_find(&run->history, m->id) != NULL)
+			continue;
+		rc = dbshift__history_insert(&run->history, run->runner->conn,
+					     m, 0, 0);
+		if (rc != 0)
+			return rc;
+		report(fn, payload, m->id, "recorded as applied (baseline)", n);
+	}
+	return 0;
+}
+
+int dbshift_runner_baseline(dbshift_runner *r, const char *target,
+			    dbshift_change_fn fn, void *payload,
+			    int *n_recorded)
+{
+	dbshift__run run;
+	dbshift__lock lock;
+	unsigned char *mark = NULL;
+	int rc, n = 0;
+
+	memset(&lock, 0, sizeof(lock));
+	if (n_recorded != NULL)
+		*n_recorded = 0;
+	if (target == NULL)
+		return r != NULL ? dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+						    "baseline needs a target")
+				 : DBSHIFT_EINVAL;
+	rc = dbshift__run_begin(&run, r);
+	if (rc == 0)
+		rc = dbshift__select_marks(&run, target, &mark);
+	if (rc == 0)
+		rc = dbshift__run_lock(&run, &lock);
+	if (rc == 0)
+		rc = baseline_check(&run, mark);
+	if (rc == 0)
+		rc = dbshift__history_ensure(&run.history, r->conn);
+	if (rc == 0)
+		rc = baseline_write(&run, mark, fn, payload, &n);
+	if (n_recorded != NULL)
+		*n_recorded = n;
+	dbshift__lock_release(&lock, r);
+	free(mark);
 	dbshift__run_free(&run);
 	return rc;
 }

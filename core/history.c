@@ -386,6 +386,17 @@ int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
 			  params, 5, "update", id);
 }
 
+int dbshift__history_set_checksum(dbshift__history *h, dbshift_conn *conn,
+				  const char *id, const char *checksum)
+{
+	dbshift_value params[2];
+
+	params[0] = text_value(checksum);
+	params[1] = text_value(id);
+	return write_stmt(h, conn, "UPDATE", "SET checksum = ? WHERE id = ?",
+			  params, 2, "update", id);
+}
+
 int dbshift__history_delete(dbshift__history *h, dbshift_conn *conn,
 			    const char *id)
 {

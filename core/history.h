@@ -75,6 +75,10 @@ int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,
 int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
 				const char *id, const dbshift__err *failure);
 
+/** Record checksum as the row of id's checksum (repair). */
+int dbshift__history_set_checksum(dbshift__history *h, dbshift_conn *conn,
+				  const char *id, const char *checksum);
+
 /** Delete the row of id. */
 int dbshift__history_delete(dbshift__history *h, dbshift_conn *conn,
 			    const char *id);

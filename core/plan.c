@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lock.h"
 #include "plan.h"
 
 static void migration_free_void(void *m)
@@ -211,6 +212,15 @@ int dbshift__run_begin(dbshift__run *run, dbshift_runner *runner)
 							  : DBSHIFT_EINVAL;
 	dbshift__err_init(&runner->err);
 	rc = dbshift__run_prepare(run, runner);
+	if (rc == 0)
+		rc = dbshift__run_read_history(run);
+	return rc;
+}
+
+int dbshift__run_lock(dbshift__run *run, struct dbshift__lock *lock)
+{
+	int rc = dbshift__lock_acquire(lock, run->runner);
+
 	if (rc == 0)
 		rc = dbshift__run_read_history(run);
 	return rc;

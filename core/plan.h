@@ -56,6 +56,12 @@ int dbshift__run_has_dirty(const dbshift__run *run);
 int dbshift__run_check_history(dbshift__run *run, int check_dirty,
 			       int check_checksums);
 
+struct dbshift__lock;
+
+/** Take the run lock, then read the history again: another run may have
+ * changed it while this one waited. */
+int dbshift__run_lock(dbshift__run *run, struct dbshift__lock *lock);
+
 void dbshift__run_free(dbshift__run *run);
 
 #endif

@@ -32,13 +32,7 @@ const char *dbshift_state_name(dbshift_state state)
 /* A copy of s owned by the status; NULL when out of memory. */
 static const char *keep(dbshift_status *st, const char *s)
 {
-	char *copy = dbshift__strdup(s != NULL ? s : "");
-
-	if (copy == NULL || dbshift__vec_push(&st->strings, copy) != 0) {
-		free(copy);
-		return NULL;
-	}
-	return copy;
+	return dbshift__pool_keep(&st->strings, s);
 }
 
 static int fill_history(dbshift_status *st, dbshift_migration_info *info,
@@ -58,8 +52,6 @@ static int fill_migration(dbshift_status *st, const dbshift__run *run,
 			  dbshift_migration_info *info)
 {
 	dbshift__history_row *row;
-	const char **deps = NULL;
-	size_t i;
 
 	info->state = dbshift__run_state(run, m, &row);
 	info->id = keep(st, m->id);
@@ -68,18 +60,9 @@ static int fill_migration(dbshift_status *st, const dbshift__run *run,
 	info->name = keep(st, m->name);
 	info->checksum = keep(st, m->checksum);
 	info->has_down = m->down != NULL || m->down_fn != NULL;
-	if (m->n_depends_on > 0) {
-		deps = calloc(m->n_depends_on, sizeof(*deps));
-		if (deps == NULL ||
-		    dbshift__vec_push(&st->strings, (void *)deps) != 0) {
-			free(deps);
-			return -1;
-		}
-		for (i = 0; i < m->n_depends_on; i++)
-			if ((deps[i] = keep(st, m->depends_on[i])) == NULL)
-				return -1;
-	}
-	info->depends_on = deps;
+	if (dbshift__pool_keep_strv(&st->strings, m->depends_on,
+				    m->n_depends_on, &info->depends_on) != 0)
+		return -1;
 	info->n_depends_on = m->n_depends_on;
 	if (!info->id || !info->source || !info->version || !info->name ||
 	    !info->checksum)

@@ -246,3 +246,35 @@ long long dbshift__now_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
+
+const char *dbshift__pool_keep(dbshift__vec *pool, const char *s)
+{
+	char *copy = dbshift__strdup(s != NULL ? s : "");
+
+	if (copy == NULL || dbshift__vec_push(pool, copy) != 0) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+int dbshift__pool_keep_strv(dbshift__vec *pool, char *const *strv, size_t n,
+			    const char *const **out)
+{
+	const char **copy;
+	size_t i;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	copy = calloc(n, sizeof(*copy));
+	if (copy == NULL || dbshift__vec_push(pool, (void *)copy) != 0) {
+		free(copy);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((copy[i] = dbshift__pool_keep(pool, strv[i])) == NULL)
+			return -1;
+	*out = copy;
+	return 0;
+}

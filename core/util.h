@@ -56,6 +56,18 @@ int dbshift__vec_push(dbshift__vec *vec, void *item);
 void dbshift__vec_free(dbshift__vec *vec, void (*free_fn)(void *));
 
 /**
+ * String pools: objects handed to callers (status reports, plans) keep
+ * copies of their strings in a vector freed with dbshift__vec_free(pool,
+ * free). Returns the copy of s ("" for NULL), or NULL when out of memory.
+ */
+const char *dbshift__pool_keep(dbshift__vec *pool, const char *s);
+
+/** Keep copies of n strings and an array of them; *out gets the array
+ * (NULL when n is 0). Returns 0 or -1 when out of memory. */
+int dbshift__pool_keep_strv(dbshift__vec *pool, char *const *strv, size_t n,
+			    const char *const **out);
+
+/**
  * Read a whole file into a new NUL-terminated buffer. Returns 0, or -errno
  * (errno preserved) on failure. *out is freed by the caller.
  */

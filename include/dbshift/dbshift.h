@@ -506,6 +506,135 @@ dbshift_status_get(const dbshift_status *status, size_t i);
 DBSHIFT_EXTERN void dbshift_status_free(dbshift_status *status);
 
 /*
+ * Plans: what up or down would do, without doing it.
+ */
+
+/** One step of a plan. Strings are "" when unknown; valid while the plan
+ * lives. */
+typedef struct dbshift_plan_step {
+	const char *id;
+	const char *source;
+	const char *version;
+	const char *name;
+	dbshift_direction direction;
+	/** The script that would run (the dialect's variant where there is
+	 * one), or "" for a migration written in C. */
+	const char *sql;
+	/** The file the script comes from, or "". */
+	const char *file;
+	int no_transaction;
+	/** Pending, but sorts before an applied migration. */
+	int out_of_order;
+	const char *const *depends_on;
+	size_t n_depends_on;
+} dbshift_plan_step;
+
+typedef struct dbshift_plan dbshift_plan;
+
+/**
+ * What dbshift_runner_up() with the same target would apply, in order,
+ * after the same checks (a dirty row, a changed script unless checksums
+ * are ignored, out-of-order migrations with DBSHIFT_OPT_STRICT_ORDER),
+ * which fail the same way. Reads the history once; changes nothing, takes
+ * no lock and creates no table.
+ */
+DBSHIFT_EXTERN int dbshift_runner_plan_up(dbshift_runner *runner,
+					  const char *target,
+					  dbshift_plan **out);
+
+/** What dbshift_runner_down() with the same arguments would roll back, in
+ * order, after the same checks. Changes nothing. */
+DBSHIFT_EXTERN int dbshift_runner_plan_down(dbshift_runner *runner, int count,
+					    const char *target,
+					    dbshift_plan **out);
+
+/** Number of steps in a plan. */
+DBSHIFT_EXTERN size_t dbshift_plan_count(const dbshift_plan *plan);
+
+/** Step i (< count). Valid while the plan lives. */
+DBSHIFT_EXTERN const dbshift_plan_step *
+dbshift_plan_get(const dbshift_plan *plan, size_t i);
+
+/** Free a plan. Accepts NULL. */
+DBSHIFT_EXTERN void dbshift_plan_free(dbshift_plan *plan);
+
+/*
+ * Validation and repair.
+ */
+
+/** What validate found. */
+typedef enum dbshift_finding_kind {
+	DBSHIFT_FINDING_CHANGED = 1,      /**< applied script changed */
+	DBSHIFT_FINDING_MISSING = 2,      /**< applied, in no source */
+	DBSHIFT_FINDING_DIRTY = 3,        /**< failed part way */
+	DBSHIFT_FINDING_OUT_OF_ORDER = 4, /**< pending before applied ones */
+	DBSHIFT_FINDING_NO_DOWN = 5,      /**< no down script (warning) */
+	DBSHIFT_FINDING_SOURCE = 6        /**< bad source or dependency graph */
+} dbshift_finding_kind;
+
+/** Static lower-case name of a finding kind ("changed", "no-down", ...). */
+DBSHIFT_EXTERN const char *dbshift_finding_kind_name(dbshift_finding_kind kind);
+
+/** One finding; strings valid while the report lives. */
+typedef struct dbshift_finding {
+	dbshift_finding_kind kind;
+	int warning;         /**< a warning only: validate still passes */
+	const char *id;      /**< the migration, or "" */
+	const char *message; /**< one line */
+} dbshift_finding;
+
+typedef struct dbshift_findings dbshift_findings;
+
+/**
+ * Check the sources and the history without changing anything: changed
+ * checksums (naming both), applied migrations missing from the sources,
+ * dirty rows, out-of-order pending migrations, missing down scripts
+ * (warnings), and problems of the sources and dependency graph (reported
+ * as one DBSHIFT_FINDING_SOURCE finding instead of an error). Returns 0
+ * when the check could run, whatever it found; *n_problems (may be NULL)
+ * receives the number of findings that are not warnings.
+ */
+DBSHIFT_EXTERN int dbshift_runner_validate(dbshift_runner *runner,
+					   dbshift_findings **out,
+					   int *n_problems);
+
+DBSHIFT_EXTERN size_t dbshift_findings_count(const dbshift_findings *f);
+DBSHIFT_EXTERN const dbshift_finding *
+dbshift_findings_get(const dbshift_findings *f, size_t i);
+DBSHIFT_EXTERN void dbshift_findings_free(dbshift_findings *f);
+
+/** Called by repair and baseline for each change they make to the history:
+ * id is the migration, what one line ("checksum a1b2... -> c3d4...",
+ * "removed dirty row", "recorded as applied"). */
+typedef void (*dbshift_change_fn)(const char *id, const char *what,
+				  void *payload);
+
+/**
+ * Make the history agree with the sources again, as Flyway's repair does,
+ * and nothing else: record the current checksum of every applied
+ * migration whose script changed, and remove dirty rows (the operator
+ * cleaned up the partial change, so the migration counts as not applied
+ * and runs again on the next up). Reports each change to fn (may be NULL);
+ * *n_changes (may be NULL) receives their number.
+ */
+DBSHIFT_EXTERN int dbshift_runner_repair(dbshift_runner *runner,
+					 dbshift_change_fn fn, void *payload,
+					 int *n_changes);
+
+/**
+ * Adopt an existing database: record target and every migration it
+ * depends on as applied, without running them. Refuses (DBSHIFT_ESTATE,
+ * changing nothing) when any of them is already recorded differently
+ * (dirty, or with another checksum); those recorded the same way are left
+ * as they are. Reports each row written to fn; *n_recorded (may be NULL)
+ * receives their number.
+ */
+DBSHIFT_EXTERN int dbshift_runner_baseline(dbshift_runner *runner,
+					   const char *target,
+					   dbshift_change_fn fn, void *payload,
+					   int *n_recorded);
+
+/*
  * Drivers.
  */
 

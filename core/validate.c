@@ -1,0 +1,195 @@
+/*
+ * validate.c - checking the sources and the history without changing
+ * anything. Every problem becomes a finding instead of stopping at the
+ * first: changed scripts, applied migrations missing from the sources,
+ * dirty rows, out-of-order pending migrations, missing down scripts
+ * (warnings), and a source or dependency-graph error.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+struct dbshift_findings {
+	dbshift_finding *items;
+	size_t n;
+	size_t cap;
+	dbshift__vec strings;
+};
+
+static const char *const kind_names[] = {
+	"", "changed", "missing", "dirty", "out-of-order", "no-down", "source"
+};
+
+const char *dbshift_finding_kind_name(dbshift_finding_kind kind)
+{
+	if ((int)kind < 1 ||
+	    (size_t)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "unknown";
+	return kind_names[kind];
+}
+
+/* Append a finding with a printf-style message; -1 when out of memory. */
+static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
+	       const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
+	       const char *id, const char *fmt, ...)
+{
+	char message[1024];
+	dbshift_finding *item;
+	va_list ap;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		dbshift_finding *items = realloc(f->items, cap * sizeof(*items));
+
+		if (items == NULL)
+			return -1;
+		f->items = items;
+		f->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	item = &f->items[f->n];
+	item->kind = kind;
+	item->warning = warning;
+	item->id = dbshift__pool_keep(&f->strings, id);
+	item->message = dbshift__pool_keep(&f->strings, message);
+	if (item->id == NULL || item->message == NULL)
+		return -1;
+	f->n++;
+	return 0;
+}
+
+static int check_dirty(dbshift_findings *f, const dbshift__history_row *row)
+{
+	if (row->failed_statement[0] != '\0')
+		return add(f, DBSHIFT_FINDING_DIRTY, 0, row->id,
+			   "%s is dirty: failed part way at statement %lld "
+			   "(%s): %s",
+			   row->id, (long long)row->failed_index + 1,
+			   row->failed_statement, row->error);
+	return add(f, DBSHIFT_FINDING_DIRTY, 0, row->id,
+		   "%s is dirty: failed or was interrupted part way%s%s",
+		   row->id, row->error[0] ? ": " : "", row->error);
+}
+
+static int check_migration(dbshift_findings *f, const dbshift__run *run,
+			   const dbshift__migration *m)
+{
+	dbshift__history_row *row;
+	const char *file = m->up != NULL && m->up->file ? m->up->file : m->id;
+	int rc = 0;
+
+	switch (dbshift__run_state(run, m, &row)) {
+	case DBSHIFT_STATE_CHANGED:
+		rc = add(f, DBSHIFT_FINDING_CHANGED, 0, m->id,
+			 "%s: script changed since it was applied (applied "
+			 "%s, now %s): %s",
+			 m->id, row->checksum, m->checksum, file);
+		break;
+	case DBSHIFT_STATE_DIRTY:
+		rc = check_dirty(f, row);
+		break;
+	case DBSHIFT_STATE_OUT_OF_ORDER:
+		rc = add(f, DBSHIFT_FINDING_OUT_OF_ORDER, 0, m->id,
+			 "%s is pending but sorts before migrations already "
+			 "applied",
+			 m->id);
+		break;
+	default:
+		break;
+	}
+	if (rc == 0 && !m->skipped && m->down == NULL && m->down_fn == NULL)
+		rc = add(f, DBSHIFT_FINDING_NO_DOWN, 1, m->id,
+			 "%s has no down script: %s", m->id, file);
+	return rc;
+}
+
+static int check_run(dbshift_findings *f, const dbshift__run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->graph.n; i++)
+		if (check_migration(f, run, run->graph.order[i]) != 0)
+			return -1;
+	for (i = 0; i < run->history.n; i++) {
+		const dbshift__history_row *row = &run->history.rows[i];
+
+		if (row->matched)
+			continue;
+		if (row->dirty ? check_dirty(f, row)
+			       : add(f, DBSHIFT_FINDING_MISSING, 0, row->id,
+				     "%s is applied but in no source",
+				     row->id))
+			return -1;
+	}
+	return 0;
+}
+
+/* Errors of the sources and the graph are findings, not failures. */
+static int is_source_error(int rc)
+{
+	return rc == DBSHIFT_ESOURCE || rc == DBSHIFT_EGRAPH;
+}
+
+int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
+			    int *n_problems)
+{
+	dbshift__run run;
+	dbshift_findings *f;
+	size_t i;
+	int rc;
+
+	if (out == NULL)
+		return DBSHIFT_EINVAL;
+	*out = NULL;
+	rc = dbshift__run_begin(&run, r);
+	if (rc != 0 && !is_source_error(rc)) {
+		dbshift__run_free(&run);
+		return rc;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL ||
+	    (rc != 0 ? add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration,
+			   "%s", r->err.message)
+		     : check_run(f, &run)) != 0) {
+		dbshift_findings_free(f);
+		dbshift__run_free(&run);
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	}
+	dbshift__run_free(&run);
+	dbshift__err_init(&r->err);
+	if (n_problems != NULL)
+		for (*n_problems = 0, i = 0; i < f->n; i++)
+			*n_problems += !f->items[i].warning;
+	*out = f;
+	return 0;
+}
+
+size_t dbshift_findings_count(const dbshift_findings *f)
+{
+	return f != NULL ? f->n : 0;
+}
+
+const dbshift_finding *dbshift_findings_get(const dbshift_findings *f,
+					    size_t i)
+{
+	return f != NULL && i < f->n ? &f->items[i] : NULL;
+}
+
+void dbshift_findings_free(dbshift_findings *f)
+{
+	if (f == NULL)
+		return;
+	dbshift__vec_free(&f->strings, free);
+	free(f->items);
+	free(f);
+}
