@@ -1,0 +1,1 @@
+CREATE INDEX jobs_ready ON jobs (queue, state, run_at);
