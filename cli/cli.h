@@ -52,6 +52,7 @@ struct cli_options {
 
 	int json;
 	int all;
+	int dry_run; /* up/down --dry-run */
 	int yes;
 	int quiet;
 	int verbose;
@@ -63,6 +64,7 @@ struct cli_options {
 #define CLI_ALLOW_JSON (1u << 0)
 #define CLI_ALLOW_ALL (1u << 1)
 #define CLI_ALLOW_EMBED (1u << 2) /* --name, -o/--output, --function */
+#define CLI_ALLOW_DRY_RUN (1u << 3)
 
 struct cli_command {
 	const char *name;
@@ -78,6 +80,10 @@ extern const struct cli_command cli_cmd_up;
 extern const struct cli_command cli_cmd_down;
 extern const struct cli_command cli_cmd_redo;
 extern const struct cli_command cli_cmd_status;
+extern const struct cli_command cli_cmd_plan;
+extern const struct cli_command cli_cmd_validate;
+extern const struct cli_command cli_cmd_repair;
+extern const struct cli_command cli_cmd_baseline;
 extern const struct cli_command cli_cmd_force;
 extern const struct cli_command cli_cmd_new;
 extern const struct cli_command cli_cmd_drivers;
@@ -163,5 +169,16 @@ const char *cli_plural(char *buf, size_t size, long n, const char *noun);
  * the error); on success the caller frees *out.
  */
 int cli_runner_open(dbshift_runner **out, const struct cli_options *opts);
+
+/* cmd_plan.c: shared with cmd_migrate.c */
+
+/**
+ * up/down --dry-run: print what dbshift_runner_up() (dir DBSHIFT_UP, with
+ * target) or dbshift_runner_down() (DBSHIFT_DOWN, with count and target)
+ * would run, in order, each step with its script. Changes nothing.
+ * Returns an exit status.
+ */
+int cli_dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
+		const char *target);
 
 #endif

@@ -43,7 +43,7 @@ out:
 const struct cli_command cli_cmd_force = {
 	"force",
 	"force TARGET",
-	"record a dirty migration as applied (completed by hand)",
+	"record a dirty migration as applied",
 	"Resolve a dirty migration - one that failed or was\n"
 	"interrupted part way outside a transaction - after you have\n"
 	"completed its remaining statements by hand: record it as\n"

@@ -85,6 +85,11 @@ static int run_up(const struct cli_options *opts)
 	rc = cli_runner_open(&runner, opts);
 	if (rc != 0)
 		return rc;
+	if (opts->dry_run) {
+		rc = cli_dry_run(runner, DBSHIFT_UP, 0, target);
+		dbshift_runner_free(runner);
+		return rc;
+	}
 	rc = dbshift_runner_up(runner, target, &n_applied);
 	if (rc != 0)
 		rc = cli_report(rc, dbshift_runner_error(runner));
@@ -216,6 +221,14 @@ static int run_down(const struct cli_options *opts)
 	rc = parse_down(opts, &req);
 	if (rc != 0)
 		return rc;
+	if (opts->dry_run) {
+		/* Changes nothing, so no confirmation either. */
+		rc = cli_runner_open(&runner, opts);
+		if (rc != 0)
+			return rc;
+		rc = cli_dry_run(runner, DBSHIFT_DOWN, req.count, req.target);
+		goto out;
+	}
 	if (is_destructive(&req) && !opts->yes && !isatty(STDIN_FILENO))
 		return cli_error(CLI_EXIT_USAGE,
 				 "refusing to roll back %s without --yes",
@@ -272,12 +285,17 @@ const struct cli_command cli_cmd_up = {
 	"Stops at the first failure; that migration is not recorded.\n"
 	"Progress goes to stderr, the summary to stdout.\n"
 	"\n"
+	"With --dry-run, print the migrations that would be applied,\n"
+	"in order, each with the SQL it would run, after the same\n"
+	"checks; nothing changes (no lock, no history table).\n"
+	"\n"
 	"Exit status:\n"
 	"  0  success (also when there was nothing to do)\n"
-	"  1  a migration or a database operation failed\n"
+	"  1  a migration or a database operation failed, or the\n"
+	"     history blocks the run (dirty, changed script)\n"
 	"  2  bad usage or bad input: options, URL, migration files,\n"
 	"     dependency graph, unknown target\n",
-	0,
+	CLI_ALLOW_DRY_RUN,
 	1,
 	run_up,
 };
@@ -295,6 +313,10 @@ const struct cli_command cli_cmd_down = {
 	"Rolling back more than one migration (N > 1, TARGET or --all)\n"
 	"asks for confirmation on a terminal and needs --yes otherwise.\n"
 	"\n"
+	"With --dry-run, print the migrations that would be rolled\n"
+	"back, newest first, each with its down script; nothing\n"
+	"changes, so no --yes is needed.\n"
+	"\n"
 	"Exit status:\n"
 	"  0  success (also when there was nothing to roll back)\n"
 	"  1  a migration or a database operation failed, or the\n"
@@ -302,7 +324,7 @@ const struct cli_command cli_cmd_down = {
 	"  2  bad usage or bad input: options, URL, migration files,\n"
 	"     dependency graph, unknown target, or --yes missing\n"
 	"     without a terminal\n",
-	CLI_ALLOW_ALL,
+	CLI_ALLOW_ALL | CLI_ALLOW_DRY_RUN,
 	1,
 	run_down,
 };

@@ -16,9 +16,9 @@
 #include "cli.h"
 
 static const struct cli_command *const commands[] = {
-	&cli_cmd_up,	 &cli_cmd_down, &cli_cmd_redo,
-	&cli_cmd_status, &cli_cmd_force, &cli_cmd_new,
-	&cli_cmd_embed,	 &cli_cmd_drivers,
+	&cli_cmd_up,	 &cli_cmd_down,	    &cli_cmd_redo,     &cli_cmd_status,
+	&cli_cmd_plan,	 &cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_force,
+	&cli_cmd_repair, &cli_cmd_new,	    &cli_cmd_embed,    &cli_cmd_drivers,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -53,7 +53,8 @@ static void print_usage(void)
 	       "mysql://user:pass@host:port/db\n\n"
 	       "Exit status:\n"
 	       "  0  success\n"
-	       "  1  a migration or database operation failed\n"
+	       "  1  a migration or database operation failed, or validate\n"
+	       "     found a problem\n"
 	       "  2  bad usage or bad input (options, URL, migration files,"
 	       " dependency graph)\n\n"
 	       "Run 'dbshift COMMAND --help' for the details of a command.\n");
@@ -96,6 +97,9 @@ static int check_fit(const struct cli_command *cmd,
 	if (opts->all && !(cmd->allow & CLI_ALLOW_ALL))
 		return cli_usage_error("option '--all' is only valid with "
 				       "'down'");
+	if (opts->dry_run && !(cmd->allow & CLI_ALLOW_DRY_RUN))
+		return cli_usage_error("option '--dry-run' is only valid with "
+				       "'up' and 'down'");
 	if (!(cmd->allow & CLI_ALLOW_EMBED) &&
 	    (opts->embed_name || opts->output || opts->function))
 		return cli_usage_error("option '%s' is only valid with "

@@ -27,10 +27,13 @@ enum {
 	OPT_JSON,
 	OPT_STRICT_ORDER,
 	OPT_CONTEXT,
-	OPT_ALL
+	OPT_ALL,
+	OPT_NAME,
+	OPT_FUNCTION,
+	OPT_DRY_RUN
 };
 
-static const char short_options[] = ":u:s:t:yqvhV";
+static const char short_options[] = ":u:s:t:o:yqvhV";
 
 static const struct option long_options[] = {
 	{"url", required_argument, NULL, 'u'},
@@ -45,6 +48,10 @@ static const struct option long_options[] = {
 	{"yes", no_argument, NULL, 'y'},
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"all", no_argument, NULL, OPT_ALL},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"output", required_argument, NULL, 'o'},
+	{"function", required_argument, NULL, OPT_FUNCTION},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -74,7 +81,11 @@ void cli_options_help(FILE *out)
 	      "      --ignore-checksums   run even though applied scripts "
 	      "changed (this run)\n"
 	      "      --json               machine-readable output (status, "
-	      "drivers)\n"
+	      "plan,\n"
+	      "                           validate, drivers)\n"
+	      "      --dry-run            up/down: show what would run and "
+	      "its SQL;\n"
+	      "                           change nothing\n"
 	      "      --strict-order       refuse out-of-order migrations\n"
 	      "  -y, --yes                confirm destructive commands without "
 	      "asking;\n"
@@ -256,6 +267,18 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 	case OPT_ALL:
 		opts->all = 1;
 		return 0;
+	case OPT_DRY_RUN:
+		opts->dry_run = 1;
+		return 0;
+	case OPT_NAME:
+		opts->embed_name = arg;
+		return not_empty(arg, "name");
+	case 'o':
+		opts->output = arg;
+		return not_empty(arg, "output");
+	case OPT_FUNCTION:
+		opts->function = arg;
+		return not_empty(arg, "function");
 	case 'y':
 		opts->yes = 1;
 		return 0;

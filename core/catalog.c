@@ -214,6 +214,19 @@ static int variants_cover_dialects(const dbshift_migration_def *def)
 	return 1;
 }
 
+/* Are the n entries of list all set (list may be NULL when n is 0)? */
+static int strv_complete(const char *const *list, size_t n)
+{
+	size_t i;
+
+	if (n > 0 && list == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (list[i] == NULL)
+			return 0;
+	return 1;
+}
+
 /* Check the shape of a definition; 0 or an error recorded in cat. */
 static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 {
@@ -242,6 +255,20 @@ static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 						    "%s/%s: dialect variant without a dialect",
 						    cat->source_name,
 						    def->migration_version);
+	if (!strv_complete(def->depends_on, def->n_depends_on) ||
+	    !strv_complete(def->dialects, def->n_dialects) ||
+	    !strv_complete(def->contexts, def->n_contexts))
+		return dbshift_catalog_fail(cat, DBSHIFT_EINVAL, file,
+					    "%s/%s: NULL entry in depends_on, "
+					    "dialects or contexts",
+					    cat->source_name,
+					    def->migration_version);
+	if (def->checksum != NULL && strlen(def->checksum) > 64)
+		return dbshift_catalog_fail(cat, DBSHIFT_EINVAL, file,
+					    "%s/%s: checksum longer than 64 "
+					    "characters",
+					    cat->source_name,
+					    def->migration_version);
 	return 0;
 }
 

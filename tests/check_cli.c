@@ -156,7 +156,7 @@ START_TEST(test_cli_unknown_option)
 	ck_assert_exit(run, 2);
 	ck_assert_has(run.err, "'-x'");
 	fx_run_free(&run);
-	run = fx_cli("up", "--dry-run", NULL);
+	run = fx_cli("status", "--dry-run", NULL);
 	ck_assert_exit(run, 2);
 	ck_assert_has(run.err, "--dry-run");
 	fx_run_free(&run);

@@ -19,9 +19,21 @@ static const struct entry all_suites[] = {
 	{ "dirnames", dirnames_suite },
 	{ "directory", directory_suite },
 	{ "loader", loader_suite },
+	{ "conformance", conformance_suite },
 	{ "driver_sqlite", driver_sqlite_suite },
+	{ "driver_pg", driver_pg_suite },
+	{ "driver_mysql", driver_mysql_suite },
+	{ "split", split_suite },
+	{ "graph", graph_suite },
 	{ "runner", runner_suite },
+	{ "realworld", realworld_suite },
+	{ "admin", admin_suite },
+	{ "badinput", badinput_suite },
+	{ "oom", oom_suite },
 	{ "cli", cli_suite },
+	{ "cli_admin", cli_admin_suite },
+	{ "embedded", embedded_suite },
+	{ "code", code_suite },
 };
 
 static int wanted(const char *name, int argc, char **argv)

@@ -754,6 +754,61 @@ START_TEST(test_runner_no_transaction_variant)
 }
 END_TEST
 
+/* A custom source's malformed definitions are refused with a message. */
+static int bad_load(void *state, dbshift_catalog *cat)
+{
+	static const char *const deps[] = { "app/1", NULL };
+	dbshift_migration_def def = DBSHIFT_MIGRATION_DEF_INIT;
+	int which = *(int *)state;
+
+	def.migration_version = "1";
+	def.up = "SELECT 1";
+	def.up_len = 8;
+	switch (which) {
+	case 0:
+		def.depends_on = deps;
+		def.n_depends_on = 2;
+		break;
+	case 1:
+		def.checksum = "0123456789012345678901234567890123456789"
+			       "01234567890123456789012345";
+		break;
+	case 2:
+		def.migration_version = "a/b";
+		break;
+	case 3:
+		def.up = NULL;
+		break;
+	default:
+		def.version = 0;
+		break;
+	}
+	return dbshift_catalog_add(cat, &def);
+}
+
+START_TEST(test_runner_custom_source_bad_definitions)
+{
+	static const dbshift_source_ops ops = { DBSHIFT_SOURCE_OPS_VERSION,
+						bad_load, NULL };
+	static const char *const want[] = { "NULL entry", "longer than 64",
+					    "invalid migration version",
+					    "no up script", "no version field" };
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r;
+	dbshift_source *src = NULL;
+	int which = _i, rc;
+
+	r = open_runner_opts(&opts);
+	ck_assert_int_eq(dbshift_source_new(&src, "bad", &ops, &which), 0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	rc = dbshift_runner_up(r, NULL, NULL);
+	ck_assert(rc == DBSHIFT_EINVAL || rc == DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
+				     want[_i]));
+	dbshift_runner_free(r);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -792,6 +847,8 @@ Suite *runner_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
+	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions,
+			    0, 5);
 	suite_add_tcase(s, local);
 	return s;
 }

@@ -12,8 +12,20 @@ Suite *directives_suite(void);
 Suite *dirnames_suite(void);
 Suite *directory_suite(void);
 Suite *loader_suite(void);
+Suite *conformance_suite(void);
 Suite *driver_sqlite_suite(void);
+Suite *driver_pg_suite(void);
+Suite *driver_mysql_suite(void);
+Suite *split_suite(void);
+Suite *graph_suite(void);
 Suite *runner_suite(void);
+Suite *realworld_suite(void);
+Suite *admin_suite(void);
+Suite *badinput_suite(void);
+Suite *oom_suite(void);
 Suite *cli_suite(void);
+Suite *cli_admin_suite(void);
+Suite *embedded_suite(void);
+Suite *code_suite(void);
 
 #endif
