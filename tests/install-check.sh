@@ -11,7 +11,10 @@ dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 fail() { echo "install-check: $*" >&2; exit 1; }
 
-make -C "$build" install DESTDIR="$dest" >/dev/null
+make -C "$build" install DESTDIR="$dest" >"$dest/install.log" 2>&1 || {
+	cat "$dest/install.log"
+	fail "make install failed"
+}
 prefix=/usr
 lib=$dest$prefix/lib
 pc=$lib/pkgconfig/dbshift.pc
@@ -61,7 +64,8 @@ LD_LIBRARY_PATH="$lib" "$dest/host" >/dev/null || fail "host program failed"
 
 # An out-of-tree driver built against the installed driver.h alone.
 mkdir -p "$dest/ext"
-cc -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden \
+cc -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -shared \
+	-fvisibility=hidden \
 	-DFAKE_NAME=external \
 	$(pkg-config --cflags dbshift) -o "$dest/ext/driver_external.so" \
 	"$src/tests/drivers/fake.c"
