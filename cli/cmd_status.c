@@ -17,6 +17,7 @@
 /* Column widths of the text table. */
 struct widths {
 	size_t id, name, state, applied_at;
+	size_t duration;
 };
 
 static const char *state_color(dbshift_state state)
@@ -46,6 +47,28 @@ static size_t max_len(size_t width, const char *s)
 	return len > width ? len : width;
 }
 
+/* "12 ms" for an applied migration, "-" otherwise. */
+static const char *duration(const dbshift_migration_info *info, char *buf,
+			    size_t size)
+{
+	if (info->applied_at[0] == '\0')
+		return "-";
+	snprintf(buf, size, "%" PRId64 " ms", info->execution_ms);
+	return buf;
+}
+
+/* The dependencies, joined by ", ", or "-". */
+static void print_deps(const dbshift_migration_info *info)
+{
+	size_t i;
+
+	if (info->n_depends_on == 0)
+		fputs("-", stdout);
+	for (i = 0; i < info->n_depends_on; i++)
+		printf("%s%s", i ? ", " : "", info->depends_on[i]);
+	fputc('\n', stdout);
+}
+
 static void measure(const dbshift_status *status, struct widths *w)
 {
 	const dbshift_migration_info *info;
@@ -55,13 +78,18 @@ static void measure(const dbshift_status *status, struct widths *w)
 	w->name = strlen("NAME");
 	w->state = strlen("STATE");
 	w->applied_at = strlen("APPLIED AT");
+	w->duration = strlen("DURATION");
 	for (i = 0; i < dbshift_status_count(status); i++) {
+		char ms[32];
+
 		info = dbshift_status_get(status, i);
 		w->id = max_len(w->id, info->id);
 		w->name = max_len(w->name, or_dash(info->name));
 		w->state = max_len(w->state, dbshift_state_name(info->state));
 		w->applied_at =
 			max_len(w->applied_at, or_dash(info->applied_at));
+		w->duration = max_len(w->duration, duration(info, ms,
+							    sizeof(ms)));
 	}
 }
 
@@ -73,12 +101,12 @@ static void print_row(const dbshift_migration_info *info,
 	printf("%-*s  %-*s  ", (int)w->id, info->id, (int)w->name,
 	       or_dash(info->name));
 	cli_paint(stdout, state_color(info->state), state);
+	char ms[32];
+
 	printf("%*s  ", (int)(w->state - strlen(state)), "");
-	if (info->applied_at[0] != '\0')
-		printf("%-*s  %" PRId64 " ms\n", (int)w->applied_at,
-		       info->applied_at, info->execution_ms);
-	else
-		printf("-\n");
+	printf("%-*s  %-*s  ", (int)w->applied_at, or_dash(info->applied_at),
+	       (int)w->duration, duration(info, ms, sizeof(ms)));
+	print_deps(info);
 }
 
 /* Does message start with "ID:" already? */
@@ -143,9 +171,9 @@ static void print_text(const dbshift_status *status)
 		return;
 	}
 	measure(status, &w);
-	printf("%-*s  %-*s  %-*s  %-*s  %s\n", (int)w.id, "ID", (int)w.name,
-	       "NAME", (int)w.state, "STATE", (int)w.applied_at, "APPLIED AT",
-	       "DURATION");
+	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w.id, "ID",
+	       (int)w.name, "NAME", (int)w.state, "STATE", (int)w.applied_at,
+	       "APPLIED AT", (int)w.duration, "DURATION", "DEPENDS ON");
 	for (i = 0; i < dbshift_status_count(status); i++)
 		print_row(dbshift_status_get(status, i), &w);
 	print_notes(status);

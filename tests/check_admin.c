@@ -295,6 +295,49 @@ START_TEST(test_admin_baseline)
 }
 END_TEST
 
+/* A checkout with CRLF line endings does not look changed; a real edit
+ * does, and up refuses it naming both checksums until repair. */
+START_TEST(test_admin_checksum_crlf_and_changes)
+{
+	dbshift_runner *r;
+	dbshift_status *st = NULL;
+	char *applied;
+
+	USE_DIALECT();
+	fx_write("m/001_a.up.sql", "CREATE TABLE a (x INT);\nSELECT 1;\n");
+	r = runner(0);
+	up_ok(r, NULL);
+	dbshift_runner_free(r);
+	fx_write("m/001_a.up.sql", "CREATE TABLE a (x INT);\r\nSELECT 1;\r\n");
+	fx_write("m/002_b.up.sql", "SELECT 2;");
+	r = runner(0);
+	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
+	ck_assert_int_eq(dbshift_status_get(st, 0)->state,
+			 DBSHIFT_STATE_APPLIED);
+	dbshift_status_free(st);
+	up_ok(r, NULL);
+	dbshift_runner_free(r);
+
+	fx_write("m/001_a.up.sql", "CREATE TABLE a (x BIGINT);\n");
+	fx_write("m/003_c.up.sql", "SELECT 3;");
+	r = runner(0);
+	applied = fx_db_query(url, "SELECT checksum FROM dbshift_migrations "
+				   "WHERE id = 'app/001'");
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ECHECKSUM);
+	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message, applied));
+	free(applied);
+	ck_assert_int_eq(dbshift_runner_plan_up(r, NULL, NULL), DBSHIFT_EINVAL);
+	dbshift_runner_free(r);
+	/* --ignore-checksums lets one run through. */
+	r = runner(DBSHIFT_OPT_IGNORE_CHECKSUMS);
+	up_ok(r, NULL);
+	dbshift_runner_free(r);
+	applied = history();
+	ck_assert_str_eq(applied, "app/001,app/002,app/003");
+	free(applied);
+}
+END_TEST
+
 Suite *admin_suite(void)
 {
 	Suite *s = suite_create("admin");
@@ -308,6 +351,8 @@ Suite *admin_suite(void)
 	tcase_add_loop_test(tc, test_admin_repair_dirty_runs_again, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_admin_baseline, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_admin_checksum_crlf_and_changes, 0,
+			    FX_N_DIALECTS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -409,8 +409,14 @@ START_TEST(test_cli_status_text)
 
 	write_three();
 	run_ok("up", "app/002", NULL);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
+	fx_write("lib/1_base.up.sql", "CREATE TABLE base (a INT);\n");
+	fx_write("migs/004_uses_base.up.sql", "-- dbshift:depends-on lib/1\n"
+					      "SELECT 1;\n");
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "-s", "lib", "status",
+		     NULL);
 	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "DEPENDS ON");
+	ck_assert_has(run.out, "lib/1\n");
 	ck_assert_has(run.out, "ID");
 	ck_assert_has(run.out, "NAME");
 	ck_assert_has(run.out, "STATE");
@@ -420,7 +426,8 @@ START_TEST(test_cli_status_text)
 	ck_assert_has(run.out, "applied");
 	ck_assert_has(run.out, "app/003");
 	ck_assert_has(run.out, "pending");
-	ck_assert_has(run.out, "2 applied, 1 pending");
+	/* lib/1 sorts before the applied app/002: out of order. */
+	ck_assert_has(run.out, "2 applied, 2 pending, 1 out-of-order");
 	fx_run_free(&run);
 }
 END_TEST
