@@ -4,6 +4,8 @@
 # removed afterwards. The servers' admin URLs reach the tests through
 #   DBSHIFT_TEST_PG_URL     postgres://postgres@127.0.0.1:PORT/postgres
 #   DBSHIFT_TEST_MYSQL_URL  mysql://dbshift:dbshift@127.0.0.1:PORT/
+# and DBSHIFT_TEST_PG_PASSWORD_USER names a PostgreSQL role that must log in
+# with its password (the role's name), for wrong-password tests.
 # A URL already set in the environment is used as it is (no server is
 # started for it). When a server's programs are missing, the tests of that
 # dialect are skipped with a loud note, unless DBSHIFT_TEST_REQUIRE_SERVERS=1
@@ -65,6 +67,11 @@ start_pg() {
 		cat "$base/pg-initdb.log" >&2
 		return 2
 	}
+	# Everyone is trusted but one role, which must give its password, so
+	# that a wrong password can be tested (pg_hba.conf: first match wins).
+	hba=$dir/data/pg_hba.conf
+	{ echo "host all dbshift_pw 127.0.0.1/32 scram-sha-256"; cat "$hba"; } \
+		>"$hba.new" && cat "$hba.new" >"$hba" && rm -f "$hba.new"
 	for port in $port_base $((port_base + 1)) $((port_base + 2)); do
 		if as_user postgres "$pg_bin/pg_ctl" -D "$dir/data" -w -t 30 \
 			-l "$dir/log" -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
@@ -72,6 +79,11 @@ start_pg() {
 			pg_pid_dir=$dir/data
 			DBSHIFT_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 			export DBSHIFT_TEST_PG_URL
+			"$pg_bin/psql" -q "$DBSHIFT_TEST_PG_URL" -c \
+				"CREATE ROLE dbshift_pw LOGIN PASSWORD 'dbshift_pw'" ||
+				return 2
+			DBSHIFT_TEST_PG_PASSWORD_USER=dbshift_pw
+			export DBSHIFT_TEST_PG_PASSWORD_USER
 			return 0
 		fi
 	done
