@@ -338,6 +338,48 @@ START_TEST(test_admin_checksum_crlf_and_changes)
 }
 END_TEST
 
+/* A migration limited to contexts runs only when the run names one of
+ * them; otherwise it is skipped and shown as skipped. */
+START_TEST(test_admin_contexts)
+{
+	static const char *const test_ctx[] = { "test" };
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r;
+	dbshift_source *src = NULL;
+	dbshift_status *st = NULL;
+	char *rows;
+
+	USE_DIALECT();
+	fx_write("m/001_t.up.sql", "CREATE TABLE t (a INT);\n");
+	fx_write("m/002_seed.up.sql", "-- dbshift:contexts test dev\n"
+				      "INSERT INTO t VALUES (42);\n");
+	fx_write("m/003_u.up.sql", "CREATE TABLE u (a INT);\n");
+	r = runner(0);
+	up_ok(r, NULL);
+	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
+	ck_assert_int_eq(dbshift_status_get(st, 1)->state,
+			 DBSHIFT_STATE_SKIPPED);
+	dbshift_status_free(st);
+	rows = fx_db_query(url, "SELECT count(*) FROM t");
+	ck_assert_str_eq(rows, "0");
+	free(rows);
+	dbshift_runner_free(r);
+
+	opts.url = url;
+	opts.driver_dir = fx_driver_dir();
+	opts.contexts = test_ctx;
+	opts.n_contexts = 1;
+	ck_assert_int_eq(dbshift_runner_new(&r, &opts), 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("m")) == 0);
+	ck_assert(dbshift_runner_add_source(r, src) == 0);
+	up_ok(r, NULL);
+	rows = fx_db_query(url, "SELECT a FROM t");
+	ck_assert_str_eq(rows, "42");
+	free(rows);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 Suite *admin_suite(void)
 {
 	Suite *s = suite_create("admin");
@@ -353,6 +395,7 @@ Suite *admin_suite(void)
 	tcase_add_loop_test(tc, test_admin_baseline, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_admin_checksum_crlf_and_changes, 0,
 			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_admin_contexts, 0, FX_N_DIALECTS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -830,6 +830,25 @@ START_TEST(test_cli_force)
 }
 END_TEST
 
+START_TEST(test_cli_context)
+{
+	fx_run run;
+
+	fx_write("migs/001_t.up.sql", "CREATE TABLE t (a INT);\n");
+	fx_write("migs/002_seed.up.sql", "-- dbshift:contexts dev\n"
+					 "INSERT INTO t VALUES (1);\n");
+	run_ok("up", NULL, NULL);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
+	ck_assert_has(run.out, "skipped");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--context", "dev", "up",
+		     NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "applied 1 migration");
+	fx_run_free(&run);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -875,6 +894,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_table);
 	tcase_add_test(tc, test_cli_lock_kind);
 	tcase_add_test(tc, test_cli_force);
+	tcase_add_test(tc, test_cli_context);
 	suite_add_tcase(s, tc);
 	return s;
 }
