@@ -16,20 +16,6 @@
 
 #define DB_URL "sqlite:test.db"
 
-/* Assert the exit status, showing both streams when it differs. */
-#define ck_assert_exit(run, expected)                                          \
-	ck_assert_msg((run).status == (expected),                              \
-		      "exit %d (wanted %d)\nstdout: %s\nstderr: %s",           \
-		      (run).status, (expected), (run).out, (run).err)
-
-#define ck_assert_has(haystack, needle)                                        \
-	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
-		      "'%s' not found in:\n%s", (needle), (haystack))
-
-#define ck_assert_lacks(haystack, needle)                                      \
-	ck_assert_msg(strstr((haystack), (needle)) == NULL,                    \
-		      "'%s' unexpectedly in:\n%s", (needle), (haystack))
-
 /* Three migrations in migs/, each creating one table. */
 static void write_three(void)
 {

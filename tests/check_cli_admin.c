@@ -20,19 +20,6 @@
 
 #define DB_URL "sqlite:test.db"
 
-#define ck_assert_exit(run, expected)                                          \
-	ck_assert_msg((run).status == (expected),                              \
-		      "exit %d (wanted %d)\nstdout: %s\nstderr: %s",           \
-		      (run).status, (expected), (run).out, (run).err)
-
-#define ck_assert_has(haystack, needle)                                        \
-	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
-		      "'%s' not found in:\n%s", (needle), (haystack))
-
-#define ck_assert_lacks(haystack, needle)                                      \
-	ck_assert_msg(strstr((haystack), (needle)) == NULL,                    \
-		      "'%s' unexpectedly in:\n%s", (needle), (haystack))
-
 #define USERS_UP "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n"
 
 /* Three migrations in migs/, each creating one table, with downs. */

@@ -19,10 +19,6 @@
 #include "runner.h"
 #include "suites.h"
 
-#define ck_assert_has(haystack, needle)                                        \
-	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
-		      "'%s' not found in:\n%s", (needle), (haystack))
-
 #define ck_query(db_url, sql, expected)                                        \
 	do {                                                                   \
 		char *got_ = fx_db_query((db_url), (sql));                     \

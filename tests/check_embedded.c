@@ -35,15 +35,6 @@
 #define BUILD_LINK_FLAGS ""
 #endif
 
-#define ck_assert_has(haystack, needle)                                        \
-	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
-		      "'%s' not found in:\n%s", (needle), (haystack))
-
-#define ck_assert_exit(run, expected)                                          \
-	ck_assert_msg((run).status == (expected),                              \
-		      "exit %d (wanted %d)\nstdout: %s\nstderr: %s",           \
-		      (run).status, (expected), (run).out, (run).err)
-
 /* ------------------------------------------------------------------ */
 /* Fixtures: the same files, in a directory and in an embedded array. */
 

@@ -6,6 +6,7 @@
 #define DBSHIFT_TEST_FIXTURE_H
 
 #include <stddef.h>
+#include <string.h>
 
 /** Create a fresh temporary directory for this test (removed at exit of
  * the test process) and return its path (static storage). */
@@ -62,5 +63,20 @@ fx_run fx_cli(const char *arg0, ...);
 fx_run fx_cli_env(const char *const *env, const char *const *argv);
 
 void fx_run_free(fx_run *run);
+
+/* Assert a CLI run's exit status, showing both streams when it differs. */
+#define ck_assert_exit(run, expected)                                          \
+	ck_assert_msg((run).status == (expected),                              \
+		      "exit %d (wanted %d)\nstdout: %s\nstderr: %s",           \
+		      (run).status, (expected), (run).out, (run).err)
+
+/* Assert that needle is (or is not) in haystack, showing haystack. */
+#define ck_assert_has(haystack, needle)                                        \
+	ck_assert_msg(strstr((haystack), (needle)) != NULL,                    \
+		      "'%s' not found in:\n%s", (needle), (haystack))
+
+#define ck_assert_lacks(haystack, needle)                                      \
+	ck_assert_msg(strstr((haystack), (needle)) == NULL,                    \
+		      "'%s' unexpectedly in:\n%s", (needle), (haystack))
 
 #endif
