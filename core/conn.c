@@ -141,6 +141,36 @@ int dbshift__conn_has(const dbshift_conn *conn, uint64_t capability)
 	return (conn->driver->capabilities & capability) == capability;
 }
 
+dbshift_value dbshift__value_text(const char *s)
+{
+	dbshift_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = DBSHIFT_VALUE_TEXT;
+	v.text = s;
+	v.len = (int64_t)strlen(s);
+	return v;
+}
+
+dbshift_value dbshift__value_int(int64_t n)
+{
+	dbshift_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = DBSHIFT_VALUE_INT64;
+	v.i64 = n;
+	return v;
+}
+
+dbshift_value dbshift__value_null(void)
+{
+	dbshift_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = DBSHIFT_VALUE_NULL;
+	return v;
+}
+
 int dbshift_conn_exec(dbshift_conn *conn, const char *sql)
 {
 	if (conn == NULL || sql == NULL)

@@ -40,4 +40,9 @@ int dbshift__conn_table_exists(dbshift_conn *conn, const char *table,
 			       int *exists);
 int dbshift__conn_has(const dbshift_conn *conn, uint64_t capability);
 
+/** Parameter values: text (s must outlive the call), an integer, NULL. */
+dbshift_value dbshift__value_text(const char *s);
+dbshift_value dbshift__value_int(int64_t n);
+dbshift_value dbshift__value_null(void);
+
 #endif

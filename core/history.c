@@ -271,27 +271,6 @@ dbshift__history_row *dbshift__history_find(const dbshift__history *h,
 	return NULL;
 }
 
-static dbshift_value text_value(const char *s)
-{
-	dbshift_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = DBSHIFT_VALUE_TEXT;
-	v.text = s;
-	v.len = (int64_t)strlen(s);
-	return v;
-}
-
-static dbshift_value int_value(int64_t n)
-{
-	dbshift_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = DBSHIFT_VALUE_INT64;
-	v.i64 = n;
-	return v;
-}
-
 static void utc_now(char out[32])
 {
 	time_t now = time(NULL);
@@ -332,15 +311,15 @@ int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
 	int rc;
 
 	utc_now(now);
-	params[0] = text_value(m->id);
-	params[1] = text_value(m->source);
-	params[2] = text_value(m->version);
-	params[3] = text_value(m->name);
-	params[4] = text_value(m->checksum);
-	params[5] = text_value(now);
-	params[6] = int_value(execution_ms);
-	params[7] = int_value(h->max_seq + 1);
-	params[8] = text_value(dirty ? "dirty" : "applied");
+	params[0] = dbshift__value_text(m->id);
+	params[1] = dbshift__value_text(m->source);
+	params[2] = dbshift__value_text(m->version);
+	params[3] = dbshift__value_text(m->name);
+	params[4] = dbshift__value_text(m->checksum);
+	params[5] = dbshift__value_text(now);
+	params[6] = dbshift__value_int(execution_ms);
+	params[7] = dbshift__value_int(h->max_seq + 1);
+	params[8] = dbshift__value_text(dirty ? "dirty" : "applied");
 	rc = write_stmt(h, conn,
 			"INSERT INTO", "(id, source, version, name, checksum, "
 			"applied_at, execution_ms, seq, state) "
@@ -356,9 +335,9 @@ int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,
 {
 	dbshift_value params[3];
 
-	params[0] = text_value("applied");
-	params[1] = int_value(execution_ms);
-	params[2] = text_value(id);
+	params[0] = dbshift__value_text("applied");
+	params[1] = dbshift__value_int(execution_ms);
+	params[2] = dbshift__value_text(id);
 	return write_stmt(h, conn,
 			  "UPDATE", "SET state = ?, execution_ms = ?, "
 			  "error = NULL, failed_statement_index = NULL, "
@@ -371,14 +350,14 @@ int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
 {
 	dbshift_value params[5];
 
-	params[0] = text_value("dirty");
-	params[1] = text_value(failure->message);
+	params[0] = dbshift__value_text("dirty");
+	params[1] = dbshift__value_text(failure->message);
 	if (failure->pub.statement_index >= 0)
-		params[2] = int_value(failure->pub.statement_index);
+		params[2] = dbshift__value_int(failure->pub.statement_index);
 	else
-		memset(&params[2], 0, sizeof(params[2])); /* NULL */
-	params[3] = text_value(failure->statement);
-	params[4] = text_value(id);
+		params[2] = dbshift__value_null();
+	params[3] = dbshift__value_text(failure->statement);
+	params[4] = dbshift__value_text(id);
 	return write_stmt(h, conn,
 			  "UPDATE", "SET state = ?, error = ?, "
 			  "failed_statement_index = ?, failed_statement = ? "
@@ -391,8 +370,8 @@ int dbshift__history_set_checksum(dbshift__history *h, dbshift_conn *conn,
 {
 	dbshift_value params[2];
 
-	params[0] = text_value(checksum);
-	params[1] = text_value(id);
+	params[0] = dbshift__value_text(checksum);
+	params[1] = dbshift__value_text(id);
 	return write_stmt(h, conn, "UPDATE", "SET checksum = ? WHERE id = ?",
 			  params, 2, "update", id);
 }
@@ -400,7 +379,7 @@ int dbshift__history_set_checksum(dbshift__history *h, dbshift_conn *conn,
 int dbshift__history_delete(dbshift__history *h, dbshift_conn *conn,
 			    const char *id)
 {
-	dbshift_value param = text_value(id);
+	dbshift_value param = dbshift__value_text(id);
 
 	return write_stmt(h, conn, "DELETE FROM", "WHERE id = ?", &param, 1,
 			  "delete", id);

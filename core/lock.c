@@ -61,27 +61,6 @@ static int acquire_advisory(dbshift__lock *lock, dbshift_runner *r)
 	return 0;
 }
 
-static dbshift_value text_value(const char *s)
-{
-	dbshift_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = DBSHIFT_VALUE_TEXT;
-	v.text = s;
-	v.len = (int64_t)strlen(s);
-	return v;
-}
-
-static dbshift_value int_value(int64_t n)
-{
-	dbshift_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = DBSHIFT_VALUE_INT64;
-	v.i64 = n;
-	return v;
-}
-
 /* Quote the lock table, in the history table's schema when it has one. */
 static int lock_table_name(dbshift__lock *lock, dbshift_runner *r)
 {
@@ -151,9 +130,9 @@ static int try_insert_lease(dbshift__lock *lock, dbshift_runner *r)
 {
 	dbshift_value params[3];
 
-	params[0] = text_value(lock->key);
-	params[1] = text_value(lock->owner);
-	params[2] = int_value((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
+	params[0] = dbshift__value_text(lock->key);
+	params[1] = dbshift__value_text(lock->owner);
+	params[2] = dbshift__value_int((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
 	return lease_stmt(lock, r, "INSERT INTO",
 			  "(lock_key, owner, expires_at) VALUES (?, ?, ?)",
 			  params, 3);
@@ -163,8 +142,8 @@ static int delete_expired_lease(dbshift__lock *lock, dbshift_runner *r)
 {
 	dbshift_value params[2];
 
-	params[0] = text_value(lock->key);
-	params[1] = int_value((int64_t)time(NULL));
+	params[0] = dbshift__value_text(lock->key);
+	params[1] = dbshift__value_int((int64_t)time(NULL));
 	return lease_stmt(lock, r, "DELETE FROM",
 			  "WHERE lock_key = ? AND expires_at < ?", params, 2);
 }
@@ -230,9 +209,9 @@ int dbshift__lock_renew(dbshift__lock *lock, dbshift_runner *r)
 
 	if (!lock->held || lock->kind != DBSHIFT_LOCK_TABLE)
 		return 0;
-	params[0] = int_value((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
-	params[1] = text_value(lock->key);
-	params[2] = text_value(lock->owner);
+	params[0] = dbshift__value_int((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
+	params[1] = dbshift__value_text(lock->key);
+	params[2] = dbshift__value_text(lock->owner);
 	return lease_stmt(lock, r, "UPDATE",
 			  "SET expires_at = ? WHERE lock_key = ? AND owner = ?",
 			  params, 3);
@@ -252,8 +231,8 @@ void dbshift__lock_release(dbshift__lock *lock, dbshift_runner *r)
 			r->conn->driver->unlock(r->conn->handle, lock->key,
 						&diag);
 		} else {
-			params[0] = text_value(lock->key);
-			params[1] = text_value(lock->owner);
+			params[0] = dbshift__value_text(lock->key);
+			params[1] = dbshift__value_text(lock->owner);
 			lease_stmt(lock, r, "DELETE FROM",
 				   "WHERE lock_key = ? AND owner = ?", params,
 				   2);

@@ -31,40 +31,7 @@
 /* The database of the running loop test, set by USE_DIALECT(). */
 static char url[1024];
 
-/* Start a loop test on dialect _i with a fresh database in url. */
-#define USE_DIALECT()                                                          \
-	do {                                                                   \
-		if (!fx_dialect_ready(_i))                                     \
-			return;                                                \
-		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));            \
-	} while (0)
-
-static dbshift_runner *open_runner(const char *db_url)
-{
-	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
-	dbshift_runner *r = NULL;
-
-	opts.url = db_url;
-	opts.driver_dir = fx_driver_dir();
-	ck_assert_msg(dbshift_runner_new(&r, &opts) == 0, "runner: %s",
-		      dbshift_runner_error(r)->message);
-	return r;
-}
-
-static void add_source(dbshift_runner *r, dbshift_source *src)
-{
-	ck_assert_msg(dbshift_runner_add_source(r, src) == 0, "add: %s",
-		      dbshift_runner_error(r)->message);
-}
-
-static int up(dbshift_runner *r)
-{
-	int n = -1;
-
-	ck_assert_msg(dbshift_runner_up(r, NULL, &n) == 0, "up: %s",
-		      dbshift_runner_error(r)->message);
-	return n;
-}
+#define USE_DIALECT() FX_USE_DIALECT(url)
 
 /* A source loaded into a catalog of its own, with its result. */
 struct loaded {
@@ -158,9 +125,9 @@ START_TEST(test_code_up_and_down)
 	int n = -1;
 
 	USE_DIALECT();
-	r = open_runner(url);
-	add_source(r, code_source("code", "001", "v1"));
-	ck_assert_int_eq(up(r), 1);
+	r = fx_open_runner(url);
+	fx_add_source(r, code_source("code", "001", "v1"));
+	ck_assert_int_eq(fx_up(r), 1);
 	ck_assert_int_eq(calls.up, 1);
 	ck_assert_str_eq(calls.dialect, fx_dialect_name(_i));
 	ck_assert(fx_db_has_table(url, "coded"));
@@ -188,14 +155,14 @@ START_TEST(test_code_checksum_change)
 	dbshift_runner *r;
 
 	USE_DIALECT();
-	r = open_runner(url);
-	add_source(r, code_source("code", "001", "v1"));
-	ck_assert_int_eq(up(r), 1);
+	r = fx_open_runner(url);
+	fx_add_source(r, code_source("code", "001", "v1"));
+	ck_assert_int_eq(fx_up(r), 1);
 	dbshift_runner_free(r);
 
 	/* A new version string is a changed migration. */
-	r = open_runner(url);
-	add_source(r, code_source("code", "001", "v2"));
+	r = fx_open_runner(url);
+	fx_add_source(r, code_source("code", "001", "v2"));
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ECHECKSUM);
 	ck_assert_has(dbshift_runner_error(r)->message, "v2");
 	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
@@ -232,10 +199,10 @@ START_TEST(test_code_depends_across_sources)
 			 0);
 
 	/* The code source first: the order comes from the dependencies. */
-	r = open_runner(url);
-	add_source(r, seed);
-	add_source(r, app);
-	ck_assert_int_eq(up(r), 3);
+	r = fx_open_runner(url);
+	fx_add_source(r, seed);
+	fx_add_source(r, app);
+	ck_assert_int_eq(fx_up(r), 3);
 	ck_query(url, HISTORY_IDS, "app/001,seed/001,app/002");
 	ck_query(url, "SELECT name FROM users", "seeded");
 	dbshift_runner_free(r);
@@ -259,9 +226,9 @@ START_TEST(test_code_dialect_restriction)
 	def.n_dialects = 1;
 	def.checksum = "1";
 	ck_assert_int_eq(dbshift_source_code_add(src, &def), 0);
-	r = open_runner(url);
-	add_source(r, src);
-	ck_assert_int_eq(up(r), on_postgres);
+	r = fx_open_runner(url);
+	fx_add_source(r, src);
+	ck_assert_int_eq(fx_up(r), on_postgres);
 	ck_assert_int_eq(calls.up, on_postgres);
 	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
 	ck_assert_int_eq(status_of(st, "code/001")->state,
@@ -284,8 +251,8 @@ START_TEST(test_code_failure)
 	def.up_fn = code_refuse;
 	def.checksum = "1";
 	ck_assert_int_eq(dbshift_source_code_add(src, &def), 0);
-	r = open_runner(fx_sqlite_url("test.db"));
-	add_source(r, src);
+	r = fx_open_runner(fx_sqlite_url("test.db"));
+	fx_add_source(r, src);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), DBSHIFT_EMIGRATION);
 	ck_assert_int_eq(n, 0);
 	ck_assert_has(dbshift_runner_error(r)->message,

@@ -938,40 +938,7 @@ END_TEST
 
 static char url[1024];
 
-/* Start a loop test on dialect _i with a fresh database in url. */
-#define USE_DIALECT()                                                          \
-	do {                                                                   \
-		if (!fx_dialect_ready(_i))                                     \
-			return;                                                \
-		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));            \
-	} while (0)
-
-static dbshift_runner *open_runner(const char *db_url)
-{
-	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
-	dbshift_runner *r = NULL;
-
-	opts.url = db_url;
-	opts.driver_dir = fx_driver_dir();
-	ck_assert_msg(dbshift_runner_new(&r, &opts) == 0, "runner: %s",
-		      dbshift_runner_error(r)->message);
-	return r;
-}
-
-static void add_source(dbshift_runner *r, dbshift_source *src)
-{
-	ck_assert_msg(dbshift_runner_add_source(r, src) == 0, "add: %s",
-		      dbshift_runner_error(r)->message);
-}
-
-static int up(dbshift_runner *r)
-{
-	int n = -1;
-
-	ck_assert_msg(dbshift_runner_up(r, NULL, &n) == 0, "up: %s",
-		      dbshift_runner_error(r)->message);
-	return n;
-}
+#define USE_DIALECT() FX_USE_DIALECT(url)
 
 #define ck_query(db_url, sql, expected)                                        \
 	do {                                                                   \
@@ -994,11 +961,11 @@ START_TEST(test_embedded_runner_each_dialect)
 	rich_write("rich");
 	files = rich_array(&n);
 
-	r = open_runner(url);
+	r = fx_open_runner(url);
 	ck_assert_int_eq(dbshift_source_embedded_new(&src, "app", files, n), 0);
-	add_source(r, src);
-	ck_assert_int_eq(up(r), expected);
-	ck_assert_int_eq(up(r), 0);
+	fx_add_source(r, src);
+	ck_assert_int_eq(fx_up(r), expected);
+	ck_assert_int_eq(fx_up(r), 0);
 	ck_query(url, "SELECT made_by FROM users",
 		 _i == FX_POSTGRES ? "postgres" : "generic");
 	ck_query(url, "SELECT count(*) FROM big", "300");

@@ -269,3 +269,30 @@ void fx_db_release(void *held)
 	h->drv->close(h->conn);
 	free(h);
 }
+
+dbshift_runner *fx_open_runner(const char *url)
+{
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r = NULL;
+
+	opts.url = url;
+	opts.driver_dir = fx_driver_dir();
+	ck_assert_msg(dbshift_runner_new(&r, &opts) == 0, "runner: %s",
+		      dbshift_runner_error(r)->message);
+	return r;
+}
+
+void fx_add_source(dbshift_runner *r, dbshift_source *src)
+{
+	ck_assert_msg(dbshift_runner_add_source(r, src) == 0, "add: %s",
+		      dbshift_runner_error(r)->message);
+}
+
+int fx_up(dbshift_runner *r)
+{
+	int n = -1;
+
+	ck_assert_msg(dbshift_runner_up(r, NULL, &n) == 0, "up: %s",
+		      dbshift_runner_error(r)->message);
+	return n;
+}

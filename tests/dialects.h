@@ -7,9 +7,31 @@
 #define DBSHIFT_TEST_DIALECTS_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include "dbshift/dbshift.h"
 
 /* Loop indexes for tcase_add_loop_test(tc, fn, 0, FX_N_DIALECTS). */
 enum { FX_SQLITE, FX_POSTGRES, FX_MYSQL, FX_N_DIALECTS };
+
+/* Start a loop test on dialect _i with a fresh database whose URL goes to
+ * the char array buf; returns from the test when the dialect's server is
+ * deliberately absent. */
+#define FX_USE_DIALECT(buf)                                                    \
+	do {                                                                   \
+		if (!fx_dialect_ready(_i))                                     \
+			return;                                                \
+		snprintf((buf), sizeof(buf), "%s", fx_fresh_url(_i));          \
+	} while (0)
+
+/** A runner on url with the built drivers; fails the test on error. */
+dbshift_runner *fx_open_runner(const char *url);
+
+/** Add a source to r, failing the test on error. */
+void fx_add_source(dbshift_runner *r, dbshift_source *src);
+
+/** Apply everything pending; fails the test on error; returns how many. */
+int fx_up(dbshift_runner *r);
 
 /** "sqlite", "postgres" or "mysql". */
 const char *fx_dialect_name(int dialect);
