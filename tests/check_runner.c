@@ -476,6 +476,41 @@ START_TEST(test_runner_custom_table)
 }
 END_TEST
 
+/* A history table in a named schema (SQLite: main, PostgreSQL: public,
+ * MySQL: the database), with both kinds of lock. */
+START_TEST(test_runner_schema_qualified_table)
+{
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r;
+	dbshift_source *src = NULL;
+	char table[256];
+	const char *schema;
+
+	USE_DIALECT();
+	three_migrations();
+	schema = _i == FX_SQLITE ? "main"
+		 : _i == FX_POSTGRES ? "public"
+				     : strrchr(url, '/') + 1;
+	snprintf(table, sizeof(table), "%s.hist", schema);
+	opts.table = table;
+	opts.lock_kind = DBSHIFT_LOCK_TABLE;
+	r = open_runner_opts(&opts);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_runner_add_source(r, src) == 0);
+	ck_assert_int_eq(up(r, "002"), 2);
+	ck_assert(has_table(table));
+	ck_assert(has_table("hist"));
+	dbshift_runner_free(r);
+	opts.lock_kind = DBSHIFT_LOCK_DEFAULT;
+	r = open_runner_opts(&opts);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_runner_add_source(r, src) == 0);
+	ck_assert_int_eq(up(r, NULL), 1);
+	ck_query("SELECT count(*) FROM hist", "3");
+	dbshift_runner_free(r);
+}
+END_TEST
+
 struct events {
 	char log[1024];
 };
@@ -832,6 +867,8 @@ Suite *runner_suite(void)
 			    0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_status_states, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_custom_table, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_schema_qualified_table, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_events, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_custom_source_with_code_migration,
 			    0, FX_N_DIALECTS);
