@@ -148,11 +148,55 @@ static int delete_expired_lease(dbshift__lock *lock, dbshift_runner *r)
 			  "WHERE lock_key = ? AND expires_at < ?", params, 2);
 }
 
+static int lease_found(int32_t ncols, const dbshift_value *cols,
+		       void *payload)
+{
+	(void)ncols;
+	(void)cols;
+	*(int *)payload = 1;
+	return 0;
+}
+
+/* Does the lock table hold a lease on the key, live or expired? 1, 0 or
+ * a negative code. */
+static int lease_recorded(dbshift__lock *lock, dbshift_runner *r)
+{
+	dbshift_value param = dbshift__value_text(lock->key);
+	char *sql = dbshift__aprintf("SELECT 1 FROM %s WHERE lock_key = ?",
+				     lock->table_q);
+	int rc, found = 0;
+
+	if (sql == NULL)
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	rc = dbshift__conn_query(r->conn, sql, &param, 1, lease_found, &found);
+	free(sql);
+	return rc != 0 ? rc : found;
+}
+
+/* Out of time after the insert failed (its error in r->err): another run
+ * holds the lease, or the insert failed for a reason of its own, which is
+ * then the error. */
+static int lease_not_taken(dbshift__lock *lock, dbshift_runner *r)
+{
+	dbshift__err insert_err;
+	int rc;
+
+	dbshift__err_copy(&insert_err, &r->err);
+	rc = lease_recorded(lock, r);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return timed_out(r, lock);
+	dbshift__err_copy(&r->err, &insert_err);
+	return insert_err.pub.code;
+}
+
 static int acquire_lease(dbshift__lock *lock, dbshift_runner *r)
 {
 	char host[64] = "";
 	long long deadline;
-	int rc;
+	int rc, tries;
 
 	gethostname(host, sizeof(host) - 1);
 	snprintf(lock->owner, sizeof(lock->owner), "%s:%ld:%lld", host,
@@ -163,18 +207,22 @@ static int acquire_lease(dbshift__lock *lock, dbshift_runner *r)
 	if (rc != 0)
 		return rc;
 	deadline = dbshift__now_us() + (long long)r->lock_timeout * 1000000;
-	for (;;) {
+	for (tries = 0;; tries++) {
 		if (try_insert_lease(lock, r) == 0) {
 			dbshift__err_init(&r->err); /* earlier tries failed */
 			return 0;
 		}
+		/* The second try follows the removal of an expired lease at
+		 * once, so that even a zero timeout takes over the lease of a
+		 * run that died. */
+		if (tries > 0 && dbshift__now_us() >= deadline)
+			return lease_not_taken(lock, r);
 		/* Held by someone: take it over only once it has expired. */
 		rc = delete_expired_lease(lock, r);
 		if (rc != 0)
 			return rc;
-		if (dbshift__now_us() >= deadline)
-			return timed_out(r, lock);
-		sleep_ms(100 + (long)(dbshift__now_us() % 100));
+		if (tries > 0)
+			sleep_ms(100 + (long)(dbshift__now_us() % 100));
 	}
 }
 

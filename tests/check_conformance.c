@@ -16,21 +16,20 @@
  * suite (check_driver_<name>.c); the deliberately broken test drivers are
  * covered by check_loader.c.
  *
- * Modules are loaded the way the core loads them (dlopen with RTLD_NOW |
- * RTLD_LOCAL) from the build tree, never from an installed copy.
+ * Modules are loaded the way the core loads them (drivertest.c: dlopen with
+ * RTLD_NOW | RTLD_LOCAL) from the build tree, never an installed copy.
  */
 #include "config.h"
 
 #include <check.h>
 #include <dlfcn.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dbshift/driver.h"
 #include "dialects.h"
+#include "drivertest.h"
 #include "error.h"
 #include "fixture.h"
 #include "suites.h"
@@ -97,36 +96,12 @@ static const struct dialect_info dialects[FX_N_DIALECTS] = {
 };
 
 static const struct dialect_info *info; /* the dialect under test */
-static void *module;
-static dbshift_driver_init_fn entry;
-static const dbshift_driver *drv;
-static dbshift_driver_conn *conn; /* on the test's fresh database */
-static char db_url[1024];	  /* its URL */
-static dbshift_diag diag;
-
-static const dbshift_host test_host = {
-	sizeof(dbshift_host),
-	DBSHIFT_DRIVER_ABI_MAJOR,
-	DBSHIFT_DRIVER_ABI_MINOR,
-	dbshift__diag_set,
-};
 
 /* ---- helpers ---- */
 
 static int has_cap(uint64_t cap)
 {
-	return (drv->capabilities & cap) != 0;
-}
-
-static dbshift_driver_conn *open_ok(const char *url)
-{
-	dbshift_driver_conn *c = NULL;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->open(&c, url, &diag) == 0, "open %s: %s", url,
-		      diag.message);
-	ck_assert_ptr_nonnull(c);
-	return c;
+	return (dt_drv->capabilities & cap) != 0;
 }
 
 /*
@@ -136,38 +111,8 @@ static dbshift_driver_conn *open_ok(const char *url)
  */
 static void start(int d)
 {
-	char path[1024], symbol[128];
-
 	info = &dialects[d];
-	snprintf(path, sizeof(path), "%s/driver_%s.so", fx_driver_dir(),
-		 info->driver);
-	module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(module != NULL, "dlopen %s: %s", path, dlerror());
-	snprintf(symbol, sizeof(symbol), "dbshift_driver_%s_init",
-		 info->driver);
-	entry = (dbshift_driver_init_fn)dlsym(module, symbol);
-	ck_assert_msg(entry != NULL, "%s has no %s", path, symbol);
-	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
-		    &test_host);
-	ck_assert_ptr_nonnull(drv);
-	snprintf(db_url, sizeof(db_url), "%s", fx_fresh_url(d));
-	conn = open_ok(db_url);
-	dbshift__diag_init(&diag);
-}
-
-static void teardown(void)
-{
-	if (drv != NULL)
-		drv->close(conn);
-	conn = NULL;
-	drv = NULL;
-}
-
-static void assert_one_line(const char *msg)
-{
-	ck_assert_msg(msg[0] != '\0', "empty message");
-	ck_assert_msg(strpbrk(msg, "\r\n") == NULL, "message spans lines: %s",
-		      msg);
+	dt_start(info->driver, fx_fresh_url(d));
 }
 
 /*
@@ -177,202 +122,45 @@ static void assert_one_line(const char *msg)
  */
 static void assert_diag(const char *sqlclass)
 {
-	assert_one_line(diag.message);
-	ck_assert_msg(strpbrk(diag.detail, "\r\n") == NULL,
-		      "detail spans lines: %s", diag.detail);
+	dt_assert_one_line(dt_diag.message);
+	ck_assert_msg(strpbrk(dt_diag.detail, "\r\n") == NULL,
+		      "detail spans lines: %s", dt_diag.detail);
 	if (info->has_sqlstate) {
-		ck_assert_msg(strlen(diag.sqlstate) == 5,
-			      "sqlstate '%s' for: %s", diag.sqlstate,
-			      diag.message);
+		ck_assert_msg(strlen(dt_diag.sqlstate) == 5,
+			      "sqlstate '%s' for: %s", dt_diag.sqlstate,
+			      dt_diag.message);
 		if (sqlclass != NULL)
-			ck_assert_msg(strncmp(diag.sqlstate, sqlclass, 2) == 0,
-				      "sqlstate %s, want class %s: %s",
-				      diag.sqlstate, sqlclass, diag.message);
+			ck_assert_msg(
+				strncmp(dt_diag.sqlstate, sqlclass, 2) == 0,
+				"sqlstate %s, want class %s: %s",
+				dt_diag.sqlstate, sqlclass, dt_diag.message);
 	} else {
-		ck_assert_str_eq(diag.sqlstate, "");
+		ck_assert_str_eq(dt_diag.sqlstate, "");
 	}
 	if (info->has_native_code)
-		ck_assert_msg(diag.native_code != 0, "no native code: %s",
-			      diag.message);
-}
-
-/* Run len bytes of sql on c, failing the test on error. */
-static void exec_len_on(dbshift_driver_conn *c, const char *sql, size_t len)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(c, sql, len, &diag) == 0, "exec '%.*s': %s",
-		      (int)len, sql, diag.message);
-}
-
-static void exec_ok(const char *sql)
-{
-	exec_len_on(conn, sql, strlen(sql));
-}
-
-/* Run sql expecting failure; diag holds the details. */
-static void exec_fails(const char *sql, size_t len)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(conn, sql, len, &diag) != 0,
-		      "exec '%.*s' succeeded", (int)len, sql);
-	assert_one_line(diag.message);
+		ck_assert_msg(dt_diag.native_code != 0, "no native code: %s",
+			      dt_diag.message);
 }
 
 static void begin_ok(void)
 {
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->begin(conn, &diag) == 0, "begin: %s", diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->begin(dt_conn, &dt_diag) == 0, "begin: %s",
+		      dt_diag.message);
 }
 
 static void commit_ok(void)
 {
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->commit(conn, &diag) == 0, "commit: %s",
-		      diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->commit(dt_conn, &dt_diag) == 0, "commit: %s",
+		      dt_diag.message);
 }
 
 static void rollback_ok(void)
 {
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->rollback(conn, &diag) == 0, "rollback: %s",
-		      diag.message);
-}
-
-static int32_t table_exists_on(dbshift_driver_conn *c, const char *table)
-{
-	int32_t exists = -1;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->table_exists(c, table, &exists, &diag) == 0,
-		      "table_exists %s: %s", table, diag.message);
-	ck_assert(exists == 0 || exists == 1);
-	return exists;
-}
-
-static int32_t table_exists(const char *table)
-{
-	return table_exists_on(conn, table);
-}
-
-/* Rows collected by the collect() callback. */
-#define MAX_ROWS 8
-#define MAX_COLS 4
-struct rows {
-	int count;
-	int stop_at; /* return stop_value at this row (1-based); 0 never */
-	int stop_value;
-	int32_t ncols;
-	int32_t type[MAX_ROWS][MAX_COLS];
-	int64_t i64[MAX_ROWS][MAX_COLS];
-	int64_t len[MAX_ROWS][MAX_COLS];
-	char text[MAX_ROWS][MAX_COLS][64];
-};
-
-static int collect(int32_t ncols, const dbshift_value *cols, void *payload)
-{
-	struct rows *rows = payload;
-	int r = rows->count++;
-	int32_t i;
-
-	ck_assert_int_lt(r, MAX_ROWS);
-	ck_assert_int_le(ncols, MAX_COLS);
-	rows->ncols = ncols;
-	for (i = 0; i < ncols; i++) {
-		rows->type[r][i] = cols[i].type;
-		rows->i64[r][i] = cols[i].i64;
-		rows->len[r][i] = cols[i].len;
-		if (cols[i].type == DBSHIFT_VALUE_TEXT) {
-			ck_assert_int_ge(cols[i].len, 0);
-			ck_assert_int_lt(cols[i].len, 64);
-			if (cols[i].len > 0)
-				memcpy(rows->text[r][i], cols[i].text,
-				       (size_t)cols[i].len);
-			rows->text[r][i][cols[i].len] = '\0';
-		}
-	}
-	if (rows->stop_at == rows->count)
-		return rows->stop_value;
-	return 0;
-}
-
-/* Run a query on the test's connection collecting its rows. */
-static void query_ok(const char *sql, const dbshift_value *params,
-		     int32_t nparams, struct rows *rows)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(conn, sql, params, nparams,
-				 rows ? collect : NULL, rows, &diag) == 0,
-		      "query '%s': %s", sql, diag.message);
-}
-
-/* Run a query expecting failure; diag holds the details. */
-static void query_fails(const char *sql, const dbshift_value *params,
-			int32_t nparams)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(conn, sql, params, nparams, NULL, NULL,
-				 &diag) != 0,
-		      "query '%s' succeeded", sql);
-	assert_one_line(diag.message);
-}
-
-/* The integer in column c of row r, which a driver may return as INT64 or
- * as the integer's decimal text. */
-static int64_t int_of(const struct rows *rows, int r, int c)
-{
-	const char *text = rows->text[r][c];
-	char *end;
-	long long v;
-
-	if (rows->type[r][c] == DBSHIFT_VALUE_INT64)
-		return rows->i64[r][c];
-	ck_assert_msg(rows->type[r][c] == DBSHIFT_VALUE_TEXT,
-		      "row %d column %d: type %d, not an integer", r, c,
-		      (int)rows->type[r][c]);
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	ck_assert_msg(text[0] != '\0' && *end == '\0' && errno == 0,
-		      "row %d column %d: '%s' is not an integer", r, c, text);
-	return v;
-}
-
-/* The single integer a query returns. */
-static int64_t query_int(const char *sql)
-{
-	struct rows rows = {0};
-
-	query_ok(sql, NULL, 0, &rows);
-	ck_assert_int_eq(rows.count, 1);
-	return int_of(&rows, 0, 0);
-}
-
-static dbshift_value int_value(int64_t i64)
-{
-	dbshift_value v = {DBSHIFT_VALUE_INT64, i64, NULL, 0};
-
-	return v;
-}
-
-static dbshift_value text_value(const char *text, int64_t len)
-{
-	dbshift_value v = {DBSHIFT_VALUE_TEXT, 0, text, len};
-
-	return v;
-}
-
-static dbshift_value null_value(void)
-{
-	dbshift_value v = {DBSHIFT_VALUE_NULL, 0, NULL, 0};
-
-	return v;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->rollback(dt_conn, &dt_diag) == 0, "rollback: %s",
+		      dt_diag.message);
 }
 
 /* ---- the descriptor ---- */
@@ -386,32 +174,32 @@ START_TEST(test_conformance_descriptor)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	ck_assert_uint_eq(drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
-	ck_assert_uint_le(drv->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
-	ck_assert_uint_ge(drv->struct_size, DBSHIFT_DRIVER_MIN_SIZE);
-	ck_assert_uint_eq(drv->struct_size, sizeof(dbshift_driver));
-	ck_assert_str_eq(drv->name, info->driver);
-	ck_assert_str_eq(drv->dialect, info->dialect);
-	ck_assert_str_eq(drv->dialect, fx_dialect_name(_i));
-	ck_assert_ptr_nonnull(drv->version);
-	ck_assert_msg(drv->version[0] != '\0', "empty version");
-	ck_assert_ptr_nonnull(drv->schemes);
+	ck_assert_uint_eq(dt_drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_uint_le(dt_drv->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
+	ck_assert_uint_ge(dt_drv->struct_size, DBSHIFT_DRIVER_MIN_SIZE);
+	ck_assert_uint_eq(dt_drv->struct_size, sizeof(dbshift_driver));
+	ck_assert_str_eq(dt_drv->name, info->driver);
+	ck_assert_str_eq(dt_drv->dialect, info->dialect);
+	ck_assert_str_eq(dt_drv->dialect, fx_dialect_name(_i));
+	ck_assert_ptr_nonnull(dt_drv->version);
+	ck_assert_msg(dt_drv->version[0] != '\0', "empty version");
+	ck_assert_ptr_nonnull(dt_drv->schemes);
 	for (want = info->schemes; *want != NULL; want++) {
 		found = 0;
-		for (have = drv->schemes; *have != NULL; have++)
+		for (have = dt_drv->schemes; *have != NULL; have++)
 			found |= strcmp(*have, *want) == 0;
 		ck_assert_msg(found, "scheme %s not listed", *want);
 	}
-	ck_assert_msg((drv->capabilities & info->capabilities) ==
+	ck_assert_msg((dt_drv->capabilities & info->capabilities) ==
 			      info->capabilities,
 		      "capabilities %#llx",
-		      (unsigned long long)drv->capabilities);
+		      (unsigned long long)dt_drv->capabilities);
 	/* A session lock is declared exactly when it is implemented. */
 	ck_assert_int_eq(has_cap(DBSHIFT_CAP_SESSION_LOCK),
-			 drv->lock != NULL && drv->unlock != NULL);
-	ck_assert_int_eq(drv->lock == NULL, drv->unlock == NULL);
+			 dt_drv->lock != NULL && dt_drv->unlock != NULL);
+	ck_assert_int_eq(dt_drv->lock == NULL, dt_drv->unlock == NULL);
 	/* The loader's view of the same module agrees. */
-	ck_assert(fx_dialect_caps(_i) == drv->capabilities);
+	ck_assert(fx_dialect_caps(_i) == dt_drv->capabilities);
 }
 END_TEST
 
@@ -422,20 +210,20 @@ START_TEST(test_conformance_abi)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	ck_assert_ptr_null(entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &test_host));
-	ck_assert_ptr_null(entry(DBSHIFT_DRIVER_ABI_MAJOR - 1,
-				 DBSHIFT_DRIVER_ABI_MINOR, &test_host));
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &dt_host));
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR - 1,
+				    DBSHIFT_DRIVER_ABI_MINOR, &dt_host));
 	/* A newer core minor is fine; the descriptor is the same object. */
-	ck_assert_ptr_eq(entry(DBSHIFT_DRIVER_ABI_MAJOR,
-			       DBSHIFT_DRIVER_ABI_MINOR + 3, &test_host),
-			 drv);
+	ck_assert_ptr_eq(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
+				  DBSHIFT_DRIVER_ABI_MINOR + 3, &dt_host),
+			 dt_drv);
 	/* Nothing but the entry is visible, not even core code compiled
 	 * into the module. */
 	snprintf(symbol, sizeof(symbol), "%s_driver", info->driver);
-	ck_assert_ptr_null(dlsym(module, symbol));
-	ck_assert_ptr_null(dlsym(module, "fail"));
-	ck_assert_ptr_null(dlsym(module, "dbshift__split_next"));
-	ck_assert_ptr_null(dlsym(module, DBSHIFT_DRIVER_INIT_SYMBOL));
+	ck_assert_ptr_null(dlsym(dt_module, symbol));
+	ck_assert_ptr_null(dlsym(dt_module, "fail"));
+	ck_assert_ptr_null(dlsym(dt_module, "dbshift__split_next"));
+	ck_assert_ptr_null(dlsym(dt_module, DBSHIFT_DRIVER_INIT_SYMBOL));
 }
 END_TEST
 
@@ -444,15 +232,15 @@ START_TEST(test_conformance_slots)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	ck_assert_ptr_nonnull(drv->open);
-	ck_assert_ptr_nonnull(drv->close);
-	ck_assert_ptr_nonnull(drv->exec);
-	ck_assert_ptr_nonnull(drv->query);
-	ck_assert_ptr_nonnull(drv->begin);
-	ck_assert_ptr_nonnull(drv->commit);
-	ck_assert_ptr_nonnull(drv->rollback);
-	ck_assert_ptr_nonnull(drv->quote_ident);
-	ck_assert_ptr_nonnull(drv->table_exists);
+	ck_assert_ptr_nonnull(dt_drv->open);
+	ck_assert_ptr_nonnull(dt_drv->close);
+	ck_assert_ptr_nonnull(dt_drv->exec);
+	ck_assert_ptr_nonnull(dt_drv->query);
+	ck_assert_ptr_nonnull(dt_drv->begin);
+	ck_assert_ptr_nonnull(dt_drv->commit);
+	ck_assert_ptr_nonnull(dt_drv->rollback);
+	ck_assert_ptr_nonnull(dt_drv->quote_ident);
+	ck_assert_ptr_nonnull(dt_drv->table_exists);
 }
 END_TEST
 
@@ -465,13 +253,13 @@ START_TEST(test_conformance_open_close)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	other = open_ok(fx_fresh_url(_i));
-	exec_len_on(other, "CREATE TABLE t (x INTEGER)", 26);
-	ck_assert_int_eq(table_exists_on(other, "t"), 1);
+	other = dt_open_ok(fx_fresh_url(_i));
+	dt_exec_len_on(other, "CREATE TABLE t (x INTEGER)", 26);
+	ck_assert_int_eq(dt_table_exists_on(other, "t"), 1);
 	/* Another database. */
-	ck_assert_int_eq(table_exists("t"), 0);
-	drv->close(other);
-	drv->close(NULL);
+	ck_assert_int_eq(dt_table_exists("t"), 0);
+	dt_drv->close(other);
+	dt_drv->close(NULL);
 }
 END_TEST
 
@@ -493,43 +281,34 @@ START_TEST(test_conformance_exec_script)
 		 "SELECT x FROM a;\n"
 		 "INSERT INTO a VALUES (3)",
 		 info->trigger);
-	exec_ok(script);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 3);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM log"), 6);
+	dt_exec_ok(script);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM a"), 3);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM log"), 6);
 	ck_assert_int_eq(
-		query_int("SELECT count(*) FROM log WHERE msg = 'one;'"), 3);
+		dt_query_int("SELECT count(*) FROM log WHERE msg = 'one;'"), 3);
 }
 END_TEST
 
 /* The failing statement's index counts non-empty statements only, and its
  * line is that of its first token, not of the comment before it. */
-static const char broken_script[] = "-- create and fill\n"		/* 1 */
-				    "CREATE TABLE a (x INTEGER);\n"	/* 2 */
-				    ";\n"				/* 3 */
-				    "INSERT INTO a VALUES (1);\n"	/* 4 */
-				    "/* the next statement\n"		/* 5 */
-				    "   is broken */\n"			/* 6 */
-				    "  INSERT INTO a VALUES (1,, 2);\n" /* 7 */
-				    "CREATE TABLE b (y INTEGER);\n";	/* 8 */
-
 START_TEST(test_conformance_exec_error_line)
 {
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_fails(broken_script, strlen(broken_script));
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 7);
-	ck_assert_int_ge(diag.position, 0);
+	dt_exec_fails_len(dt_broken_script, strlen(dt_broken_script));
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 7);
+	ck_assert_int_ge(dt_diag.position, 0);
 	assert_diag("42");
 	/* Later statements did not run. Earlier ones did, unless exec runs
 	 * a script as one implicit transaction (which is what
 	 * SPLIT_STATEMENTS declares): then none did. */
-	ck_assert_int_eq(table_exists("b"), 0);
+	ck_assert_int_eq(dt_table_exists("b"), 0);
 	if (has_cap(DBSHIFT_CAP_SPLIT_STATEMENTS))
-		ck_assert_int_eq(table_exists("a"), 0);
+		ck_assert_int_eq(dt_table_exists("a"), 0);
 	else
-		ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 1);
+		ck_assert_int_eq(dt_query_int("SELECT count(*) FROM a"), 1);
 }
 END_TEST
 
@@ -552,20 +331,22 @@ START_TEST(test_conformance_exec_runtime_error)
 		return;
 	start(_i);
 	split = has_cap(DBSHIFT_CAP_SPLIT_STATEMENTS);
-	exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY)");
-	exec_fails(dup, strlen(dup));
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 4);
+	dt_exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY)");
+	dt_exec_fails_len(dup, strlen(dup));
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 4);
 	assert_diag("23");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM k"), split ? 0 : 2);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM k WHERE id = 3"), 0);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM k"), split ? 0 : 2);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM k WHERE id = 3"),
+			 0);
 
-	exec_fails(nosuch, strlen(nosuch));
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 1);
+	dt_exec_fails_len(nosuch, strlen(nosuch));
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 1);
 	assert_diag("42");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM k"), split ? 0 : 4);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM k WHERE id = 7"), 0);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM k"), split ? 0 : 4);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM k WHERE id = 7"),
+			 0);
 }
 END_TEST
 
@@ -584,11 +365,11 @@ START_TEST(test_conformance_exec_empty)
 		return;
 	start(_i);
 	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
-		exec_ok(scripts[i]);
-	exec_len_on(conn, NULL, 0);
+		dt_exec_ok(scripts[i]);
+	dt_exec_len_on(dt_conn, NULL, 0);
 	/* Only the first sql_len bytes count, even when they are none. */
-	exec_len_on(conn, "CREATE TABLE x (y INTEGER)", 0);
-	ck_assert_int_eq(table_exists("x"), 0);
+	dt_exec_len_on(dt_conn, "CREATE TABLE x (y INTEGER)", 0);
+	ck_assert_int_eq(dt_table_exists("x"), 0);
 }
 END_TEST
 
@@ -617,21 +398,21 @@ START_TEST(test_conformance_exec_unterminated)
 	start(_i);
 	buf = unterminated(two);
 	/* Only the first sql_len bytes count. */
-	exec_len_on(conn, buf, first);
-	ck_assert_int_eq(table_exists("a"), 1);
-	ck_assert_int_eq(table_exists("b"), 0);
+	dt_exec_len_on(dt_conn, buf, first);
+	ck_assert_int_eq(dt_table_exists("a"), 1);
+	ck_assert_int_eq(dt_table_exists("b"), 0);
 	/* Cut inside the second statement: it is incomplete. */
-	exec_fails(buf + first, strlen(two) - first - 2);
-	ck_assert_int_eq(diag.statement_index, 0);
-	ck_assert_int_eq(table_exists("b"), 0);
-	exec_len_on(conn, buf + first, strlen(two) - first);
-	ck_assert_int_eq(table_exists("b"), 1);
+	dt_exec_fails_len(buf + first, strlen(two) - first - 2);
+	ck_assert_int_eq(dt_diag.statement_index, 0);
+	ck_assert_int_eq(dt_table_exists("b"), 0);
+	dt_exec_len_on(dt_conn, buf + first, strlen(two) - first);
+	ck_assert_int_eq(dt_table_exists("b"), 1);
 	free(buf);
 
 	buf = unterminated(bad);
-	exec_fails(buf, strlen(bad));
-	ck_assert_int_eq(diag.statement_index, 1);
-	ck_assert_int_eq(diag.line, 3);
+	dt_exec_fails_len(buf, strlen(bad));
+	ck_assert_int_eq(dt_diag.statement_index, 1);
+	ck_assert_int_eq(dt_diag.line, 3);
 	free(buf);
 }
 END_TEST
@@ -647,10 +428,10 @@ START_TEST(test_conformance_exec_nul)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_fails(script, sizeof(script) - 1);
-	ck_assert_msg(strstr(diag.message, "line 2") != NULL, "%s",
-		      diag.message);
-	ck_assert_int_eq(table_exists("a"), 0);
+	dt_exec_fails_len(script, sizeof(script) - 1);
+	ck_assert_msg(strstr(dt_diag.message, "line 2") != NULL, "%s",
+		      dt_diag.message);
+	ck_assert_int_eq(dt_table_exists("a"), 0);
 }
 END_TEST
 
@@ -664,28 +445,28 @@ START_TEST(test_conformance_tx_rollback)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_ok("CREATE TABLE kept (x INTEGER)");
+	dt_exec_ok("CREATE TABLE kept (x INTEGER)");
 	begin_ok();
-	exec_ok("INSERT INTO kept VALUES (1); INSERT INTO kept VALUES (2)");
-	ck_assert_int_eq(table_exists("kept"), 1);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 2);
+	dt_exec_ok("INSERT INTO kept VALUES (1); INSERT INTO kept VALUES (2)");
+	ck_assert_int_eq(dt_table_exists("kept"), 1);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM kept"), 2);
 	rollback_ok();
-	ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 0);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM kept"), 0);
 
 	begin_ok();
-	exec_ok("CREATE TABLE gone (x INTEGER); INSERT INTO kept VALUES (1);"
-		"DROP TABLE kept");
-	ck_assert_int_eq(table_exists("gone"), 1);
-	ck_assert_int_eq(table_exists("kept"), 0);
+	dt_exec_ok("CREATE TABLE gone (x INTEGER); INSERT INTO kept VALUES (1);"
+		   "DROP TABLE kept");
+	ck_assert_int_eq(dt_table_exists("gone"), 1);
+	ck_assert_int_eq(dt_table_exists("kept"), 0);
 	rollback_ok();
 	if (has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL)) {
-		ck_assert_int_eq(table_exists("gone"), 0);
-		ck_assert_int_eq(table_exists("kept"), 1);
-		ck_assert_int_eq(query_int("SELECT count(*) FROM kept"), 0);
+		ck_assert_int_eq(dt_table_exists("gone"), 0);
+		ck_assert_int_eq(dt_table_exists("kept"), 1);
+		ck_assert_int_eq(dt_query_int("SELECT count(*) FROM kept"), 0);
 	} else {
 		/* DDL commits at once: the rollback undid none of it. */
-		ck_assert_int_eq(table_exists("gone"), 1);
-		ck_assert_int_eq(table_exists("kept"), 0);
+		ck_assert_int_eq(dt_table_exists("gone"), 1);
+		ck_assert_int_eq(dt_table_exists("kept"), 0);
 	}
 }
 END_TEST
@@ -693,7 +474,7 @@ END_TEST
 START_TEST(test_conformance_tx_commit)
 {
 	dbshift_driver_conn *other;
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 
 	if (!fx_dialect_ready(_i))
 		return;
@@ -701,22 +482,22 @@ START_TEST(test_conformance_tx_commit)
 	/* Rolling back without a transaction is a no-op. */
 	rollback_ok();
 	begin_ok();
-	exec_ok("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)");
+	dt_exec_ok("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)");
 	commit_ok();
 	rollback_ok();
-	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 1);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM t"), 1);
 	/* Data committed in a transaction is seen by another session. */
 	begin_ok();
-	exec_ok("INSERT INTO t VALUES (2)");
+	dt_exec_ok("INSERT INTO t VALUES (2)");
 	commit_ok();
-	other = open_ok(db_url);
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(other, "SELECT count(*) FROM t", NULL, 0,
-				 collect, &rows, &diag) == 0,
-		      "%s", diag.message);
+	other = dt_open_ok(dt_url);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->query(other, "SELECT count(*) FROM t", NULL, 0,
+				    dt_collect, &rows, &dt_diag) == 0,
+		      "%s", dt_diag.message);
 	ck_assert_int_eq(rows.count, 1);
-	ck_assert_int_eq(int_of(&rows, 0, 0), 2);
-	drv->close(other);
+	ck_assert_int_eq(dt_int_of(&rows, 0, 0), 2);
+	dt_drv->close(other);
 }
 END_TEST
 
@@ -727,23 +508,23 @@ START_TEST(test_conformance_tx_savepoint)
 	start(_i);
 	if (!has_cap(DBSHIFT_CAP_SAVEPOINTS))
 		return;
-	exec_ok("CREATE TABLE a (x INTEGER)");
+	dt_exec_ok("CREATE TABLE a (x INTEGER)");
 	begin_ok();
-	exec_ok("INSERT INTO a VALUES (1); SAVEPOINT s1;"
-		"INSERT INTO a VALUES (2); ROLLBACK TO SAVEPOINT s1;"
-		"RELEASE SAVEPOINT s1");
+	dt_exec_ok("INSERT INTO a VALUES (1); SAVEPOINT s1;"
+		   "INSERT INTO a VALUES (2); ROLLBACK TO SAVEPOINT s1;"
+		   "RELEASE SAVEPOINT s1");
 	commit_ok();
-	ck_assert_int_eq(query_int("SELECT count(*) FROM a"), 1);
-	ck_assert_int_eq(query_int("SELECT max(x) FROM a"), 1);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM a"), 1);
+	ck_assert_int_eq(dt_query_int("SELECT max(x) FROM a"), 1);
 	if (!has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL))
 		return;
 	begin_ok();
-	exec_ok("CREATE TABLE b (x INTEGER); SAVEPOINT s2;"
-		"CREATE TABLE c (x INTEGER); ROLLBACK TO SAVEPOINT s2;"
-		"RELEASE SAVEPOINT s2");
+	dt_exec_ok("CREATE TABLE b (x INTEGER); SAVEPOINT s2;"
+		   "CREATE TABLE c (x INTEGER); ROLLBACK TO SAVEPOINT s2;"
+		   "RELEASE SAVEPOINT s2");
 	commit_ok();
-	ck_assert_int_eq(table_exists("b"), 1);
-	ck_assert_int_eq(table_exists("c"), 0);
+	ck_assert_int_eq(dt_table_exists("b"), 1);
+	ck_assert_int_eq(dt_table_exists("c"), 0);
 }
 END_TEST
 
@@ -758,27 +539,27 @@ START_TEST(test_conformance_tx_failed_script)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_ok("CREATE TABLE t (x INTEGER)");
+	dt_exec_ok("CREATE TABLE t (x INTEGER)");
 	begin_ok();
-	exec_fails(bad_insert, strlen(bad_insert));
-	ck_assert_int_eq(diag.statement_index, 1);
-	ck_assert_int_eq(diag.line, 2);
+	dt_exec_fails_len(bad_insert, strlen(bad_insert));
+	ck_assert_int_eq(dt_diag.statement_index, 1);
+	ck_assert_int_eq(dt_diag.line, 2);
 	rollback_ok();
-	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 0);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM t"), 0);
 
 	begin_ok();
-	exec_fails(broken_script, strlen(broken_script));
+	dt_exec_fails_len(dt_broken_script, strlen(dt_broken_script));
 	rollback_ok();
-	ck_assert_int_eq(table_exists("b"), 0);
+	ck_assert_int_eq(dt_table_exists("b"), 0);
 	if (has_cap(DBSHIFT_CAP_TRANSACTIONAL_DDL))
-		ck_assert_int_eq(table_exists("a"), 0);
+		ck_assert_int_eq(dt_table_exists("a"), 0);
 	else
-		ck_assert_int_eq(table_exists("a"), 1);
+		ck_assert_int_eq(dt_table_exists("a"), 1);
 	/* The connection is usable again. */
 	begin_ok();
-	exec_ok("INSERT INTO t VALUES (9)");
+	dt_exec_ok("INSERT INTO t VALUES (9)");
 	commit_ok();
-	ck_assert_int_eq(query_int("SELECT count(*) FROM t"), 1);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM t"), 1);
 }
 END_TEST
 
@@ -787,7 +568,7 @@ END_TEST
 START_TEST(test_conformance_query_params)
 {
 	dbshift_value in[3], key;
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 	char sql[128];
 
 	if (!fx_dialect_ready(_i))
@@ -795,87 +576,88 @@ START_TEST(test_conformance_query_params)
 	start(_i);
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE p (id %s, name TEXT, note TEXT)", info->bigint);
-	exec_ok(sql);
-	in[0] = int_value(INT64_C(-9007199254740993));
-	in[1] = text_value("hello world", 5); /* only "hello" */
-	in[2] = null_value();
-	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
-		 NULL);
-	in[0] = int_value(2);
-	in[1] = text_value("", 0);
-	in[2] = text_value("it's", 4);
-	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
-		 NULL);
+	dt_exec_ok(sql);
+	in[0] = dt_int_value(INT64_C(-9007199254740993));
+	in[1] = dt_text_value("hello world", 5); /* only "hello" */
+	in[2] = dt_null_value();
+	dt_query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
+		    NULL);
+	in[0] = dt_int_value(2);
+	in[1] = dt_text_value("", 0);
+	in[2] = dt_text_value("it's", 4);
+	dt_query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
+		    NULL);
 
-	key = int_value(INT64_C(-9007199254740993));
-	query_ok("SELECT id, name, note FROM p WHERE id = ?", &key, 1, &rows);
+	key = dt_int_value(INT64_C(-9007199254740993));
+	dt_query_ok("SELECT id, name, note FROM p WHERE id = ?", &key, 1,
+		    &rows);
 	ck_assert_int_eq(rows.count, 1);
 	ck_assert_int_eq(rows.ncols, 3);
-	ck_assert(int_of(&rows, 0, 0) == INT64_C(-9007199254740993));
+	ck_assert(dt_int_of(&rows, 0, 0) == INT64_C(-9007199254740993));
 	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_TEXT);
 	ck_assert_int_eq(rows.len[0][1], 5);
 	ck_assert_str_eq(rows.text[0][1], "hello");
 	ck_assert_int_eq(rows.type[0][2], DBSHIFT_VALUE_NULL);
 
 	memset(&rows, 0, sizeof(rows));
-	key = text_value("it's", 4);
-	query_ok("SELECT id, name FROM p WHERE note = ? ORDER BY id", &key, 1,
-		 &rows);
+	key = dt_text_value("it's", 4);
+	dt_query_ok("SELECT id, name FROM p WHERE note = ? ORDER BY id", &key,
+		    1, &rows);
 	ck_assert_int_eq(rows.count, 1);
-	ck_assert(int_of(&rows, 0, 0) == 2);
+	ck_assert(dt_int_of(&rows, 0, 0) == 2);
 	/* An empty text parameter is '', not NULL. */
 	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_TEXT);
 	ck_assert_int_eq(rows.len[0][1], 0);
 
 	memset(&rows, 0, sizeof(rows));
-	query_ok("SELECT id FROM p WHERE id > 100", NULL, 0, &rows);
+	dt_query_ok("SELECT id FROM p WHERE id > 100", NULL, 0, &rows);
 	ck_assert_int_eq(rows.count, 0);
 }
 END_TEST
 
 START_TEST(test_conformance_query_stop)
 {
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 	int ret;
 
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_ok("CREATE TABLE n (i INTEGER);"
-		"INSERT INTO n VALUES (1), (2), (3), (4)");
+	dt_exec_ok("CREATE TABLE n (i INTEGER);"
+		   "INSERT INTO n VALUES (1), (2), (3), (4)");
 	rows.stop_at = 2;
 	rows.stop_value = 42;
-	dbshift__diag_init(&diag);
-	ret = drv->query(conn, "SELECT i FROM n ORDER BY i", NULL, 0, collect,
-			 &rows, &diag);
+	dbshift__diag_init(&dt_diag);
+	ret = dt_drv->query(dt_conn, "SELECT i FROM n ORDER BY i", NULL, 0,
+			    dt_collect, &rows, &dt_diag);
 	ck_assert_int_eq(ret, 42);
 	ck_assert_int_eq(rows.count, 2);
-	ck_assert_int_eq(int_of(&rows, 1, 0), 2);
-	ck_assert_str_eq(diag.message, "");
+	ck_assert_int_eq(dt_int_of(&rows, 1, 0), 2);
+	ck_assert_str_eq(dt_diag.message, "");
 	/* The connection is still usable. */
-	ck_assert_int_eq(query_int("SELECT count(*) FROM n"), 4);
+	ck_assert_int_eq(dt_query_int("SELECT count(*) FROM n"), 4);
 }
 END_TEST
 
 START_TEST(test_conformance_query_errors)
 {
-	dbshift_value one = int_value(1);
+	dbshift_value one = dt_int_value(1);
 
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	query_fails("SELEC 1", NULL, 0);
+	dt_query_fails("SELEC 1", NULL, 0);
 	assert_diag("42");
-	query_fails("SELECT * FROM no_such_table", NULL, 0);
+	dt_query_fails("SELECT * FROM no_such_table", NULL, 0);
 	assert_diag("42");
 	/* Parameter count mismatch, both ways. */
-	query_fails("SELECT ?, ?", &one, 1);
-	query_fails("SELECT 1", &one, 1);
+	dt_query_fails("SELECT ?, ?", &one, 1);
+	dt_query_fails("SELECT 1", &one, 1);
 	/* One statement only. */
-	query_fails("SELECT 1; SELECT 2", NULL, 0);
-	query_fails("-- nothing", NULL, 0);
+	dt_query_fails("SELECT 1; SELECT 2", NULL, 0);
+	dt_query_fails("-- nothing", NULL, 0);
 	/* The connection is still usable. */
-	ck_assert_int_eq(query_int("SELECT 7"), 7);
+	ck_assert_int_eq(dt_query_int("SELECT 7"), 7);
 }
 END_TEST
 
@@ -895,23 +677,23 @@ START_TEST(test_conformance_diagnostics)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	exec_fails("SELEC 1", 7);
-	ck_assert_int_eq(diag.statement_index, 0);
-	ck_assert_int_eq(diag.line, 1);
+	dt_exec_fails_len("SELEC 1", 7);
+	ck_assert_int_eq(dt_diag.statement_index, 0);
+	ck_assert_int_eq(dt_diag.line, 1);
 	assert_diag("42");
-	exec_fails(multiline, strlen(multiline));
-	ck_assert_int_eq(diag.statement_index, 0);
-	ck_assert_int_eq(diag.line, 1);
+	dt_exec_fails_len(multiline, strlen(multiline));
+	ck_assert_int_eq(dt_diag.statement_index, 0);
+	ck_assert_int_eq(dt_diag.line, 1);
 	assert_diag("42");
-	exec_fails("SELECT * FROM no_such_table", 27);
+	dt_exec_fails_len("SELECT * FROM no_such_table", 27);
 	assert_diag("42");
-	ck_assert_msg(strstr(diag.message, "no_such_table") != NULL, "%s",
-		      diag.message);
-	query_fails(multiline, NULL, 0);
+	ck_assert_msg(strstr(dt_diag.message, "no_such_table") != NULL, "%s",
+		      dt_diag.message);
+	dt_query_fails(multiline, NULL, 0);
 	assert_diag("42");
-	exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY);"
-		"INSERT INTO k VALUES (1)");
-	query_fails("INSERT INTO k VALUES (1)", NULL, 0);
+	dt_exec_ok("CREATE TABLE k (id INTEGER PRIMARY KEY);"
+		   "INSERT INTO k VALUES (1)");
+	dt_query_fails("INSERT INTO k VALUES (1)", NULL, 0);
 	assert_diag("23");
 }
 END_TEST
@@ -927,42 +709,48 @@ START_TEST(test_conformance_quote_ident)
 		return;
 	start(_i);
 	q = info->quote;
-	ck_assert_int_eq(
-		drv->quote_ident(conn, "plain", buf, sizeof(buf), &diag), 0);
+	ck_assert_int_eq(dt_drv->quote_ident(dt_conn, "plain", buf, sizeof(buf),
+					     &dt_diag),
+			 0);
 	snprintf(want, sizeof(want), "%cplain%c", q, q);
 	ck_assert_str_eq(buf, want);
 
 	snprintf(ident, sizeof(ident), "we%cird name", q);
 	snprintf(want, sizeof(want), "%cwe%c%cird name%c", q, q, q, q);
-	ck_assert_int_eq(drv->quote_ident(conn, ident, buf, sizeof(buf), &diag),
-			 0);
+	ck_assert_int_eq(
+		dt_drv->quote_ident(dt_conn, ident, buf, sizeof(buf), &dt_diag),
+		0);
 	ck_assert_str_eq(buf, want);
 	/* Exactly big enough, then one byte short. */
-	ck_assert_int_eq(
-		drv->quote_ident(conn, ident, buf, strlen(want) + 1, &diag), 0);
-	ck_assert_str_eq(buf, want);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(
-		drv->quote_ident(conn, ident, buf, strlen(want), &diag), 0);
-	assert_one_line(diag.message);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->quote_ident(conn, "", buf, sizeof(buf), &diag),
+	ck_assert_int_eq(dt_drv->quote_ident(dt_conn, ident, buf,
+					     strlen(want) + 1, &dt_diag),
 			 0);
-	assert_one_line(diag.message);
+	ck_assert_str_eq(buf, want);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->quote_ident(dt_conn, ident, buf, strlen(want),
+					     &dt_diag),
+			 0);
+	dt_assert_one_line(dt_diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(
+		dt_drv->quote_ident(dt_conn, "", buf, sizeof(buf), &dt_diag),
+		0);
+	dt_assert_one_line(dt_diag.message);
 
 	/* What it quotes, the database reads back as the same name. */
-	ck_assert_int_eq(drv->quote_ident(conn, ident, buf, sizeof(buf), &diag),
-			 0);
+	ck_assert_int_eq(
+		dt_drv->quote_ident(dt_conn, ident, buf, sizeof(buf), &dt_diag),
+		0);
 	snprintf(sql, sizeof(sql), "CREATE TABLE %s (x INTEGER)", buf);
-	exec_ok(sql);
-	ck_assert_int_eq(table_exists(ident), 1);
+	dt_exec_ok(sql);
+	ck_assert_int_eq(dt_table_exists(ident), 1);
 	snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (5)", buf);
-	exec_ok(sql);
+	dt_exec_ok(sql);
 	snprintf(sql, sizeof(sql), "SELECT x FROM %s", buf);
-	ck_assert_int_eq(query_int(sql), 5);
+	ck_assert_int_eq(dt_query_int(sql), 5);
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", buf);
-	exec_ok(sql);
-	ck_assert_int_eq(table_exists(ident), 0);
+	dt_exec_ok(sql);
+	ck_assert_int_eq(dt_table_exists(ident), 0);
 }
 END_TEST
 
@@ -971,22 +759,22 @@ START_TEST(test_conformance_table_exists)
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 0);
-	exec_ok("CREATE TABLE dbshift_migrations (id VARCHAR(64))");
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 1);
-	ck_assert_int_eq(table_exists("dbshift_migration"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 0);
+	dt_exec_ok("CREATE TABLE dbshift_migrations (id VARCHAR(64))");
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 1);
+	ck_assert_int_eq(dt_table_exists("dbshift_migration"), 0);
 	/* A view or an index is not a table. */
-	exec_ok("CREATE VIEW v AS SELECT 1 AS one;"
-		"CREATE INDEX i ON dbshift_migrations (id)");
-	ck_assert_int_eq(table_exists("v"), 0);
-	ck_assert_int_eq(table_exists("i"), 0);
+	dt_exec_ok("CREATE VIEW v AS SELECT 1 AS one;"
+		   "CREATE INDEX i ON dbshift_migrations (id)");
+	ck_assert_int_eq(dt_table_exists("v"), 0);
+	ck_assert_int_eq(dt_table_exists("i"), 0);
 	/* LIKE-style wildcards are not wildcards. */
-	ck_assert_int_eq(table_exists("dbshift%"), 0);
-	ck_assert_int_eq(table_exists("dbshift_migrations_"), 0);
-	ck_assert_int_eq(table_exists("dbshift_migration_"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift%"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations_"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift_migration_"), 0);
 	/* Gone after DROP. */
-	exec_ok("DROP VIEW v; DROP TABLE dbshift_migrations");
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 0);
+	dt_exec_ok("DROP VIEW v; DROP TABLE dbshift_migrations");
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 0);
 }
 END_TEST
 
@@ -1004,47 +792,47 @@ START_TEST(test_conformance_lock)
 		return;
 	start(_i);
 	if (!has_cap(DBSHIFT_CAP_SESSION_LOCK)) {
-		ck_assert_ptr_null(drv->lock);
-		ck_assert_ptr_null(drv->unlock);
+		ck_assert_ptr_null(dt_drv->lock);
+		ck_assert_ptr_null(dt_drv->unlock);
 		return;
 	}
-	other = open_ok(db_url);
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->lock(conn, "dbshift:t", 1000, &diag) == 0, "%s",
-		      diag.message);
+	other = dt_open_ok(dt_url);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:t", 1000, &dt_diag) == 0,
+		      "%s", dt_diag.message);
 
-	start_s = now_s();
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->lock(other, "dbshift:t", 300, &diag), 0);
-	waited = now_s() - start_s;
+	start_s = dt_now_s();
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->lock(other, "dbshift:t", 300, &dt_diag), 0);
+	waited = dt_now_s() - start_s;
 	ck_assert_msg(waited >= 0.25 && waited < 3, "waited %.2f s", waited);
-	assert_one_line(diag.message);
-	ck_assert_msg(strstr(diag.message, "timed out") != NULL, "%s",
-		      diag.message);
+	dt_assert_one_line(dt_diag.message);
+	ck_assert_msg(strstr(dt_diag.message, "timed out") != NULL, "%s",
+		      dt_diag.message);
 
 	/* Another key is free. */
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->lock(other, "dbshift:other", 0, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_msg(drv->unlock(other, "dbshift:other", &diag) == 0, "%s",
-		      diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->lock(other, "dbshift:other", 0, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	ck_assert_msg(dt_drv->unlock(other, "dbshift:other", &dt_diag) == 0,
+		      "%s", dt_diag.message);
 
 	/* Unlocking hands the key over. */
-	ck_assert_msg(drv->unlock(conn, "dbshift:t", &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_msg(drv->lock(other, "dbshift:t", 0, &diag) == 0, "%s",
-		      diag.message);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->lock(conn, "dbshift:t", 0, &diag), 0);
-	assert_one_line(diag.message);
+	ck_assert_msg(dt_drv->unlock(dt_conn, "dbshift:t", &dt_diag) == 0, "%s",
+		      dt_diag.message);
+	ck_assert_msg(dt_drv->lock(other, "dbshift:t", 0, &dt_diag) == 0, "%s",
+		      dt_diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag), 0);
+	dt_assert_one_line(dt_diag.message);
 
 	/* Closing a connection releases its lock. */
-	drv->close(other);
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->lock(conn, "dbshift:t", 2000, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_msg(drv->unlock(conn, "dbshift:t", &diag) == 0, "%s",
-		      diag.message);
+	dt_drv->close(other);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:t", 2000, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	ck_assert_msg(dt_drv->unlock(dt_conn, "dbshift:t", &dt_diag) == 0, "%s",
+		      dt_diag.message);
 }
 END_TEST
 
@@ -1056,7 +844,7 @@ Suite *conformance_suite(void)
 	TCase *tc = tcase_create("conformance");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, NULL, dt_stop);
 	tcase_add_loop_test(tc, test_conformance_descriptor, FX_SQLITE,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE,

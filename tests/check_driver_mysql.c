@@ -25,95 +25,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dbshift/driver.h"
 #include "dialects.h"
+#include "drivertest.h"
 #include "error.h"
 #include "fixture.h"
 #include "suites.h"
 
-#define PASSWORD "s3cretpw"
+/* The password of URLs that must fail; no message may show it. */
+#define PASSWORD DT_PASSWORD
 
-static void *module;
-static dbshift_driver_init_fn entry;
-static const dbshift_driver *drv;
-static dbshift_driver_conn *conn; /* on the test's own database */
-static char db_url[1024];	  /* its URL */
-static char db_name[128];	  /* its name */
-static dbshift_diag diag;
-
-static const dbshift_host test_host = {
-	sizeof(dbshift_host),
-	DBSHIFT_DRIVER_ABI_MAJOR,
-	DBSHIFT_DRIVER_ABI_MINOR,
-	dbshift__diag_set,
-};
+static char db_name[128]; /* the test database's name */
 
 /* ---- helpers ---- */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void load_module(void)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/driver_mysql.so", fx_driver_dir());
-	module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(module != NULL, "dlopen %s: %s", path, dlerror());
-	entry = (dbshift_driver_init_fn)dlsym(module,
-					      "dbshift_driver_mysql_init");
-	ck_assert_msg(entry != NULL, "%s has no dbshift_driver_mysql_init",
-		      path);
-}
-
-static void assert_one_line(const char *msg)
-{
-	ck_assert_msg(msg[0] != '\0', "empty message");
-	ck_assert_msg(strchr(msg, '\n') == NULL, "message spans lines: %s",
-		      msg);
-}
-
-static dbshift_driver_conn *open_ok(const char *url)
-{
-	dbshift_driver_conn *c = NULL;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->open(&c, url, &diag) == 0, "open %s: %s", url,
-		      diag.message);
-	ck_assert_ptr_nonnull(c);
-	return c;
-}
-
-/* Open url expecting failure with a one-line message in diag that does
- * not show PASSWORD. */
-static void open_fails(const char *url)
-{
-	dbshift_driver_conn *c = (dbshift_driver_conn *)&c;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->open(&c, url, &diag) != 0, "open %s succeeded", url);
-	ck_assert_ptr_null(c);
-	assert_one_line(diag.message);
-	ck_assert_msg(strstr(diag.message, PASSWORD) == NULL,
-		      "password shown: %s", diag.message);
-}
 
 /* The driver alone, for cases that need no server. */
 static void setup_driver(void)
 {
-	load_module();
-	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
-		    &test_host);
-	ck_assert_ptr_nonnull(drv);
-	dbshift__diag_init(&diag);
+	dt_init("mysql");
 }
 
 /* The driver and a connection to a fresh database. */
@@ -121,183 +52,10 @@ static void setup(void)
 {
 	const char *slash;
 
-	setup_driver();
-	snprintf(db_url, sizeof(db_url), "%s", fx_fresh_url(FX_MYSQL));
-	slash = strrchr(db_url, '/');
+	dt_start("mysql", fx_fresh_url(FX_MYSQL));
+	slash = strrchr(dt_url, '/');
 	ck_assert_ptr_nonnull(slash);
 	snprintf(db_name, sizeof(db_name), "%s", slash + 1);
-	conn = open_ok(db_url);
-	dbshift__diag_init(&diag);
-}
-
-static void teardown(void)
-{
-	if (drv != NULL)
-		drv->close(conn);
-	conn = NULL;
-}
-
-static void exec_on(dbshift_driver_conn *c, const char *sql)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(c, sql, strlen(sql), &diag) == 0,
-		      "exec '%s': %s", sql, diag.message);
-}
-
-static void exec_ok(const char *sql)
-{
-	exec_on(conn, sql);
-}
-
-static void exec_fails(const char *sql)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(conn, sql, strlen(sql), &diag) != 0,
-		      "exec '%s' succeeded", sql);
-	assert_one_line(diag.message);
-}
-
-/* Rows collected by collect(). */
-#define MAX_ROWS 8
-#define MAX_COLS 8
-struct rows {
-	int count;
-	int stop_at;
-	int stop_value;
-	int32_t ncols;
-	int32_t type[MAX_ROWS][MAX_COLS];
-	int64_t i64[MAX_ROWS][MAX_COLS];
-	int64_t len[MAX_ROWS][MAX_COLS];
-	char text[MAX_ROWS][MAX_COLS][96];
-};
-
-static int collect(int32_t ncols, const dbshift_value *cols, void *payload)
-{
-	struct rows *rows = payload;
-	int r = rows->count++;
-	int32_t i;
-
-	ck_assert_int_lt(r, MAX_ROWS);
-	ck_assert_int_le(ncols, MAX_COLS);
-	rows->ncols = ncols;
-	for (i = 0; i < ncols; i++) {
-		rows->type[r][i] = cols[i].type;
-		rows->i64[r][i] = cols[i].i64;
-		rows->len[r][i] = cols[i].len;
-		if (cols[i].type == DBSHIFT_VALUE_TEXT) {
-			ck_assert_int_lt(cols[i].len, 96);
-			memcpy(rows->text[r][i], cols[i].text,
-			       (size_t)cols[i].len);
-			rows->text[r][i][cols[i].len] = '\0';
-		}
-	}
-	return rows->stop_at == rows->count ? rows->stop_value : 0;
-}
-
-static void query_on(dbshift_driver_conn *c, const char *sql,
-		     const dbshift_value *params, int32_t nparams,
-		     struct rows *rows)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(c, sql, params, nparams, rows ? collect : NULL,
-				 rows, &diag) == 0,
-		      "query '%s': %s", sql, diag.message);
-}
-
-static void query_ok(const char *sql, const dbshift_value *params,
-		     int32_t nparams, struct rows *rows)
-{
-	query_on(conn, sql, params, nparams, rows);
-}
-
-static void query_fails(const char *sql, const dbshift_value *params,
-			int32_t nparams)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(
-		drv->query(conn, sql, params, nparams, NULL, NULL, &diag) != 0,
-		"query '%s' succeeded", sql);
-	assert_one_line(diag.message);
-}
-
-/* The single value of a one-row, one-column query on c, as text ("NULL"
- * for NULL); static storage. */
-static const char *value_on(dbshift_driver_conn *c, const char *sql)
-{
-	static char buf[96];
-	struct rows rows = {0};
-
-	query_on(c, sql, NULL, 0, &rows);
-	ck_assert_int_eq(rows.count, 1);
-	if (rows.type[0][0] == DBSHIFT_VALUE_NULL)
-		snprintf(buf, sizeof(buf), "NULL");
-	else if (rows.type[0][0] == DBSHIFT_VALUE_INT64)
-		snprintf(buf, sizeof(buf), "%lld", (long long)rows.i64[0][0]);
-	else
-		snprintf(buf, sizeof(buf), "%s", rows.text[0][0]);
-	return buf;
-}
-
-static const char *value_of(const char *sql)
-{
-	return value_on(conn, sql);
-}
-
-static int64_t int_of(const char *sql)
-{
-	struct rows rows = {0};
-
-	query_ok(sql, NULL, 0, &rows);
-	ck_assert_int_eq(rows.count, 1);
-	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
-	return rows.i64[0][0];
-}
-
-static dbshift_value int_value(int64_t i64)
-{
-	dbshift_value v = {DBSHIFT_VALUE_INT64, i64, NULL, 0};
-
-	return v;
-}
-
-static dbshift_value text_value(const char *text, int64_t len)
-{
-	dbshift_value v = {DBSHIFT_VALUE_TEXT, 0, text, len};
-
-	return v;
-}
-
-static dbshift_value null_value(void)
-{
-	dbshift_value v = {DBSHIFT_VALUE_NULL, 0, NULL, 0};
-
-	return v;
-}
-
-static int32_t table_exists_on(dbshift_driver_conn *c, const char *table)
-{
-	int32_t exists = -1;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->table_exists(c, table, &exists, &diag) == 0,
-		      "table_exists %s: %s", table, diag.message);
-	ck_assert(exists == 0 || exists == 1);
-	return exists;
-}
-
-static int32_t table_exists(const char *table)
-{
-	return table_exists_on(conn, table);
-}
-
-static void table_exists_fails(const char *table)
-{
-	int32_t exists = -1;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->table_exists(conn, table, &exists, &diag) != 0,
-		      "table_exists '%s' succeeded", table);
-	assert_one_line(diag.message);
 }
 
 /* HOST[:PORT] of the admin URL, into buf. */
@@ -319,37 +77,37 @@ static void server_address(char *buf, size_t size)
 
 START_TEST(test_driver_mysql_descriptor)
 {
-	ck_assert_uint_eq(drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
-	ck_assert_uint_eq(drv->struct_size, sizeof(dbshift_driver));
-	ck_assert_str_eq(drv->name, "mysql");
-	ck_assert_str_eq(drv->dialect, "mysql");
-	ck_assert_str_eq(drv->schemes[0], "mysql");
-	ck_assert_str_eq(drv->schemes[1], "mariadb");
-	ck_assert_ptr_null(drv->schemes[2]);
-	ck_assert_ptr_nonnull(strstr(drv->version, PACKAGE_VERSION));
+	ck_assert_uint_eq(dt_drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
+	ck_assert_uint_eq(dt_drv->struct_size, sizeof(dbshift_driver));
+	ck_assert_str_eq(dt_drv->name, "mysql");
+	ck_assert_str_eq(dt_drv->dialect, "mysql");
+	ck_assert_str_eq(dt_drv->schemes[0], "mysql");
+	ck_assert_str_eq(dt_drv->schemes[1], "mariadb");
+	ck_assert_ptr_null(dt_drv->schemes[2]);
+	ck_assert_ptr_nonnull(strstr(dt_drv->version, PACKAGE_VERSION));
 	/* DDL commits implicitly: the core must guard migrations with a
 	 * dirty history row, not a transaction. */
-	ck_assert(drv->capabilities ==
+	ck_assert(dt_drv->capabilities ==
 		  (DBSHIFT_CAP_SESSION_LOCK | DBSHIFT_CAP_SAVEPOINTS));
-	ck_assert_ptr_nonnull(drv->lock);
-	ck_assert_ptr_nonnull(drv->unlock);
+	ck_assert_ptr_nonnull(dt_drv->lock);
+	ck_assert_ptr_nonnull(dt_drv->unlock);
 }
 END_TEST
 
 START_TEST(test_driver_mysql_abi)
 {
-	ck_assert_ptr_null(entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &test_host));
-	ck_assert_ptr_eq(entry(DBSHIFT_DRIVER_ABI_MAJOR,
-			       DBSHIFT_DRIVER_ABI_MINOR + 3, &test_host),
-			 drv);
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &dt_host));
+	ck_assert_ptr_eq(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
+				  DBSHIFT_DRIVER_ABI_MINOR + 3, &dt_host),
+			 dt_drv);
 	/* Nothing but the entry is visible, not even the splitter it
 	 * carries. */
-	ck_assert_ptr_null(dlsym(module, "mysql_driver"));
-	ck_assert_ptr_null(dlsym(module, "fail_state"));
-	ck_assert_ptr_null(dlsym(module, "dbshift__mysql_fail"));
-	ck_assert_ptr_null(dlsym(module, "dbshift__mysql_url_parse"));
-	ck_assert_ptr_null(dlsym(module, "dbshift__split_next"));
-	ck_assert_ptr_null(dlsym(module, DBSHIFT_DRIVER_INIT_SYMBOL));
+	ck_assert_ptr_null(dlsym(dt_module, "mysql_driver"));
+	ck_assert_ptr_null(dlsym(dt_module, "fail_state"));
+	ck_assert_ptr_null(dlsym(dt_module, "dbshift__mysql_fail"));
+	ck_assert_ptr_null(dlsym(dt_module, "dbshift__mysql_url_parse"));
+	ck_assert_ptr_null(dlsym(dt_module, "dbshift__split_next"));
+	ck_assert_ptr_null(dlsym(dt_module, DBSHIFT_DRIVER_INIT_SYMBOL));
 }
 END_TEST
 
@@ -400,12 +158,12 @@ START_TEST(test_driver_mysql_bad_urls)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
-		open_fails(bad_urls[i].url);
-		ck_assert_msg(strstr(diag.message, bad_urls[i].says) != NULL,
+		dt_open_fails(bad_urls[i].url);
+		ck_assert_msg(strstr(dt_diag.message, bad_urls[i].says) != NULL,
 			      "%s: '%s' does not say '%s'", bad_urls[i].url,
-			      diag.message, bad_urls[i].says);
+			      dt_diag.message, bad_urls[i].says);
 	}
-	open_fails(NULL);
+	dt_open_fails(NULL);
 }
 END_TEST
 
@@ -413,23 +171,24 @@ END_TEST
  * password. */
 START_TEST(test_driver_mysql_unreachable)
 {
-	double start = now_s();
+	double start = dt_now_s();
 
-	open_fails("mysql://u:" PASSWORD "@127.0.0.1:1/db");
-	ck_assert_msg(now_s() - start < 5, "took %.1f s", now_s() - start);
-	ck_assert_msg(strstr(diag.message, "127.0.0.1:1:") != NULL, "%s",
-		      diag.message);
-	ck_assert_int_ne(diag.native_code, 0);
-	ck_assert_str_eq(diag.sqlstate, "HY000");
+	dt_open_fails("mysql://u:" PASSWORD "@127.0.0.1:1/db");
+	ck_assert_msg(dt_now_s() - start < 5, "took %.1f s",
+		      dt_now_s() - start);
+	ck_assert_msg(strstr(dt_diag.message, "127.0.0.1:1:") != NULL, "%s",
+		      dt_diag.message);
+	ck_assert_int_ne(dt_diag.native_code, 0);
+	ck_assert_str_eq(dt_diag.sqlstate, "HY000");
 
-	open_fails("mariadb://u:" PASSWORD "@[::1]:1/db");
-	ck_assert_msg(strstr(diag.message, "[::1]:1:") != NULL, "%s",
-		      diag.message);
-	open_fails("mysql://u:" PASSWORD "@localhost/db?socket=/nonexistent/"
-		   "mysqld.sock");
-	ck_assert_msg(strstr(diag.message, "socket /nonexistent/mysqld.sock") !=
-			      NULL,
-		      "%s", diag.message);
+	dt_open_fails("mariadb://u:" PASSWORD "@[::1]:1/db");
+	ck_assert_msg(strstr(dt_diag.message, "[::1]:1:") != NULL, "%s",
+		      dt_diag.message);
+	dt_open_fails("mysql://u:" PASSWORD "@localhost/db?socket=/nonexistent/"
+		      "mysqld.sock");
+	ck_assert_msg(strstr(dt_diag.message,
+			     "socket /nonexistent/mysqld.sock") != NULL,
+		      "%s", dt_diag.message);
 }
 END_TEST
 
@@ -454,11 +213,12 @@ START_TEST(test_driver_mysql_silent_server)
 	snprintf(url, sizeof(url),
 		 "mysql://u:" PASSWORD "@127.0.0.1:%d/db?connect-timeout=1",
 		 (int)ntohs(addr.sin_port));
-	start = now_s();
-	open_fails(url);
-	ck_assert_msg(now_s() - start < 5, "took %.1f s", now_s() - start);
-	ck_assert_msg(strstr(diag.message, "127.0.0.1:") != NULL, "%s",
-		      diag.message);
+	start = dt_now_s();
+	dt_open_fails(url);
+	ck_assert_msg(dt_now_s() - start < 5, "took %.1f s",
+		      dt_now_s() - start);
+	ck_assert_msg(strstr(dt_diag.message, "127.0.0.1:") != NULL, "%s",
+		      dt_diag.message);
 	close(fd);
 }
 END_TEST
@@ -468,39 +228,41 @@ START_TEST(test_driver_mysql_quote_ident)
 	char buf[32] = "junk";
 
 	ck_assert_int_eq(
-		drv->quote_ident(NULL, "plain", buf, sizeof(buf), &diag), 0);
+		dt_drv->quote_ident(NULL, "plain", buf, sizeof(buf), &dt_diag),
+		0);
 	ck_assert_str_eq(buf, "`plain`");
 	ck_assert_int_eq(
-		drv->quote_ident(NULL, "a`b``c", buf, sizeof(buf), &diag), 0);
+		dt_drv->quote_ident(NULL, "a`b``c", buf, sizeof(buf), &dt_diag),
+		0);
 	ck_assert_str_eq(buf, "`a``b````c`");
 	/* Dots and double quotes are part of the name. */
-	ck_assert_int_eq(
-		drv->quote_ident(NULL, "s.t \"x\"", buf, sizeof(buf), &diag),
-		0);
+	ck_assert_int_eq(dt_drv->quote_ident(NULL, "s.t \"x\"", buf,
+					     sizeof(buf), &dt_diag),
+			 0);
 	ck_assert_str_eq(buf, "`s.t \"x\"`");
 	/* Exactly big enough, then one byte short. */
-	ck_assert_int_eq(drv->quote_ident(NULL, "a`b", buf, 7, &diag), 0);
+	ck_assert_int_eq(dt_drv->quote_ident(NULL, "a`b", buf, 7, &dt_diag), 0);
 	ck_assert_str_eq(buf, "`a``b`");
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->quote_ident(NULL, "a`b", buf, 6, &diag), 0);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->quote_ident(NULL, "a`b", buf, 6, &dt_diag), 0);
 	ck_assert_str_eq(buf, "");
-	assert_one_line(diag.message);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->quote_ident(NULL, "", buf, sizeof(buf), &diag),
-			 0);
-	assert_one_line(diag.message);
-	ck_assert_int_ne(drv->quote_ident(NULL, NULL, buf, sizeof(buf), &diag),
-			 0);
+	dt_assert_one_line(dt_diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(
+		dt_drv->quote_ident(NULL, "", buf, sizeof(buf), &dt_diag), 0);
+	dt_assert_one_line(dt_diag.message);
+	ck_assert_int_ne(
+		dt_drv->quote_ident(NULL, NULL, buf, sizeof(buf), &dt_diag), 0);
 }
 END_TEST
 
 /* Without a usable host table the driver still fills diagnostics. */
 START_TEST(test_driver_mysql_no_host)
 {
-	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
-	ck_assert_ptr_nonnull(drv);
-	open_fails("mysql://u:" PASSWORD "@h/db?nosuch=1");
-	ck_assert_ptr_nonnull(strstr(diag.message, "nosuch"));
+	dt_drv = dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
+	ck_assert_ptr_nonnull(dt_drv);
+	dt_open_fails("mysql://u:" PASSWORD "@h/db?nosuch=1");
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "nosuch"));
 }
 END_TEST
 
@@ -514,7 +276,7 @@ static char url_user[64];
 
 static void drop_url_user(void)
 {
-	const dbshift_driver *d = drv;
+	const dbshift_driver *d = dt_drv;
 	dbshift_driver_conn *admin = NULL;
 	dbshift_diag local;
 	char sql[160];
@@ -530,7 +292,8 @@ static void drop_url_user(void)
 
 static void make_url_user(void)
 {
-	dbshift_driver_conn *admin = open_ok(getenv("DBSHIFT_TEST_MYSQL_URL"));
+	dbshift_driver_conn *admin =
+		dt_open_ok(getenv("DBSHIFT_TEST_MYSQL_URL"));
 	char sql[512];
 
 	snprintf(url_user, sizeof(url_user), "dbshift u%ld", (long)getpid());
@@ -539,22 +302,22 @@ static void make_url_user(void)
 		 "GRANT ALL ON `%s`.* TO '%s'@'%%'",
 		 url_user, URL_PASSWORD, db_name, url_user);
 	atexit(drop_url_user);
-	exec_on(admin, sql);
-	drv->close(admin);
+	dt_exec_on(admin, sql);
+	dt_drv->close(admin);
 }
 
 /* Open url and check who and where the session is. */
 static void check_session(const char *url, const char *database)
 {
-	dbshift_driver_conn *c = open_ok(url);
+	dbshift_driver_conn *c = dt_open_ok(url);
 	char user[80];
 
 	snprintf(user, sizeof(user), "%s@%%", url_user);
-	ck_assert_str_eq(value_on(c, "SELECT CURRENT_USER()"), user);
-	ck_assert_str_eq(value_on(c, "SELECT DATABASE()"), database);
-	ck_assert_str_eq(value_on(c, "SELECT @@character_set_client"),
+	ck_assert_str_eq(dt_value_on(c, "SELECT CURRENT_USER()"), user);
+	ck_assert_str_eq(dt_value_on(c, "SELECT DATABASE()"), database);
+	ck_assert_str_eq(dt_value_on(c, "SELECT @@character_set_client"),
 			 "utf8mb4");
-	drv->close(c);
+	dt_drv->close(c);
 }
 
 /* Copy s into buf, percent-encoding the byte c. */
@@ -594,14 +357,14 @@ START_TEST(test_driver_mysql_url_forms)
 		 "mysql://%s@%s/%s?connect-timeout=5&read_timeout=30&"
 		 "WRITE-TIMEOUT=0&charset=latin1&ssl-mode=DISABLED&",
 		 auth, address, db_name);
-	c = open_ok(url);
-	ck_assert_str_eq(value_on(c, "SELECT @@character_set_client"),
+	c = dt_open_ok(url);
+	ck_assert_str_eq(dt_value_on(c, "SELECT @@character_set_client"),
 			 "latin1");
-	drv->close(c);
+	dt_drv->close(c);
 
 	/* Through the server's unix socket: as a parameter, or as the
 	 * encoded host. */
-	snprintf(sock, sizeof(sock), "%s", value_of("SELECT @@socket"));
+	snprintf(sock, sizeof(sock), "%s", dt_value_of("SELECT @@socket"));
 	if (access(sock, F_OK) != 0)
 		return; /* a server on another machine */
 	snprintf(url, sizeof(url), "mysql://%s@localhost/%s?socket=%s", auth,
@@ -609,11 +372,12 @@ START_TEST(test_driver_mysql_url_forms)
 	check_session(url, db_name);
 	snprintf(url, sizeof(url), "mysql://%s@/%s?socket=%s", auth, db_name,
 		 sock);
-	c = open_ok(url);
-	ck_assert_str_eq(value_on(c, "SELECT host FROM information_schema."
+	c = dt_open_ok(url);
+	ck_assert_str_eq(dt_value_on(c,
+				     "SELECT host FROM information_schema."
 				     "processlist WHERE id = CONNECTION_ID()"),
 			 "localhost");
-	drv->close(c);
+	dt_drv->close(c);
 	encode_byte(enc, sizeof(enc), sock, '/');
 	snprintf(url, sizeof(url), "mysql://%s@%s/%s", auth, enc, db_name);
 	check_session(url, db_name);
@@ -622,13 +386,14 @@ START_TEST(test_driver_mysql_url_forms)
 		return;
 	snprintf(url, sizeof(url), "mysql://%s@localhost%s/%s", auth,
 		 strchr(address, ':'), db_name);
-	c = open_ok(url);
-	ck_assert_msg(strchr(value_on(c, "SELECT host FROM information_schema."
-					 "processlist WHERE id = "
-					 "CONNECTION_ID()"),
-			     ':') != NULL,
-		      "not TCP");
-	drv->close(c);
+	c = dt_open_ok(url);
+	ck_assert_msg(
+		strchr(dt_value_on(c, "SELECT host FROM information_schema."
+				      "processlist WHERE id = "
+				      "CONNECTION_ID()"),
+		       ':') != NULL,
+		"not TCP");
+	dt_drv->close(c);
 }
 END_TEST
 
@@ -641,23 +406,23 @@ START_TEST(test_driver_mysql_no_database)
 	dbshift_driver_conn *c;
 	int32_t exists = 0;
 
-	exec_ok("CREATE TABLE t (x INT)");
+	dt_exec_ok("CREATE TABLE t (x INT)");
 	server_address(address, sizeof(address));
 	snprintf(url, sizeof(url), "%.*s",
 		 (int)(strstr(admin, address) - admin + strlen(address)),
 		 admin);
-	c = open_ok(url); /* no '/' at all */
-	ck_assert_str_eq(value_on(c, "SELECT DATABASE()"), "NULL");
-	drv->close(c);
-	c = open_ok(admin);
-	ck_assert_str_eq(value_on(c, "SELECT DATABASE()"), "NULL");
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->table_exists(c, "t", &exists, &diag), 0);
-	ck_assert_msg(strstr(diag.message, "no database selected") != NULL,
-		      "%s", diag.message);
+	c = dt_open_ok(url); /* no '/' at all */
+	ck_assert_str_eq(dt_value_on(c, "SELECT DATABASE()"), "NULL");
+	dt_drv->close(c);
+	c = dt_open_ok(admin);
+	ck_assert_str_eq(dt_value_on(c, "SELECT DATABASE()"), "NULL");
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->table_exists(c, "t", &exists, &dt_diag), 0);
+	ck_assert_msg(strstr(dt_diag.message, "no database selected") != NULL,
+		      "%s", dt_diag.message);
 	snprintf(table, sizeof(table), "%s.t", db_name);
-	ck_assert_int_eq(table_exists_on(c, table), 1);
-	drv->close(c);
+	ck_assert_int_eq(dt_table_exists_on(c, table), 1);
+	dt_drv->close(c);
 }
 END_TEST
 
@@ -668,12 +433,12 @@ START_TEST(test_driver_mysql_wrong_password)
 	server_address(address, sizeof(address));
 	snprintf(url, sizeof(url), "mysql://dbshift:" PASSWORD "@%s/%s",
 		 address, db_name);
-	open_fails(url);
-	ck_assert_int_eq(diag.native_code, 1045);
-	ck_assert_str_eq(diag.sqlstate, "28000");
-	ck_assert_msg(strstr(diag.message, "Access denied") != NULL &&
-			      strstr(diag.message, address) != NULL,
-		      "%s", diag.message);
+	dt_open_fails(url);
+	ck_assert_int_eq(dt_diag.native_code, 1045);
+	ck_assert_str_eq(dt_diag.sqlstate, "28000");
+	ck_assert_msg(strstr(dt_diag.message, "Access denied") != NULL &&
+			      strstr(dt_diag.message, address) != NULL,
+		      "%s", dt_diag.message);
 }
 END_TEST
 
@@ -681,11 +446,11 @@ START_TEST(test_driver_mysql_unknown_database)
 {
 	char url[1100];
 
-	snprintf(url, sizeof(url), "%s_nope", db_url);
-	open_fails(url);
-	ck_assert_int_eq(diag.native_code, 1049);
-	ck_assert_msg(strstr(diag.message, "_nope") != NULL, "%s",
-		      diag.message);
+	snprintf(url, sizeof(url), "%s_nope", dt_url);
+	dt_open_fails(url);
+	ck_assert_int_eq(dt_diag.native_code, 1049);
+	ck_assert_msg(strstr(dt_diag.message, "_nope") != NULL, "%s",
+		      dt_diag.message);
 }
 END_TEST
 
@@ -693,31 +458,32 @@ END_TEST
  * takes what there is. */
 START_TEST(test_driver_mysql_tls_modes)
 {
-	int have_tls = strcmp(value_of("SELECT @@have_ssl"), "YES") == 0;
+	int have_tls = strcmp(dt_value_of("SELECT @@have_ssl"), "YES") == 0;
 	dbshift_driver_conn *c;
 	char url[1200];
 
-	snprintf(url, sizeof(url), "%s?ssl-mode=preferred", db_url);
-	drv->close(open_ok(url));
-	snprintf(url, sizeof(url), "%s?tls=false", db_url);
-	c = open_ok(url);
-	ck_assert_str_eq(value_on(c, "SELECT COUNT(*) FROM information_schema."
+	snprintf(url, sizeof(url), "%s?ssl-mode=preferred", dt_url);
+	dt_drv->close(dt_open_ok(url));
+	snprintf(url, sizeof(url), "%s?tls=false", dt_url);
+	c = dt_open_ok(url);
+	ck_assert_str_eq(dt_value_on(c,
+				     "SELECT COUNT(*) FROM information_schema."
 				     "session_status WHERE variable_name = "
 				     "'Ssl_cipher' AND variable_value <> ''"),
 			 "0");
-	drv->close(c);
-	snprintf(url, sizeof(url), "%s?ssl-mode=required", db_url);
+	dt_drv->close(c);
+	snprintf(url, sizeof(url), "%s?ssl-mode=required", dt_url);
 	if (have_tls) {
-		drv->close(open_ok(url));
+		dt_drv->close(dt_open_ok(url));
 	} else {
-		open_fails(url);
-		ck_assert_msg(strstr(diag.message, "TLS") != NULL, "%s",
-			      diag.message);
+		dt_open_fails(url);
+		ck_assert_msg(strstr(dt_diag.message, "TLS") != NULL, "%s",
+			      dt_diag.message);
 	}
 	/* Verification without a CA that signed the server's certificate
 	 * cannot succeed. */
-	snprintf(url, sizeof(url), "%s?tls=true", db_url);
-	open_fails(url);
+	snprintf(url, sizeof(url), "%s?tls=true", dt_url);
+	dt_open_fails(url);
 }
 END_TEST
 
@@ -740,34 +506,35 @@ static const char broken_script[] =
 
 START_TEST(test_driver_mysql_exec_error_line)
 {
-	exec_fails(broken_script);
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 7);
-	ck_assert_int_eq(diag.native_code, 1064);
-	ck_assert_str_eq(diag.sqlstate, "42000");
+	dt_exec_fails(broken_script);
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 7);
+	ck_assert_int_eq(dt_diag.native_code, 1064);
+	ck_assert_str_eq(dt_diag.sqlstate, "42000");
 	/* The server's "at line N" is the script's line too. */
-	ck_assert_msg(strstr(diag.message, "at line 8") != NULL, "%s",
-		      diag.message);
+	ck_assert_msg(strstr(dt_diag.message, "at line 8") != NULL, "%s",
+		      dt_diag.message);
 	/* Earlier statements ran, later ones did not. */
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM a"), 1);
-	ck_assert_int_eq(table_exists("b"), 0);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM a"), 1);
+	ck_assert_int_eq(dt_table_exists("b"), 0);
 
 	/* A runtime error, third statement on one line. */
-	exec_fails("INSERT INTO a VALUES (2); INSERT INTO a VALUES (3); "
-		   "INSERT INTO nosuch VALUES (4); INSERT INTO a VALUES (5)");
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 1);
-	ck_assert_int_eq(diag.native_code, 1146);
-	ck_assert_str_eq(diag.sqlstate, "42S02");
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM a"), 3);
+	dt_exec_fails(
+		"INSERT INTO a VALUES (2); INSERT INTO a VALUES (3); "
+		"INSERT INTO nosuch VALUES (4); INSERT INTO a VALUES (5)");
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 1);
+	ck_assert_int_eq(dt_diag.native_code, 1146);
+	ck_assert_str_eq(dt_diag.sqlstate, "42S02");
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM a"), 3);
 
 	/* The first statement, and after an empty statement. */
-	exec_fails("\n\nSELEC 1;\nSELECT 2");
-	ck_assert_int_eq(diag.statement_index, 0);
-	ck_assert_int_eq(diag.line, 3);
-	exec_fails("SELECT 1;;\n;\nSELECT 2;\nSELEC 3");
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 4);
+	dt_exec_fails("\n\nSELEC 1;\nSELECT 2");
+	ck_assert_int_eq(dt_diag.statement_index, 0);
+	ck_assert_int_eq(dt_diag.line, 3);
+	dt_exec_fails("SELECT 1;;\n;\nSELECT 2;\nSELEC 3");
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 4);
 }
 END_TEST
 
@@ -775,20 +542,20 @@ END_TEST
  * stays usable. */
 START_TEST(test_driver_mysql_exec_results)
 {
-	exec_ok("CREATE TABLE n (i INT);"
-		"INSERT INTO n VALUES (1), (2), (3);"
-		"SELECT * FROM n; SHOW TABLES; SELECT 1 FROM DUAL WHERE 0;"
-		"INSERT INTO n SELECT i + 3 FROM n;"
-		"SELECT * FROM n a, n b, n c;" /* 216 rows */
-		"INSERT INTO n VALUES (7)");
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM n"), 7);
-	exec_ok("SELECT * FROM n");
-	exec_ok("SELECT * FROM n; DO 1");
-	ck_assert_int_eq(int_of("SELECT MAX(i) FROM n"), 7);
+	dt_exec_ok("CREATE TABLE n (i INT);"
+		   "INSERT INTO n VALUES (1), (2), (3);"
+		   "SELECT * FROM n; SHOW TABLES; SELECT 1 FROM DUAL WHERE 0;"
+		   "INSERT INTO n SELECT i + 3 FROM n;"
+		   "SELECT * FROM n a, n b, n c;" /* 216 rows */
+		   "INSERT INTO n VALUES (7)");
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM n"), 7);
+	dt_exec_ok("SELECT * FROM n");
+	dt_exec_ok("SELECT * FROM n; DO 1");
+	ck_assert_int_eq(dt_query_int64("SELECT MAX(i) FROM n"), 7);
 	/* Also after a failure part way through. */
-	exec_fails("SELECT * FROM n; SELECT nosuch FROM n; SELECT * FROM n");
-	ck_assert_int_eq(diag.statement_index, 1);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM n"), 7);
+	dt_exec_fails("SELECT * FROM n; SELECT nosuch FROM n; SELECT * FROM n");
+	ck_assert_int_eq(dt_diag.statement_index, 1);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM n"), 7);
 }
 END_TEST
 
@@ -796,20 +563,21 @@ END_TEST
  * one statement. */
 START_TEST(test_driver_mysql_exec_call)
 {
-	exec_ok("CREATE TABLE t (x INT);"
+	dt_exec_ok(
+		"CREATE TABLE t (x INT);"
 		"CREATE PROCEDURE two_sets() BEGIN\n  SELECT 1; SELECT 2, 3;\n"
 		"END;\nCREATE PROCEDURE fails_late() BEGIN\n"
 		"  SELECT 1;\n  INSERT INTO nosuch VALUES (1);\nEND");
-	exec_fails("CALL two_sets();\n"
-		   "CALL two_sets();\nINSERT INTO t VALUES (1);\n"
-		   "INSERT INTO nosuch VALUES (2)");
-	ck_assert_int_eq(diag.statement_index, 3);
-	ck_assert_int_eq(diag.line, 4);
-	exec_fails("CALL two_sets();\n"
-		   "CALL fails_late();\nINSERT INTO t VALUES (3)");
-	ck_assert_int_eq(diag.statement_index, 1);
-	ck_assert_int_eq(diag.line, 2);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t"), 1);
+	dt_exec_fails("CALL two_sets();\n"
+		      "CALL two_sets();\nINSERT INTO t VALUES (1);\n"
+		      "INSERT INTO nosuch VALUES (2)");
+	ck_assert_int_eq(dt_diag.statement_index, 3);
+	ck_assert_int_eq(dt_diag.line, 4);
+	dt_exec_fails("CALL two_sets();\n"
+		      "CALL fails_late();\nINSERT INTO t VALUES (3)");
+	ck_assert_int_eq(dt_diag.statement_index, 1);
+	ck_assert_int_eq(dt_diag.line, 2);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t"), 1);
 }
 END_TEST
 
@@ -830,10 +598,10 @@ START_TEST(test_driver_mysql_exec_long_script)
 		o += (size_t)snprintf(script + o, size - o, row, i, i);
 	ck_assert_uint_lt(o, size - 64);
 	snprintf(script + o, size - o, "INSERT INTO nosuch VALUES (1);\n");
-	exec_fails(script);
-	ck_assert_int_eq(diag.statement_index, 6000);
-	ck_assert_int_eq(diag.line, 6001);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t"), 5999);
+	dt_exec_fails(script);
+	ck_assert_int_eq(dt_diag.statement_index, 6000);
+	ck_assert_int_eq(dt_diag.line, 6001);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t"), 5999);
 	free(script);
 }
 END_TEST
@@ -851,19 +619,19 @@ START_TEST(test_driver_mysql_exec_empty)
 	size_t i;
 
 	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
-		exec_ok(scripts[i]);
-	dbshift__diag_init(&diag);
-	ck_assert_int_eq(drv->exec(conn, NULL, 0, &diag), 0);
-	ck_assert_int_eq(table_exists("x"), 0);
+		dt_exec_ok(scripts[i]);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_eq(dt_drv->exec(dt_conn, NULL, 0, &dt_diag), 0);
+	ck_assert_int_eq(dt_table_exists("x"), 0);
 	/* Empty statements between others are skipped, and "--" without a
 	 * space is not a comment. */
-	exec_ok("CREATE TABLE t (x INT);;\n; INSERT INTO t VALUES (1 "
-		"--1);#\n;");
-	ck_assert_int_eq(int_of("SELECT x FROM t"), 2);
+	dt_exec_ok("CREATE TABLE t (x INT);;\n; INSERT INTO t VALUES (1 "
+		   "--1);#\n;");
+	ck_assert_int_eq(dt_query_int64("SELECT x FROM t"), 2);
 	/* mysqldump's executable comments are statements. */
-	exec_ok("/*!40101 INSERT INTO t VALUES (3) */;\n"
-		"/*M!100100 INSERT INTO t VALUES (4) */;");
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t"), 3);
+	dt_exec_ok("/*!40101 INSERT INTO t VALUES (3) */;\n"
+		   "/*M!100100 INSERT INTO t VALUES (4) */;");
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t"), 3);
 }
 END_TEST
 
@@ -873,10 +641,11 @@ START_TEST(test_driver_mysql_exec_nul)
 				     "CREATE TABLE b (x INT);\0\n"
 				     "CREATE TABLE c (x INT);\n";
 
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->exec(conn, script, sizeof(script) - 1, &diag), 0);
-	ck_assert_ptr_nonnull(strstr(diag.message, "line 2"));
-	ck_assert_int_eq(table_exists("a"), 0);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(
+		dt_drv->exec(dt_conn, script, sizeof(script) - 1, &dt_diag), 0);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "line 2"));
+	ck_assert_int_eq(dt_table_exists("a"), 0);
 }
 END_TEST
 
@@ -899,11 +668,11 @@ static const char routines[] =
 
 START_TEST(test_driver_mysql_exec_routines)
 {
-	exec_fails(routines);
-	ck_assert_int_eq(diag.statement_index, 4);
-	ck_assert_int_eq(diag.line, 11);
-	ck_assert_str_eq(value_of("SELECT GROUP_CONCAT(note ORDER BY x) "
-				  "FROM t"),
+	dt_exec_fails(routines);
+	ck_assert_int_eq(dt_diag.statement_index, 4);
+	ck_assert_int_eq(dt_diag.line, 11);
+	ck_assert_str_eq(dt_value_of("SELECT GROUP_CONCAT(note ORDER BY x) "
+				     "FROM t"),
 			 "zero,big;");
 }
 END_TEST
@@ -931,32 +700,34 @@ static const char delimited[] =
 
 START_TEST(test_driver_mysql_delimiter)
 {
-	exec_fails(delimited);
+	dt_exec_fails(delimited);
 	/* CREATE TABLE, CREATE PROCEDURE, 3 CALLs, INSERT, bad INSERT. */
-	ck_assert_int_eq(diag.statement_index, 6);
-	ck_assert_int_eq(diag.line, 14);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t WHERE x = 1"), 3);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t WHERE x = 2"), 1);
+	ck_assert_int_eq(dt_diag.statement_index, 6);
+	ck_assert_int_eq(dt_diag.line, 14);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t WHERE x = 1"),
+			 3);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t WHERE x = 2"),
+			 1);
 
 	/* A failure under a custom delimiter. */
-	exec_fails("DELIMITER ;;\n"
-		   "INSERT INTO t VALUES (5);;\n\n"
-		   "INSERT INTO nosuch VALUES (5);;\n");
-	ck_assert_int_eq(diag.statement_index, 1);
-	ck_assert_int_eq(diag.line, 4);
+	dt_exec_fails("DELIMITER ;;\n"
+		      "INSERT INTO t VALUES (5);;\n\n"
+		      "INSERT INTO nosuch VALUES (5);;\n");
+	ck_assert_int_eq(dt_diag.statement_index, 1);
+	ck_assert_int_eq(dt_diag.line, 4);
 
 	/* Misuse names the line. */
-	exec_fails("SELECT 1;\nDELIMITER\nSELECT 2");
-	ck_assert_msg(strstr(diag.message, "line 2") != NULL, "%s",
-		      diag.message);
-	exec_fails("DELIMITER a\\b\n");
-	ck_assert_msg(strstr(diag.message, "line 1") != NULL, "%s",
-		      diag.message);
-	exec_fails("\nDELIMITER $$ and more\nSELECT 1$$");
-	ck_assert_msg(strstr(diag.message, "line 2") != NULL, "%s",
-		      diag.message);
-	exec_fails("DELIMITER '$$\nSELECT 1$$");
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM t"), 5);
+	dt_exec_fails("SELECT 1;\nDELIMITER\nSELECT 2");
+	ck_assert_msg(strstr(dt_diag.message, "line 2") != NULL, "%s",
+		      dt_diag.message);
+	dt_exec_fails("DELIMITER a\\b\n");
+	ck_assert_msg(strstr(dt_diag.message, "line 1") != NULL, "%s",
+		      dt_diag.message);
+	dt_exec_fails("\nDELIMITER $$ and more\nSELECT 1$$");
+	ck_assert_msg(strstr(dt_diag.message, "line 2") != NULL, "%s",
+		      dt_diag.message);
+	dt_exec_fails("DELIMITER '$$\nSELECT 1$$");
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM t"), 5);
 }
 END_TEST
 
@@ -966,26 +737,28 @@ END_TEST
  * DBSHIFT_CAP_TRANSACTIONAL_DDL; data changes do roll back. */
 START_TEST(test_driver_mysql_transactions)
 {
-	exec_ok("CREATE TABLE kept (x INT) ENGINE=InnoDB");
-	ck_assert_msg(drv->rollback(conn, &diag) == 0, "%s", diag.message);
-	ck_assert_msg(drv->commit(conn, &diag) == 0, "%s", diag.message);
+	dt_exec_ok("CREATE TABLE kept (x INT) ENGINE=InnoDB");
+	ck_assert_msg(dt_drv->rollback(dt_conn, &dt_diag) == 0, "%s",
+		      dt_diag.message);
+	ck_assert_msg(dt_drv->commit(dt_conn, &dt_diag) == 0, "%s",
+		      dt_diag.message);
 
-	ck_assert_int_eq(drv->begin(conn, &diag), 0);
-	exec_ok("INSERT INTO kept VALUES (1)");
-	ck_assert_int_eq(drv->rollback(conn, &diag), 0);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM kept"), 0);
+	ck_assert_int_eq(dt_drv->begin(dt_conn, &dt_diag), 0);
+	dt_exec_ok("INSERT INTO kept VALUES (1)");
+	ck_assert_int_eq(dt_drv->rollback(dt_conn, &dt_diag), 0);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM kept"), 0);
 
-	ck_assert_int_eq(drv->begin(conn, &diag), 0);
-	exec_ok("INSERT INTO kept VALUES (1); CREATE TABLE ddl (x INT)");
-	ck_assert_int_eq(drv->rollback(conn, &diag), 0);
-	ck_assert_int_eq(table_exists("ddl"), 1);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM kept"), 1);
+	ck_assert_int_eq(dt_drv->begin(dt_conn, &dt_diag), 0);
+	dt_exec_ok("INSERT INTO kept VALUES (1); CREATE TABLE ddl (x INT)");
+	ck_assert_int_eq(dt_drv->rollback(dt_conn, &dt_diag), 0);
+	ck_assert_int_eq(dt_table_exists("ddl"), 1);
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM kept"), 1);
 
-	ck_assert_int_eq(drv->begin(conn, &diag), 0);
-	exec_ok("INSERT INTO kept VALUES (2); SAVEPOINT s1;"
-		"INSERT INTO kept VALUES (3); ROLLBACK TO SAVEPOINT s1");
-	ck_assert_int_eq(drv->commit(conn, &diag), 0);
-	ck_assert_str_eq(value_of("SELECT SUM(x) FROM kept"), "3");
+	ck_assert_int_eq(dt_drv->begin(dt_conn, &dt_diag), 0);
+	dt_exec_ok("INSERT INTO kept VALUES (2); SAVEPOINT s1;"
+		   "INSERT INTO kept VALUES (3); ROLLBACK TO SAVEPOINT s1");
+	ck_assert_int_eq(dt_drv->commit(dt_conn, &dt_diag), 0);
+	ck_assert_str_eq(dt_value_of("SELECT SUM(x) FROM kept"), "3");
 }
 END_TEST
 
@@ -995,22 +768,23 @@ START_TEST(test_driver_mysql_query_params)
 {
 	static const char binary[] = "a\0b'\\\"c";
 	dbshift_value in[3], key;
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 
-	exec_ok("CREATE TABLE p (id BIGINT, name TEXT, note BLOB)");
-	in[0] = int_value(INT64_MIN);
-	in[1] = text_value("hello world", 5); /* only "hello" */
-	in[2] = null_value();
-	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
-		 NULL);
-	in[0] = int_value(INT64_MAX);
-	in[1] = text_value(NULL, 0); /* '', not NULL */
-	in[2] = text_value(binary, sizeof(binary) - 1);
-	query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?);", in, 3,
-		 NULL);
+	dt_exec_ok("CREATE TABLE p (id BIGINT, name TEXT, note BLOB)");
+	in[0] = dt_int_value(INT64_MIN);
+	in[1] = dt_text_value("hello world", 5); /* only "hello" */
+	in[2] = dt_null_value();
+	dt_query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?)", in, 3,
+		    NULL);
+	in[0] = dt_int_value(INT64_MAX);
+	in[1] = dt_text_value(NULL, 0); /* '', not NULL */
+	in[2] = dt_text_value(binary, sizeof(binary) - 1);
+	dt_query_ok("INSERT INTO p (id, name, note) VALUES (?, ?, ?);", in, 3,
+		    NULL);
 
-	key = int_value(INT64_MIN);
-	query_ok("SELECT id, name, note FROM p WHERE id = ?", &key, 1, &rows);
+	key = dt_int_value(INT64_MIN);
+	dt_query_ok("SELECT id, name, note FROM p WHERE id = ?", &key, 1,
+		    &rows);
 	ck_assert_int_eq(rows.count, 1);
 	ck_assert_int_eq(rows.ncols, 3);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
@@ -1020,10 +794,10 @@ START_TEST(test_driver_mysql_query_params)
 	ck_assert_int_eq(rows.type[0][2], DBSHIFT_VALUE_NULL);
 
 	memset(&rows, 0, sizeof(rows));
-	key = text_value(binary, sizeof(binary) - 1);
-	query_ok("SELECT id, name, note, name IS NULL FROM p WHERE note = ? "
-		 "-- binary-safe",
-		 &key, 1, &rows);
+	key = dt_text_value(binary, sizeof(binary) - 1);
+	dt_query_ok("SELECT id, name, note, name IS NULL FROM p WHERE note = ? "
+		    "-- binary-safe",
+		    &key, 1, &rows);
 	ck_assert_int_eq(rows.count, 1);
 	ck_assert(rows.i64[0][0] == INT64_MAX);
 	ck_assert_int_eq(rows.len[0][1], 0);
@@ -1033,37 +807,37 @@ START_TEST(test_driver_mysql_query_params)
 
 	/* '?' inside strings, names and comments is not a parameter. */
 	memset(&rows, 0, sizeof(rows));
-	key = int_value(7);
-	query_ok("SELECT '?', `?`.`?` /* ? */ FROM (SELECT ? AS `?`) AS `?`",
-		 &key, 1, &rows);
+	key = dt_int_value(7);
+	dt_query_ok("SELECT '?', `?`.`?` /* ? */ FROM (SELECT ? AS `?`) AS `?`",
+		    &key, 1, &rows);
 	ck_assert_str_eq(rows.text[0][0], "?");
 	ck_assert_int_eq(rows.i64[0][1], 7);
 
-	query_fails("SELECT ?, ?", &key, 1);
-	query_fails("SELECT 1", &key, 1);
+	dt_query_fails("SELECT ?, ?", &key, 1);
+	dt_query_fails("SELECT 1", &key, 1);
 	in[0].type = 99;
-	query_fails("SELECT ?", in, 1);
-	in[0] = text_value(NULL, 3);
-	query_fails("SELECT ?", in, 1);
-	query_fails("SELECT 1; SELECT 2", NULL, 0);
-	ck_assert_ptr_nonnull(strstr(diag.message, "more than one"));
-	query_fails("-- nothing", NULL, 0);
-	query_fails("SELEC 1", NULL, 0);
-	ck_assert_int_eq(diag.native_code, 1064);
-	ck_assert_str_eq(diag.sqlstate, "42000");
+	dt_query_fails("SELECT ?", in, 1);
+	in[0] = dt_text_value(NULL, 3);
+	dt_query_fails("SELECT ?", in, 1);
+	dt_query_fails("SELECT 1; SELECT 2", NULL, 0);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "more than one"));
+	dt_query_fails("-- nothing", NULL, 0);
+	dt_query_fails("SELEC 1", NULL, 0);
+	ck_assert_int_eq(dt_diag.native_code, 1064);
+	ck_assert_str_eq(dt_diag.sqlstate, "42000");
 }
 END_TEST
 
 START_TEST(test_driver_mysql_query_types)
 {
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 
-	exec_ok("CREATE TABLE ty (ti TINYINT, si SMALLINT, mi MEDIUMINT, "
-		"i INT, bi BIGINT, ub BIGINT UNSIGNED, d DECIMAL(5,2), "
-		"f DOUBLE);"
-		"INSERT INTO ty VALUES (-128, 32767, -8388608, 2147483647, "
-		"-9223372036854775808, 18446744073709551615, 123.45, 1.5)");
-	query_ok("SELECT * FROM ty", NULL, 0, &rows);
+	dt_exec_ok("CREATE TABLE ty (ti TINYINT, si SMALLINT, mi MEDIUMINT, "
+		   "i INT, bi BIGINT, ub BIGINT UNSIGNED, d DECIMAL(5,2), "
+		   "f DOUBLE);"
+		   "INSERT INTO ty VALUES (-128, 32767, -8388608, 2147483647, "
+		   "-9223372036854775808, 18446744073709551615, 123.45, 1.5)");
+	dt_query_ok("SELECT * FROM ty", NULL, 0, &rows);
 	ck_assert_int_eq(rows.ncols, 8);
 	ck_assert(rows.type[0][0] == DBSHIFT_VALUE_INT64 &&
 		  rows.i64[0][0] == -128);
@@ -1084,9 +858,9 @@ START_TEST(test_driver_mysql_query_types)
 	ck_assert_str_eq(rows.text[0][7], "1.5");
 
 	memset(&rows, 0, sizeof(rows));
-	query_ok("SELECT COUNT(*), NULL, 'ab', DATE('2024-02-29'), "
-		 "CAST(NULL AS SIGNED), x'00ff'",
-		 NULL, 0, &rows);
+	dt_query_ok("SELECT COUNT(*), NULL, 'ab', DATE('2024-02-29'), "
+		    "CAST(NULL AS SIGNED), x'00ff'",
+		    NULL, 0, &rows);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
 	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_NULL);
 	ck_assert_str_eq(rows.text[0][2], "ab");
@@ -1095,9 +869,9 @@ START_TEST(test_driver_mysql_query_types)
 	ck_assert_int_eq(rows.len[0][5], 2);
 	/* No rows; a statement without a result set. */
 	memset(&rows, 0, sizeof(rows));
-	query_ok("SELECT * FROM ty WHERE 0", NULL, 0, &rows);
+	dt_query_ok("SELECT * FROM ty WHERE 0", NULL, 0, &rows);
 	ck_assert_int_eq(rows.count, 0);
-	query_ok("DELETE FROM ty", NULL, 0, &rows);
+	dt_query_ok("DELETE FROM ty", NULL, 0, &rows);
 	ck_assert_int_eq(rows.count, 0);
 }
 END_TEST
@@ -1136,16 +910,17 @@ START_TEST(test_driver_mysql_query_long_text)
 	ck_assert_ptr_nonnull(big);
 	for (j = 0; j < 200000 + 4; j++)
 		big[j] = (char)('a' + j % 26);
-	exec_ok("CREATE TABLE l (id INT, body LONGTEXT)");
+	dt_exec_ok("CREATE TABLE l (id INT, body LONGTEXT)");
 	for (i = 0; i < 4; i++) {
-		in[0] = int_value((int64_t)i);
-		in[1] = text_value(big + i, (int64_t)sizes[i]);
-		query_ok("INSERT INTO l VALUES (?, ?)", in, 2, NULL);
+		in[0] = dt_int_value((int64_t)i);
+		in[1] = dt_text_value(big + i, (int64_t)sizes[i]);
+		dt_query_ok("INSERT INTO l VALUES (?, ?)", in, 2, NULL);
 	}
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(conn, "SELECT id, body FROM l ORDER BY id",
-				 NULL, 0, collect_long, &rows, &diag) == 0,
-		      "%s", diag.message);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->query(dt_conn,
+				    "SELECT id, body FROM l ORDER BY id", NULL,
+				    0, collect_long, &rows, &dt_diag) == 0,
+		      "%s", dt_diag.message);
 	ck_assert_int_eq(rows.count, 4);
 	for (i = 0; i < 4; i++) {
 		ck_assert_int_eq(rows.len[i], (int64_t)sizes[i]);
@@ -1159,20 +934,21 @@ END_TEST
 
 START_TEST(test_driver_mysql_query_stop)
 {
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 	int ret;
 
-	exec_ok("CREATE TABLE n (i INT); INSERT INTO n VALUES (1), (2), (3)");
+	dt_exec_ok(
+		"CREATE TABLE n (i INT); INSERT INTO n VALUES (1), (2), (3)");
 	rows.stop_at = 2;
 	rows.stop_value = 42;
-	dbshift__diag_init(&diag);
-	ret = drv->query(conn, "SELECT i FROM n ORDER BY i", NULL, 0, collect,
-			 &rows, &diag);
+	dbshift__diag_init(&dt_diag);
+	ret = dt_drv->query(dt_conn, "SELECT i FROM n ORDER BY i", NULL, 0,
+			    dt_collect, &rows, &dt_diag);
 	ck_assert_int_eq(ret, 42);
 	ck_assert_int_eq(rows.count, 2);
-	ck_assert_str_eq(diag.message, "");
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM n"), 3);
-	exec_ok("SELECT 1; SELECT 2");
+	ck_assert_str_eq(dt_diag.message, "");
+	ck_assert_int_eq(dt_query_int64("SELECT COUNT(*) FROM n"), 3);
+	dt_exec_ok("SELECT 1; SELECT 2");
 }
 END_TEST
 
@@ -1183,141 +959,129 @@ START_TEST(test_driver_mysql_table_exists)
 	char other[128], name[300];
 	const char *slash;
 
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 0);
-	exec_ok("CREATE TABLE dbshift_migrations (id INT);"
-		"CREATE VIEW v AS SELECT 1 AS one;"
-		"CREATE TEMPORARY TABLE tmp (x INT)");
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 1);
-	ck_assert_int_eq(table_exists("dbshift_migration"), 0);
-	ck_assert_int_eq(table_exists("v"), 0);
-	ck_assert_int_eq(table_exists("tmp"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 0);
+	dt_exec_ok("CREATE TABLE dbshift_migrations (id INT);"
+		   "CREATE VIEW v AS SELECT 1 AS one;"
+		   "CREATE TEMPORARY TABLE tmp (x INT)");
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 1);
+	ck_assert_int_eq(dt_table_exists("dbshift_migration"), 0);
+	ck_assert_int_eq(dt_table_exists("v"), 0);
+	ck_assert_int_eq(dt_table_exists("tmp"), 0);
 	/* LIKE wildcards are not wildcards. */
-	ck_assert_int_eq(table_exists("dbshift%"), 0);
-	ck_assert_int_eq(table_exists("dbshift_migrations_"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift%"), 0);
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations_"), 0);
 	/* Names compare as the server compares them. */
-	if (strcmp(value_of("SELECT @@lower_case_table_names"), "0") == 0)
-		ck_assert_int_eq(table_exists("DBSHIFT_MIGRATIONS"), 0);
+	if (strcmp(dt_value_of("SELECT @@lower_case_table_names"), "0") == 0)
+		ck_assert_int_eq(dt_table_exists("DBSHIFT_MIGRATIONS"), 0);
 
 	/* schema.table: this database, another one, a missing one. */
 	snprintf(name, sizeof(name), "%s.dbshift_migrations", db_name);
-	ck_assert_int_eq(table_exists(name), 1);
+	ck_assert_int_eq(dt_table_exists(name), 1);
 	slash = strrchr(fx_fresh_url(FX_MYSQL), '/');
 	snprintf(other, sizeof(other), "%s", slash + 1);
 	snprintf(name, sizeof(name), "%s.dbshift_migrations", other);
-	ck_assert_int_eq(table_exists(name), 0);
+	ck_assert_int_eq(dt_table_exists(name), 0);
 	snprintf(name, sizeof(name), "CREATE TABLE `%s`.`we``ird` (x INT)",
 		 other);
-	exec_ok(name);
+	dt_exec_ok(name);
 	snprintf(name, sizeof(name), "%s.we`ird", other);
-	ck_assert_int_eq(table_exists(name), 1);
-	ck_assert_int_eq(table_exists("we`ird"), 0);
-	ck_assert_int_eq(table_exists("nosuch_schema.t"), 0);
+	ck_assert_int_eq(dt_table_exists(name), 1);
+	ck_assert_int_eq(dt_table_exists("we`ird"), 0);
+	ck_assert_int_eq(dt_table_exists("nosuch_schema.t"), 0);
 
-	table_exists_fails("");
-	table_exists_fails(".t");
-	table_exists_fails("s.");
+	dt_table_exists_fails("");
+	dt_table_exists_fails(".t");
+	dt_table_exists_fails("s.");
 	/* It does not touch a transaction. */
-	ck_assert_int_eq(drv->begin(conn, &diag), 0);
-	exec_ok("INSERT INTO dbshift_migrations VALUES (1)");
-	ck_assert_int_eq(table_exists("dbshift_migrations"), 1);
-	ck_assert_int_eq(drv->rollback(conn, &diag), 0);
-	ck_assert_int_eq(int_of("SELECT COUNT(*) FROM dbshift_migrations"), 0);
+	ck_assert_int_eq(dt_drv->begin(dt_conn, &dt_diag), 0);
+	dt_exec_ok("INSERT INTO dbshift_migrations VALUES (1)");
+	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 1);
+	ck_assert_int_eq(dt_drv->rollback(dt_conn, &dt_diag), 0);
+	ck_assert_int_eq(
+		dt_query_int64("SELECT COUNT(*) FROM dbshift_migrations"), 0);
 }
 END_TEST
 
 /* ---- the run lock ---- */
 
-struct delayed_unlock {
-	dbshift_driver_conn *conn;
-	const char *key;
-	int rc;
-};
-
-static void *unlock_later(void *arg)
-{
-	struct delayed_unlock *d = arg;
-	struct timespec ts = {0, 300 * 1000 * 1000};
-	dbshift_diag local;
-
-	nanosleep(&ts, NULL);
-	dbshift__diag_init(&local);
-	d->rc = drv->unlock(d->conn, d->key, &local);
-	return NULL;
-}
-
 /* GET_LOCK names are global to the server: the same key in two databases
  * must not conflict (two applications, one server). */
 START_TEST(test_driver_mysql_lock_per_database)
 {
-	dbshift_driver_conn *other = open_ok(fx_fresh_url(FX_MYSQL));
+	dbshift_driver_conn *other = dt_open_ok(fx_fresh_url(FX_MYSQL));
 
-	ck_assert_msg(drv->lock(conn, "dbshift:hist", 0, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_msg(drv->lock(other, "dbshift:hist", 0, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_int_eq(drv->unlock(other, "dbshift:hist", &diag), 0);
-	ck_assert_int_eq(drv->unlock(conn, "dbshift:hist", &diag), 0);
-	drv->close(other);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:hist", 0, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	ck_assert_msg(dt_drv->lock(other, "dbshift:hist", 0, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:hist", &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->unlock(dt_conn, "dbshift:hist", &dt_diag), 0);
+	dt_drv->close(other);
 }
 END_TEST
 
 START_TEST(test_driver_mysql_lock)
 {
-	dbshift_driver_conn *other = open_ok(db_url);
-	struct delayed_unlock later = {conn, "dbshift:test", -1};
+	dbshift_driver_conn *other = dt_open_ok(dt_url);
+	struct dt_delayed_unlock later = {dt_conn, "dbshift:test", -1};
 	pthread_t thread;
-	char want[64], detail[sizeof(diag.detail)];
+	char want[64], detail[sizeof(dt_diag.detail)];
 	double start;
 
-	ck_assert_msg(drv->lock(conn, "dbshift:test", 1000, &diag) == 0, "%s",
-		      diag.message);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:test", 1000, &dt_diag) ==
+			      0,
+		      "%s", dt_diag.message);
 	/* Held: the other session times out after the whole seconds asked
 	 * for, told who holds the lock. */
-	start = now_s();
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->lock(other, "dbshift:test", 300, &diag), 0);
-	ck_assert_msg(now_s() - start >= 0.9 && now_s() - start < 4,
-		      "waited %.2f s", now_s() - start);
-	ck_assert_str_eq(diag.message, "timed out after 1 s waiting for lock "
-				       "'dbshift:test' held by another run");
-	ck_assert_str_eq(diag.sqlstate, "HY000");
-	snprintf(detail, sizeof(detail), "%s", diag.detail);
+	start = dt_now_s();
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->lock(other, "dbshift:test", 300, &dt_diag), 0);
+	ck_assert_msg(dt_now_s() - start >= 0.9 && dt_now_s() - start < 4,
+		      "waited %.2f s", dt_now_s() - start);
+	ck_assert_str_eq(dt_diag.message,
+			 "timed out after 1 s waiting for lock "
+			 "'dbshift:test' held by another run");
+	ck_assert_str_eq(dt_diag.sqlstate, "HY000");
+	snprintf(detail, sizeof(detail), "%s", dt_diag.detail);
 	snprintf(want, sizeof(want), "held by connection %s ",
-		 value_of("SELECT CONNECTION_ID()"));
+		 dt_value_of("SELECT CONNECTION_ID()"));
 	ck_assert_msg(strncmp(detail, want, strlen(want)) == 0, "%s", detail);
 	/* A timeout of 0 tries once; another key is free. */
-	start = now_s();
-	ck_assert_int_ne(drv->lock(other, "dbshift:test", 0, &diag), 0);
-	ck_assert_msg(now_s() - start < 0.9, "waited %.2f s", now_s() - start);
-	ck_assert_int_eq(drv->lock(other, "dbshift:other", 0, &diag), 0);
-	ck_assert_int_eq(drv->unlock(other, "dbshift:other", &diag), 0);
+	start = dt_now_s();
+	ck_assert_int_ne(dt_drv->lock(other, "dbshift:test", 0, &dt_diag), 0);
+	ck_assert_msg(dt_now_s() - start < 0.9, "waited %.2f s",
+		      dt_now_s() - start);
+	ck_assert_int_eq(dt_drv->lock(other, "dbshift:other", 0, &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:other", &dt_diag), 0);
 
 	/* Released while the other waits: it gets the lock then. */
-	ck_assert_int_eq(pthread_create(&thread, NULL, unlock_later, &later),
+	ck_assert_int_eq(pthread_create(&thread, NULL, dt_unlock_later, &later),
 			 0);
-	start = now_s();
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->lock(other, "dbshift:test", 10000, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_msg(now_s() - start < 5, "waited %.2f s", now_s() - start);
+	start = dt_now_s();
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->lock(other, "dbshift:test", 10000, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	ck_assert_msg(dt_now_s() - start < 5, "waited %.2f s",
+		      dt_now_s() - start);
 	pthread_join(thread, NULL);
 	ck_assert_int_eq(later.rc, 0);
-	ck_assert_int_ne(drv->lock(conn, "dbshift:test", 0, &diag), 0);
-	ck_assert_int_eq(drv->unlock(other, "dbshift:test", &diag), 0);
+	ck_assert_int_ne(dt_drv->lock(dt_conn, "dbshift:test", 0, &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
 
 	/* Unlocking what this session does not hold fails. */
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->unlock(other, "dbshift:test", &diag), 0);
-	assert_one_line(diag.message);
-	ck_assert_int_eq(drv->lock(conn, "dbshift:test", 0, &diag), 0);
-	ck_assert_int_ne(drv->unlock(other, "dbshift:test", &diag), 0);
-	ck_assert_int_eq(drv->unlock(conn, "dbshift:test", &diag), 0);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
+	dt_assert_one_line(dt_diag.message);
+	ck_assert_int_eq(dt_drv->lock(dt_conn, "dbshift:test", 0, &dt_diag), 0);
+	ck_assert_int_ne(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->unlock(dt_conn, "dbshift:test", &dt_diag), 0);
 	/* Closing a session releases its lock. */
-	ck_assert_int_eq(drv->lock(other, "dbshift:test", 0, &diag), 0);
-	drv->close(other);
-	ck_assert_msg(drv->lock(conn, "dbshift:test", 2000, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_int_ne(drv->lock(conn, "", 0, &diag), 0);
+	ck_assert_int_eq(dt_drv->lock(other, "dbshift:test", 0, &dt_diag), 0);
+	dt_drv->close(other);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:test", 2000, &dt_diag) ==
+			      0,
+		      "%s", dt_diag.message);
+	ck_assert_int_ne(dt_drv->lock(dt_conn, "", 0, &dt_diag), 0);
 }
 END_TEST
 
@@ -1338,50 +1102,50 @@ static void hashed_name(const char *key, char *buf, size_t size)
  * that is longer than the 64 characters MySQL allows. */
 START_TEST(test_driver_mysql_lock_long_key)
 {
-	dbshift_driver_conn *other = open_ok(db_url);
-	const char *db = strrchr(db_url, '/') + 1;
+	dbshift_driver_conn *other = dt_open_ok(dt_url);
+	const char *db = strrchr(dt_url, '/') + 1;
 	char key65[66], twin[66], scoped[160], name[64], sql[160];
 	char holder[32];
 	dbshift_value param;
-	struct rows rows = {0};
+	struct dt_rows rows = {0};
 
 	memset(key65, 'k', 64);
 	memcpy(twin, key65, 64);
 	memcpy(key65 + 64, "1", 2);
 	memcpy(twin + 64, "2", 2);
 	snprintf(holder, sizeof(holder), "%s",
-		 value_of("SELECT CONNECTION_ID()"));
+		 dt_value_of("SELECT CONNECTION_ID()"));
 
 	/* Short enough: the key and the database. */
-	ck_assert_msg(drv->lock(conn, "dbshift:t", 0, &diag) == 0, "%s",
-		      diag.message);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag) == 0,
+		      "%s", dt_diag.message);
 	snprintf(scoped, sizeof(scoped), "dbshift:t@%s", db);
-	param = text_value(scoped, (int64_t)strlen(scoped));
-	query_on(other, "SELECT IS_USED_LOCK(?)", &param, 1, &rows);
+	param = dt_text_value(scoped, (int64_t)strlen(scoped));
+	dt_query_on(other, "SELECT IS_USED_LOCK(?)", &param, 1, &rows);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
 	snprintf(sql, sizeof(sql), "%lld", (long long)rows.i64[0][0]);
 	ck_assert_str_eq(sql, holder);
 
 	/* Longer: the stable hashed name, distinct for keys that share
 	 * their first 64 characters. */
-	ck_assert_msg(drv->lock(conn, key65, 0, &diag) == 0, "%s",
-		      diag.message);
+	ck_assert_msg(dt_drv->lock(dt_conn, key65, 0, &dt_diag) == 0, "%s",
+		      dt_diag.message);
 	snprintf(scoped, sizeof(scoped), "%s@%s", key65, db);
 	hashed_name(scoped, name, sizeof(name));
 	memset(&rows, 0, sizeof(rows));
-	param = text_value(name, (int64_t)strlen(name));
-	query_on(other, "SELECT IS_USED_LOCK(?)", &param, 1, &rows);
+	param = dt_text_value(name, (int64_t)strlen(name));
+	dt_query_on(other, "SELECT IS_USED_LOCK(?)", &param, 1, &rows);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
 	snprintf(sql, sizeof(sql), "%lld", (long long)rows.i64[0][0]);
 	ck_assert_str_eq(sql, holder);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->lock(other, key65, 0, &diag), 0);
-	ck_assert_ptr_nonnull(strstr(diag.message, key65));
-	ck_assert_msg(drv->lock(other, twin, 0, &diag) == 0, "%s",
-		      diag.message);
-	ck_assert_int_eq(drv->unlock(conn, key65, &diag), 0);
-	ck_assert_int_eq(drv->lock(other, key65, 0, &diag), 0);
-	drv->close(other);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->lock(other, key65, 0, &dt_diag), 0);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, key65));
+	ck_assert_msg(dt_drv->lock(other, twin, 0, &dt_diag) == 0, "%s",
+		      dt_diag.message);
+	ck_assert_int_eq(dt_drv->unlock(dt_conn, key65, &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->lock(other, key65, 0, &dt_diag), 0);
+	dt_drv->close(other);
 }
 END_TEST
 
@@ -1415,7 +1179,7 @@ Suite *driver_mysql_suite(void)
 		return s;
 	}
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, dt_stop);
 	tcase_add_test(tc, test_driver_mysql_url_forms);
 	tcase_add_test(tc, test_driver_mysql_no_database);
 	tcase_add_test(tc, test_driver_mysql_wrong_password);

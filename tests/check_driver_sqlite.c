@@ -8,13 +8,12 @@
  * cases every driver passes live in the shared conformance suite
  * (check_conformance.c).
  *
- * The module is loaded the way the core loads it (dlopen with RTLD_NOW |
- * RTLD_LOCAL) from the build tree, never from an installed copy.
+ * The module is loaded the way the core loads it (drivertest.c: dlopen with
+ * RTLD_NOW | RTLD_LOCAL) from the build tree, never an installed copy.
  */
 #include "config.h"
 
 #include <check.h>
-#include <dlfcn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,50 +22,12 @@
 #include <unistd.h>
 
 #include "dbshift/driver.h"
+#include "drivertest.h"
 #include "error.h"
 #include "fixture.h"
 #include "suites.h"
 
-static void *module;
-static dbshift_driver_init_fn entry;
-static const dbshift_driver *drv;
-static dbshift_driver_conn *conn; /* on a fresh database, per test */
-static dbshift_diag diag;
-
-static const dbshift_host test_host = {
-	sizeof(dbshift_host),
-	DBSHIFT_DRIVER_ABI_MAJOR,
-	DBSHIFT_DRIVER_ABI_MINOR,
-	dbshift__diag_set,
-};
-
 /* ---- helpers ---- */
-
-/* dlopen the module from the build tree and find its entry. */
-static void load_module(void)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/driver_sqlite.so", fx_driver_dir());
-	module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	ck_assert_msg(module != NULL, "dlopen %s: %s", path, dlerror());
-	entry = (dbshift_driver_init_fn)dlsym(module,
-					      "dbshift_driver_sqlite_init");
-	ck_assert_msg(entry != NULL, "%s has no dbshift_driver_sqlite_init",
-		      path);
-}
-
-/* Open url, failing the test on error. */
-static dbshift_driver_conn *open_ok(const char *url)
-{
-	dbshift_driver_conn *c = NULL;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->open(&c, url, &diag) == 0, "open %s: %s", url,
-		      diag.message);
-	ck_assert_ptr_nonnull(c);
-	return c;
-}
 
 /* URL of a new empty database in the test's directory. */
 static const char *sqlite_fresh_url(void)
@@ -80,157 +41,25 @@ static const char *sqlite_fresh_url(void)
 
 static void setup(void)
 {
-	load_module();
-	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
-		    &test_host);
-	ck_assert_ptr_nonnull(drv);
 	ck_assert_int_eq(chdir(fx_tmpdir()), 0);
-	conn = open_ok(sqlite_fresh_url());
-	dbshift__diag_init(&diag);
+	dt_start("sqlite", sqlite_fresh_url());
 }
-
-static void teardown(void)
-{
-	if (drv != NULL)
-		drv->close(conn);
-	conn = NULL;
-}
-
-static void assert_one_line(const char *msg)
-{
-	ck_assert_msg(msg[0] != '\0', "empty message");
-	ck_assert_msg(strchr(msg, '\n') == NULL, "message spans lines: %s",
-		      msg);
-}
-
-/* Run len bytes of sql on c, failing the test on error. */
-static void exec_len_on(dbshift_driver_conn *c, const char *sql, size_t len)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(c, sql, len, &diag) == 0, "exec '%.*s': %s",
-		      (int)len, sql, diag.message);
-}
-
-static void exec_ok(const char *sql)
-{
-	exec_len_on(conn, sql, strlen(sql));
-}
-
-/* Run sql expecting failure; diag holds the details. */
-static void exec_fails(const char *sql, size_t len)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(conn, sql, len, &diag) != 0,
-		      "exec '%.*s' succeeded", (int)len, sql);
-	assert_one_line(diag.message);
-}
-
-static int32_t table_exists_on(dbshift_driver_conn *c, const char *table)
-{
-	int32_t exists = -1;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->table_exists(c, table, &exists, &diag) == 0,
-		      "table_exists %s: %s", table, diag.message);
-	ck_assert(exists == 0 || exists == 1);
-	return exists;
-}
-
-static int32_t table_exists(const char *table)
-{
-	return table_exists_on(conn, table);
-}
-
-/* Rows collected by the collect() callback. */
-#define MAX_ROWS 8
-#define MAX_COLS 4
-struct rows {
-	int count;
-	int32_t ncols;
-	int32_t type[MAX_ROWS][MAX_COLS];
-	int64_t i64[MAX_ROWS][MAX_COLS];
-	int64_t len[MAX_ROWS][MAX_COLS];
-	char text[MAX_ROWS][MAX_COLS][64];
-};
-
-static int collect(int32_t ncols, const dbshift_value *cols, void *payload)
-{
-	struct rows *rows = payload;
-	int r = rows->count++;
-	int32_t i;
-
-	ck_assert_int_lt(r, MAX_ROWS);
-	ck_assert_int_le(ncols, MAX_COLS);
-	rows->ncols = ncols;
-	for (i = 0; i < ncols; i++) {
-		rows->type[r][i] = cols[i].type;
-		rows->i64[r][i] = cols[i].i64;
-		rows->len[r][i] = cols[i].len;
-		if (cols[i].type == DBSHIFT_VALUE_TEXT) {
-			ck_assert_int_lt(cols[i].len, 64);
-			memcpy(rows->text[r][i], cols[i].text,
-			       (size_t)cols[i].len);
-			rows->text[r][i][cols[i].len] = '\0';
-		}
-	}
-	return 0;
-}
-
-/* Run a query on the test's connection collecting its rows. */
-static void query_ok(const char *sql, const dbshift_value *params,
-		     int32_t nparams, struct rows *rows)
-{
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->query(conn, sql, params, nparams,
-				 rows ? collect : NULL, rows, &diag) == 0,
-		      "query '%s': %s", sql, diag.message);
-}
-
-static dbshift_value text_value(const char *text, int64_t len)
-{
-	dbshift_value v = {DBSHIFT_VALUE_TEXT, 0, text, len};
-
-	return v;
-}
-
-/* A script whose third non-empty statement, on line 7 after a comment,
- * is a syntax error (the conformance suite checks its index and line). */
-static const char broken_script[] = "-- create and fill\n"		/* 1 */
-				    "CREATE TABLE a (x INTEGER);\n"	/* 2 */
-				    ";\n"				/* 3 */
-				    "INSERT INTO a VALUES (1);\n"	/* 4 */
-				    "/* the next statement\n"		/* 5 */
-				    "   is broken */\n"			/* 6 */
-				    "  INSERT INTO a VALUES (1,, 2);\n" /* 7 */
-				    "CREATE TABLE b (y INTEGER);\n";	/* 8 */
 
 /* ---- the cases ---- */
 
-/* Open url and fail unless diag says why in one line; returns nothing
- * since there is no connection. */
-static void open_fails(const char *url)
-{
-	dbshift_driver_conn *c = (dbshift_driver_conn *)&c;
-
-	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->open(&c, url, &diag) != 0, "open %s succeeded", url);
-	ck_assert_ptr_null(c);
-	assert_one_line(diag.message);
-}
-
 START_TEST(test_driver_sqlite_sqlite_descriptor)
 {
-	ck_assert(drv->capabilities ==
+	ck_assert(dt_drv->capabilities ==
 		  (DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
 		   DBSHIFT_CAP_SESSION_LOCK));
-	ck_assert_ptr_nonnull(drv->lock);
-	ck_assert_ptr_nonnull(drv->unlock);
-	ck_assert_str_eq(drv->schemes[0], "sqlite");
-	ck_assert_str_eq(drv->schemes[1], "sqlite3");
-	ck_assert_str_eq(drv->schemes[2], "file");
-	ck_assert_ptr_null(drv->schemes[3]);
-	ck_assert_ptr_nonnull(strstr(drv->version, PACKAGE_VERSION));
-	ck_assert_ptr_nonnull(strstr(drv->version, "SQLite"));
+	ck_assert_ptr_nonnull(dt_drv->lock);
+	ck_assert_ptr_nonnull(dt_drv->unlock);
+	ck_assert_str_eq(dt_drv->schemes[0], "sqlite");
+	ck_assert_str_eq(dt_drv->schemes[1], "sqlite3");
+	ck_assert_str_eq(dt_drv->schemes[2], "file");
+	ck_assert_ptr_null(dt_drv->schemes[3]);
+	ck_assert_ptr_nonnull(strstr(dt_drv->version, PACKAGE_VERSION));
+	ck_assert_ptr_nonnull(strstr(dt_drv->version, "SQLite"));
 }
 END_TEST
 
@@ -244,28 +73,30 @@ START_TEST(test_driver_sqlite_lock)
 	long long start;
 
 	snprintf(url, sizeof(url), "sqlite:%s", fx_path("lock.db"));
-	drv->close(conn);
-	conn = open_ok(url);
-	other = open_ok(url);
-	dbshift__diag_init(&diag);
-	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 1000, &diag), 0);
+	dt_drv->close(dt_conn);
+	dt_conn = dt_open_ok(url);
+	other = dt_open_ok(url);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_eq(dt_drv->lock(dt_conn, "dbshift:t", 1000, &dt_diag), 0);
 	start = time(NULL);
-	ck_assert_int_ne(drv->lock(other, "dbshift:t", 300, &diag), 0);
-	ck_assert_ptr_nonnull(strstr(diag.message, "timed out"));
+	ck_assert_int_ne(dt_drv->lock(other, "dbshift:t", 300, &dt_diag), 0);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "timed out"));
 	ck_assert_int_le(time(NULL) - start, 2);
-	dbshift__diag_init(&diag);
-	ck_assert_int_eq(drv->lock(other, "dbshift:other_table", 0, &diag), 0);
-	ck_assert_int_eq(drv->unlock(other, "dbshift:other_table", &diag), 0);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_eq(
+		dt_drv->lock(other, "dbshift:other_table", 0, &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:other_table", &dt_diag),
+			 0);
 	/* SQLite itself keeps working while the lock is held. */
-	exec_len_on(other, "CREATE TABLE t (a INT)", 22);
-	ck_assert_int_eq(drv->unlock(conn, "dbshift:t", &diag), 0);
-	ck_assert_int_eq(drv->lock(other, "dbshift:t", 0, &diag), 0);
-	drv->close(other);
-	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 0, &diag), 0);
+	dt_exec_len_on(other, "CREATE TABLE t (a INT)", 22);
+	ck_assert_int_eq(dt_drv->unlock(dt_conn, "dbshift:t", &dt_diag), 0);
+	ck_assert_int_eq(dt_drv->lock(other, "dbshift:t", 0, &dt_diag), 0);
+	dt_drv->close(other);
+	ck_assert_int_eq(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag), 0);
 	/* A private database needs no lock. */
-	drv->close(conn);
-	conn = open_ok("sqlite::memory:");
-	ck_assert_int_eq(drv->lock(conn, "dbshift:t", 0, &diag), 0);
+	dt_drv->close(dt_conn);
+	dt_conn = dt_open_ok("sqlite::memory:");
+	ck_assert_int_eq(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag), 0);
 }
 END_TEST
 
@@ -308,11 +139,11 @@ START_TEST(test_driver_sqlite_url_forms)
 		snprintf(url, sizeof(url), "%s%s%s%s", uc->prefix,
 			 uc->absolute ? fx_tmpdir() : "",
 			 uc->absolute ? "/" : "", uc->rest);
-		c = open_ok(url);
+		c = dt_open_ok(url);
 		ck_assert_msg(access(fx_path(uc->file), F_OK) == 0,
 			      "%s did not create %s", url, uc->file);
-		exec_len_on(c, "CREATE TABLE x (y INTEGER)", 26);
-		drv->close(c);
+		dt_exec_len_on(c, "CREATE TABLE x (y INTEGER)", 26);
+		dt_drv->close(c);
 		ck_assert_msg(fx_sqlite_has_table(fx_path(uc->file), "x"),
 			      "%s: no table in %s", url, uc->file);
 	}
@@ -324,19 +155,19 @@ END_TEST
 /* The query of a sqlite: URL reaches SQLite: mode=ro opens read-only. */
 START_TEST(test_driver_sqlite_url_query)
 {
-	dbshift_driver_conn *c = open_ok(fx_sqlite_url("ro.db"));
+	dbshift_driver_conn *c = dt_open_ok(fx_sqlite_url("ro.db"));
 	char url[1200];
 
-	exec_len_on(c, "CREATE TABLE x (y INTEGER)", 26);
-	drv->close(c);
+	dt_exec_len_on(c, "CREATE TABLE x (y INTEGER)", 26);
+	dt_drv->close(c);
 	snprintf(url, sizeof(url), "%s?mode=ro", fx_sqlite_url("ro.db"));
-	c = open_ok(url);
-	ck_assert_int_eq(table_exists_on(c, "x"), 1);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->exec(c, "INSERT INTO x VALUES (1)", 24, &diag),
-			 0);
-	ck_assert_int_eq(diag.native_code & 0xff, SQLITE_READONLY);
-	drv->close(c);
+	c = dt_open_ok(url);
+	ck_assert_int_eq(dt_table_exists_on(c, "x"), 1);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(
+		dt_drv->exec(c, "INSERT INTO x VALUES (1)", 24, &dt_diag), 0);
+	ck_assert_int_eq(dt_diag.native_code & 0xff, SQLITE_READONLY);
+	dt_drv->close(c);
 }
 END_TEST
 
@@ -351,14 +182,14 @@ START_TEST(test_driver_sqlite_memory)
 	size_t i;
 
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-		c = open_ok(urls[i]);
-		exec_len_on(c, "CREATE TABLE m (x INTEGER)", 26);
-		ck_assert_int_eq(table_exists_on(c, "m"), 1);
+		c = dt_open_ok(urls[i]);
+		dt_exec_len_on(c, "CREATE TABLE m (x INTEGER)", 26);
+		ck_assert_int_eq(dt_table_exists_on(c, "m"), 1);
 		/* Every in-memory connection has a database of its own. */
-		other = open_ok(urls[i]);
-		ck_assert_int_eq(table_exists_on(other, "m"), 0);
-		drv->close(other);
-		drv->close(c);
+		other = dt_open_ok(urls[i]);
+		ck_assert_int_eq(dt_table_exists_on(other, "m"), 0);
+		dt_drv->close(other);
+		dt_drv->close(c);
 	}
 	ck_assert_int_ne(access(fx_path(":memory:"), F_OK), 0);
 	ck_assert_int_ne(access(fx_path("file::memory:"), F_OK), 0);
@@ -377,23 +208,23 @@ START_TEST(test_driver_sqlite_bad_urls)
 	size_t i;
 
 	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
-		open_fails(empty[i]);
-	ck_assert_ptr_nonnull(strstr(diag.message, "file:#frag"));
+		dt_open_fails(empty[i]);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "file:#frag"));
 
 	/* A directory that does not exist: the message names the path. */
 	snprintf(url, sizeof(url), "sqlite:%s", fx_path("nope/x.db"));
-	open_fails(url);
-	ck_assert_msg(strstr(diag.message, fx_path("nope/x.db")) != NULL, "%s",
-		      diag.message);
-	ck_assert_int_eq(diag.native_code & 0xff, SQLITE_CANTOPEN);
+	dt_open_fails(url);
+	ck_assert_msg(strstr(dt_diag.message, fx_path("nope/x.db")) != NULL,
+		      "%s", dt_diag.message);
+	ck_assert_int_eq(dt_diag.native_code & 0xff, SQLITE_CANTOPEN);
 	ck_assert_int_ne(access(fx_path("nope"), F_OK), 0);
 
 	/* Not our scheme: the message names it but not the password. */
-	open_fails("postgres://user:s3cret@host/db");
-	ck_assert_ptr_null(strstr(diag.message, "s3cret"));
-	ck_assert_ptr_nonnull(strstr(diag.message, "postgres"));
-	open_fails("sqlitex:foo.db");
-	open_fails("no-scheme.db");
+	dt_open_fails("postgres://user:s3cret@host/db");
+	ck_assert_ptr_null(strstr(dt_diag.message, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "postgres"));
+	dt_open_fails("sqlitex:foo.db");
+	dt_open_fails("no-scheme.db");
 	ck_assert_int_ne(access(fx_path("no-scheme.db"), F_OK), 0);
 }
 END_TEST
@@ -405,15 +236,15 @@ START_TEST(test_driver_sqlite_not_a_database)
 	fx_write("junk.db", "This is a text file, not a SQLite database. It "
 			    "is long enough to hold a database header.\n"
 			    "0123456789012345678901234567890123456789\n");
-	open_fails(fx_sqlite_url("junk.db"));
-	ck_assert_int_eq(diag.native_code, SQLITE_NOTADB);
-	ck_assert_msg(strstr(diag.message, fx_path("junk.db")) != NULL, "%s",
-		      diag.message);
+	dt_open_fails(fx_sqlite_url("junk.db"));
+	ck_assert_int_eq(dt_diag.native_code, SQLITE_NOTADB);
+	ck_assert_msg(strstr(dt_diag.message, fx_path("junk.db")) != NULL, "%s",
+		      dt_diag.message);
 
 	fx_mkdir("adir");
-	open_fails(fx_sqlite_url("adir"));
-	ck_assert_msg(strstr(diag.message, fx_path("adir")) != NULL, "%s",
-		      diag.message);
+	dt_open_fails(fx_sqlite_url("adir"));
+	ck_assert_msg(strstr(dt_diag.message, fx_path("adir")) != NULL, "%s",
+		      dt_diag.message);
 }
 END_TEST
 
@@ -424,27 +255,27 @@ START_TEST(test_driver_sqlite_error_codes)
 				  "INSERT INTO k VALUES (1);\n";
 
 	/* A runtime failure: the extended code and the statement. */
-	exec_fails(dup, strlen(dup));
-	ck_assert_int_eq(diag.native_code, SQLITE_CONSTRAINT_PRIMARYKEY);
-	ck_assert_int_eq(diag.statement_index, 2);
-	ck_assert_int_eq(diag.line, 3);
-	ck_assert_ptr_nonnull(strstr(diag.message, "UNIQUE"));
-	ck_assert_str_eq(diag.sqlstate, "");
+	dt_exec_fails_len(dup, strlen(dup));
+	ck_assert_int_eq(dt_diag.native_code, SQLITE_CONSTRAINT_PRIMARYKEY);
+	ck_assert_int_eq(dt_diag.statement_index, 2);
+	ck_assert_int_eq(dt_diag.line, 3);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "UNIQUE"));
+	ck_assert_str_eq(dt_diag.sqlstate, "");
 
 	/* A syntax error: the position of the token at fault, counted in
 	 * characters from the statement's first token. */
-	exec_fails(broken_script, strlen(broken_script));
-	ck_assert_int_eq(diag.native_code, SQLITE_ERROR);
-	ck_assert_ptr_nonnull(strstr(diag.message, "syntax error"));
+	dt_exec_fails_len(dt_broken_script, strlen(dt_broken_script));
+	ck_assert_int_eq(dt_diag.native_code, SQLITE_ERROR);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "syntax error"));
 #if SQLITE_VERSION_NUMBER >= 3038000
 	if (sqlite3_libversion_number() >= 3038000)
-		ck_assert_int_eq(diag.position,
+		ck_assert_int_eq(dt_diag.position,
 				 (int)strlen("INSERT INTO a VALUES (1,") + 1);
 #endif
-	exec_fails("SELECT 'é',, 1", strlen("SELECT 'é',, 1"));
+	dt_exec_fails_len("SELECT 'é',, 1", strlen("SELECT 'é',, 1"));
 #if SQLITE_VERSION_NUMBER >= 3038000
 	if (sqlite3_libversion_number() >= 3038000)
-		ck_assert_int_eq(diag.position, 12);
+		ck_assert_int_eq(dt_diag.position, 12);
 #endif
 }
 END_TEST
@@ -453,18 +284,18 @@ END_TEST
  * itself: what follows it is not run. (PostgreSQL rejects it.) */
 START_TEST(test_driver_sqlite_exec_open_comment)
 {
-	exec_ok("/* never closed ; CREATE TABLE x (y INTEGER);");
-	exec_ok("CREATE TABLE t (x INTEGER); /* never closed ;\n"
-		"CREATE TABLE x (y INTEGER);");
-	ck_assert_int_eq(table_exists("t"), 1);
-	ck_assert_int_eq(table_exists("x"), 0);
+	dt_exec_ok("/* never closed ; CREATE TABLE x (y INTEGER);");
+	dt_exec_ok("CREATE TABLE t (x INTEGER); /* never closed ;\n"
+		   "CREATE TABLE x (y INTEGER);");
+	ck_assert_int_eq(dt_table_exists("t"), 1);
+	ck_assert_int_eq(dt_table_exists("x"), 0);
 }
 END_TEST
 
 START_TEST(test_driver_sqlite_commit_without_begin)
 {
-	ck_assert_int_ne(drv->commit(conn, &diag), 0);
-	assert_one_line(diag.message);
+	ck_assert_int_ne(dt_drv->commit(dt_conn, &dt_diag), 0);
+	dt_assert_one_line(dt_diag.message);
 }
 END_TEST
 
@@ -472,31 +303,31 @@ END_TEST
  * cannot start until commit. */
 START_TEST(test_driver_sqlite_begin_immediate)
 {
-	dbshift_driver_conn *c = open_ok(fx_sqlite_url("locked.db"));
+	dbshift_driver_conn *c = dt_open_ok(fx_sqlite_url("locked.db"));
 	sqlite3 *other = NULL;
 
 	ck_assert_int_eq(sqlite3_open_v2(fx_path("locked.db"), &other,
 					 SQLITE_OPEN_READWRITE, NULL),
 			 SQLITE_OK);
-	ck_assert_int_eq(drv->begin(c, &diag), 0);
+	ck_assert_int_eq(dt_drv->begin(c, &dt_diag), 0);
 	ck_assert_int_eq(
 		sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
 		SQLITE_BUSY);
-	ck_assert_int_eq(drv->commit(c, &diag), 0);
+	ck_assert_int_eq(dt_drv->commit(c, &dt_diag), 0);
 	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE; COMMIT", NULL,
 				      NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(other);
-	drv->close(c);
+	dt_drv->close(c);
 }
 END_TEST
 
 START_TEST(test_driver_sqlite_query_types)
 {
-	struct rows rows = {0};
-	dbshift_value empty = text_value(NULL, 0);
+	struct dt_rows rows = {0};
+	dbshift_value empty = dt_text_value(NULL, 0);
 
-	query_ok("SELECT 1.5, x'414243', x'', 'a' || 'b'", NULL, 0, &rows);
+	dt_query_ok("SELECT 1.5, x'414243', x'', 'a' || 'b'", NULL, 0, &rows);
 	ck_assert_int_eq(rows.count, 1);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_TEXT);
 	ck_assert_str_eq(rows.text[0][0], "1.5");
@@ -508,8 +339,8 @@ START_TEST(test_driver_sqlite_query_types)
 
 	/* Integers come back as INT64, never as text. */
 	memset(&rows, 0, sizeof(rows));
-	query_ok("SELECT -9007199254740993, count(*) FROM sqlite_master", NULL,
-		 0, &rows);
+	dt_query_ok("SELECT -9007199254740993, count(*) FROM sqlite_master",
+		    NULL, 0, &rows);
 	ck_assert_int_eq(rows.type[0][0], DBSHIFT_VALUE_INT64);
 	ck_assert(rows.i64[0][0] == INT64_C(-9007199254740993));
 	ck_assert_int_eq(rows.type[0][1], DBSHIFT_VALUE_INT64);
@@ -517,48 +348,54 @@ START_TEST(test_driver_sqlite_query_types)
 
 	/* An empty text parameter is '', not NULL. */
 	memset(&rows, 0, sizeof(rows));
-	query_ok("SELECT ? IS NULL, length(?1)", &empty, 1, &rows);
+	dt_query_ok("SELECT ? IS NULL, length(?1)", &empty, 1, &rows);
 	ck_assert(rows.i64[0][0] == 0 && rows.i64[0][1] == 0);
 
 	/* One statement only; a trailing ';' and comment are fine. */
-	query_ok("SELECT 1; -- done\n", NULL, 0, NULL);
-	dbshift__diag_init(&diag);
-	ck_assert_int_ne(drv->query(conn, "SELECT 1; SELECT 2", NULL, 0, NULL,
-				    NULL, &diag),
+	dt_query_ok("SELECT 1; -- done\n", NULL, 0, NULL);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->query(dt_conn, "SELECT 1; SELECT 2", NULL, 0,
+				       NULL, NULL, &dt_diag),
 			 0);
-	assert_one_line(diag.message);
-	ck_assert_int_ne(
-		drv->query(conn, "-- nothing", NULL, 0, NULL, NULL, &diag), 0);
+	dt_assert_one_line(dt_diag.message);
+	ck_assert_int_ne(dt_drv->query(dt_conn, "-- nothing", NULL, 0, NULL,
+				       NULL, &dt_diag),
+			 0);
 }
 END_TEST
 
 START_TEST(test_driver_sqlite_table_exists_schema)
 {
-	dbshift__diag_init(&diag);
-	exec_ok("CREATE TABLE t (x INTEGER); CREATE TEMP TABLE tt (x INTEGER)");
-	ck_assert_int_eq(table_exists("main.t"), 1);
-	ck_assert_int_eq(table_exists("temp.t"), 0);
-	ck_assert_int_eq(table_exists("temp.tt"), 1);
-	ck_assert_int_eq(table_exists("main.tt"), 0);
-	ck_assert_int_eq(table_exists("tt"), 0);
+	dbshift__diag_init(&dt_diag);
+	dt_exec_ok(
+		"CREATE TABLE t (x INTEGER); CREATE TEMP TABLE tt (x INTEGER)");
+	ck_assert_int_eq(dt_table_exists("main.t"), 1);
+	ck_assert_int_eq(dt_table_exists("temp.t"), 0);
+	ck_assert_int_eq(dt_table_exists("temp.tt"), 1);
+	ck_assert_int_eq(dt_table_exists("main.tt"), 0);
+	ck_assert_int_eq(dt_table_exists("tt"), 0);
 	/* SQLite's names ignore ASCII case, quoted or not. */
-	ck_assert_int_eq(table_exists("T"), 1);
-	ck_assert_int_eq(table_exists("MAIN.T"), 1);
+	ck_assert_int_eq(dt_table_exists("T"), 1);
+	ck_assert_int_eq(dt_table_exists("MAIN.T"), 1);
 
-	exec_ok("ATTACH DATABASE 'other.db' AS \"we\"\"ird\";"
-		"CREATE TABLE \"we\"\"ird\".o (x INTEGER)");
-	ck_assert_int_eq(table_exists("we\"ird.o"), 1);
-	ck_assert_int_eq(table_exists("we\"ird.t"), 0);
+	dt_exec_ok("ATTACH DATABASE 'other.db' AS \"we\"\"ird\";"
+		   "CREATE TABLE \"we\"\"ird\".o (x INTEGER)");
+	ck_assert_int_eq(dt_table_exists("we\"ird.o"), 1);
+	ck_assert_int_eq(dt_table_exists("we\"ird.t"), 0);
 
-	dbshift__diag_init(&diag);
+	dbshift__diag_init(&dt_diag);
+	ck_assert_int_ne(dt_drv->table_exists(dt_conn, "nosuch.t",
+					      &(int32_t){0}, &dt_diag),
+			 0);
+	dt_assert_one_line(dt_diag.message);
 	ck_assert_int_ne(
-		drv->table_exists(conn, "nosuch.t", &(int32_t){0}, &diag), 0);
-	assert_one_line(diag.message);
-	ck_assert_int_ne(drv->table_exists(conn, ".t", &(int32_t){0}, &diag),
-			 0);
-	ck_assert_int_ne(drv->table_exists(conn, "main.", &(int32_t){0}, &diag),
-			 0);
-	ck_assert_int_ne(drv->table_exists(conn, "", &(int32_t){0}, &diag), 0);
+		dt_drv->table_exists(dt_conn, ".t", &(int32_t){0}, &dt_diag),
+		0);
+	ck_assert_int_ne(
+		dt_drv->table_exists(dt_conn, "main.", &(int32_t){0}, &dt_diag),
+		0);
+	ck_assert_int_ne(
+		dt_drv->table_exists(dt_conn, "", &(int32_t){0}, &dt_diag), 0);
 }
 END_TEST
 
@@ -566,15 +403,19 @@ START_TEST(test_driver_sqlite_quote_too_small)
 {
 	char buf[8] = "junk";
 
-	ck_assert_int_ne(
-		drv->quote_ident(conn, "abcdefg", buf, sizeof(buf), &diag), 0);
+	ck_assert_int_ne(dt_drv->quote_ident(dt_conn, "abcdefg", buf,
+					     sizeof(buf), &dt_diag),
+			 0);
 	ck_assert_str_eq(buf, "");
-	ck_assert_int_ne(drv->quote_ident(conn, "a", NULL, 0, &diag), 0);
-	ck_assert_int_ne(drv->quote_ident(conn, NULL, buf, sizeof(buf), &diag),
+	ck_assert_int_ne(dt_drv->quote_ident(dt_conn, "a", NULL, 0, &dt_diag),
 			 0);
+	ck_assert_int_ne(
+		dt_drv->quote_ident(dt_conn, NULL, buf, sizeof(buf), &dt_diag),
+		0);
 	/* Quoting needs no connection. */
-	ck_assert_int_eq(drv->quote_ident(NULL, "a.b", buf, sizeof(buf), &diag),
-			 0);
+	ck_assert_int_eq(
+		dt_drv->quote_ident(NULL, "a.b", buf, sizeof(buf), &dt_diag),
+		0);
 	ck_assert_str_eq(buf, "\"a.b\"");
 }
 END_TEST
@@ -585,13 +426,13 @@ START_TEST(test_driver_sqlite_no_host)
 	static const dbshift_host tiny = {4, DBSHIFT_DRIVER_ABI_MAJOR,
 					  DBSHIFT_DRIVER_ABI_MINOR, NULL};
 
-	load_module();
-	ck_assert_ptr_nonnull(entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, &tiny));
-	drv = entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
-	ck_assert_ptr_nonnull(drv);
-	open_fails("sqlite:");
-	ck_assert_ptr_nonnull(strstr(diag.message, "sqlite:"));
-	drv = NULL;
+	dt_load("sqlite");
+	ck_assert_ptr_nonnull(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, &tiny));
+	dt_drv = dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
+	ck_assert_ptr_nonnull(dt_drv);
+	dt_open_fails("sqlite:");
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "sqlite:"));
+	dt_drv = NULL;
 }
 END_TEST
 
@@ -603,7 +444,7 @@ Suite *driver_sqlite_suite(void)
 	TCase *sqlite = tcase_create("sqlite");
 	TCase *host = tcase_create("host");
 
-	tcase_add_checked_fixture(sqlite, setup, teardown);
+	tcase_add_checked_fixture(sqlite, setup, dt_stop);
 	tcase_add_test(sqlite, test_driver_sqlite_sqlite_descriptor);
 	tcase_add_test(sqlite, test_driver_sqlite_lock);
 	tcase_add_test(sqlite, test_driver_sqlite_url_forms);

@@ -30,6 +30,7 @@ static const struct entry all_suites[] = {
 	{ "admin", admin_suite },
 	{ "badinput", badinput_suite },
 	{ "oom", oom_suite },
+	{ "faults", faults_suite },
 	{ "cli", cli_suite },
 	{ "cli_admin", cli_admin_suite },
 	{ "embedded", embedded_suite },

@@ -23,6 +23,7 @@ Suite *realworld_suite(void);
 Suite *admin_suite(void);
 Suite *badinput_suite(void);
 Suite *oom_suite(void);
+Suite *faults_suite(void);
 Suite *cli_suite(void);
 Suite *cli_admin_suite(void);
 Suite *embedded_suite(void);
