@@ -40,7 +40,7 @@ struct cli_options {
 	size_t n_sources; /* at least 1 after parsing */
 	const char *table;
 	const char *driver_dir;
-	int lock_timeout;   /* <0: the library's default */
+	int lock_timeout; /* <0: the library's default */
 	dbshift_lock_kind lock_kind;
 	unsigned int flags; /* DBSHIFT_OPT_* */
 	const char **contexts;

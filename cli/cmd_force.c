@@ -25,8 +25,8 @@ static int run_force(const struct cli_options *opts)
 	rc = cli_runner_open(&runner, opts);
 	if (rc != 0)
 		return rc;
-	if (!opts->yes && !cli_ask("Record %s as applied without running it?",
-				   target)) {
+	if (!opts->yes &&
+	    !cli_ask("Record %s as applied without running it?", target)) {
 		rc = cli_error(CLI_EXIT_FAIL, "aborted; nothing changed");
 		goto out;
 	}

@@ -88,8 +88,8 @@ static void measure(const dbshift_status *status, struct widths *w)
 		w->state = max_len(w->state, dbshift_state_name(info->state));
 		w->applied_at =
 			max_len(w->applied_at, or_dash(info->applied_at));
-		w->duration = max_len(w->duration, duration(info, ms,
-							    sizeof(ms)));
+		w->duration =
+			max_len(w->duration, duration(info, ms, sizeof(ms)));
 	}
 }
 

@@ -50,10 +50,11 @@ static int force_row(dbshift__run *run, const char *id)
 					"resolves a dirty migration",
 					id);
 	if (!row->dirty)
-		return dbshift__err_set(&r->err, DBSHIFT_ESTATE,
-					"%s is not dirty; force only resolves a "
-					"dirty migration",
-					id);
+		return dbshift__err_set(
+			&r->err, DBSHIFT_ESTATE,
+			"%s is not dirty; force only resolves a "
+			"dirty migration",
+			id);
 	return dbshift__history_mark_applied(&run->history, r->conn, id,
 					     row->execution_ms);
 }
@@ -68,8 +69,8 @@ int dbshift_runner_force(dbshift_runner *r, const char *target)
 	memset(&lock, 0, sizeof(lock));
 	if (target == NULL)
 		return r != NULL ? dbshift__err_set(&r->err, DBSHIFT_EINVAL,
-						    "force needs a target")
-				 : DBSHIFT_EINVAL;
+						    "force needs a target") :
+				   DBSHIFT_EINVAL;
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
 		rc = target_id(&run, target, &id);
@@ -105,9 +106,8 @@ static int repair_checksums(dbshift__run *run, dbshift_change_fn fn,
 
 		if (dbshift__run_state(run, m, &row) != DBSHIFT_STATE_CHANGED)
 			continue;
-		rc = dbshift__history_set_checksum(&run->history,
-						   run->runner->conn, m->id,
-						   m->checksum);
+		rc = dbshift__history_set_checksum(
+			&run->history, run->runner->conn, m->id, m->checksum);
 		if (rc != 0)
 			return rc;
 		snprintf(what, sizeof(what), "checksum %s -> %s", row->checksum,
@@ -117,8 +117,8 @@ static int repair_checksums(dbshift__run *run, dbshift_change_fn fn,
 	return 0;
 }
 
-static int repair_dirty(dbshift__run *run, dbshift_change_fn fn,
-			void *payload, int *n)
+static int repair_dirty(dbshift__run *run, dbshift_change_fn fn, void *payload,
+			int *n)
 {
 	size_t i;
 	int rc;
@@ -235,8 +235,8 @@ int dbshift_runner_baseline(dbshift_runner *r, const char *target,
 		*n_recorded = 0;
 	if (target == NULL)
 		return r != NULL ? dbshift__err_set(&r->err, DBSHIFT_EINVAL,
-						    "baseline needs a target")
-				 : DBSHIFT_EINVAL;
+						    "baseline needs a target") :
+				   DBSHIFT_EINVAL;
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
 		rc = dbshift__select_marks(&run, target, &mark);

@@ -142,8 +142,7 @@ static int variants_copy(dbshift__migration *m,
 		dst->dialect = dbshift__strdup(v->dialect);
 		if (dst->dialect == NULL ||
 		    script_copy(&dst->up, v->up, v->up_len, v->up_file) ||
-		    script_copy(&dst->down, v->down, v->down_len,
-				v->down_file))
+		    script_copy(&dst->down, v->down, v->down_len, v->down_file))
 			return -1;
 	}
 	return 0;
@@ -167,8 +166,8 @@ static dbshift__migration *migration_from_def(const char *source,
 	    script_copy(&m->generic_down, def->down, def->down_len,
 			def->down_file) ||
 	    variants_copy(m, def) ||
-	    strv_copy(&m->def_depends_on, &m->n_def_depends_on,
-		      def->depends_on, def->n_depends_on) ||
+	    strv_copy(&m->def_depends_on, &m->n_def_depends_on, def->depends_on,
+		      def->n_depends_on) ||
 	    strv_copy(&m->def_dialects, &m->n_def_dialects, def->dialects,
 		      def->n_dialects) ||
 	    strv_copy(&m->def_contexts, &m->n_def_contexts, def->contexts,
@@ -234,15 +233,17 @@ static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 	size_t i;
 
 	if (def->version < 1)
-		return dbshift_catalog_fail(cat, DBSHIFT_EINVAL, file,
-					    "%s: migration definition has no version field set",
-					    cat->source_name);
-	if (def->migration_version == NULL || def->migration_version[0] == '\0' ||
+		return dbshift_catalog_fail(
+			cat, DBSHIFT_EINVAL, file,
+			"%s: migration definition has no version field set",
+			cat->source_name);
+	if (def->migration_version == NULL ||
+	    def->migration_version[0] == '\0' ||
 	    strchr(def->migration_version, '/') != NULL)
-		return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
-					    "%s: invalid migration version '%s'",
-					    cat->source_name,
-					    def->migration_version ? def->migration_version : "");
+		return dbshift_catalog_fail(
+			cat, DBSHIFT_ESOURCE, file,
+			"%s: invalid migration version '%s'", cat->source_name,
+			def->migration_version ? def->migration_version : "");
 	if (def->up == NULL && def->up_fn == NULL &&
 	    !variants_cover_dialects(def))
 		return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
@@ -251,10 +252,10 @@ static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 					    def->migration_version);
 	for (i = 0; i < def->n_variants; i++)
 		if (def->variants[i].dialect == NULL)
-			return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, file,
-						    "%s/%s: dialect variant without a dialect",
-						    cat->source_name,
-						    def->migration_version);
+			return dbshift_catalog_fail(
+				cat, DBSHIFT_ESOURCE, file,
+				"%s/%s: dialect variant without a dialect",
+				cat->source_name, def->migration_version);
 	if (!strv_complete(def->depends_on, def->n_depends_on) ||
 	    !strv_complete(def->dialects, def->n_dialects) ||
 	    !strv_complete(def->contexts, def->n_contexts))

@@ -49,11 +49,11 @@ typedef struct dbshift__migration {
 	 * up/down borrow from generic_* or a variant. */
 	const dbshift__script *up;
 	const dbshift__script *down; /* NULL when there is no down */
-	char **depends_on;           /* union of def and directives */
+	char **depends_on;	     /* union of def and directives */
 	size_t n_depends_on;
 	int no_transaction;
-	int skipped;                 /* dialect or context excludes it */
-	char checksum[65];           /* SHA-256 hex of up, or code checksum */
+	int skipped;	   /* dialect or context excludes it */
+	char checksum[65]; /* SHA-256 hex of up, or code checksum */
 
 	/* Set by the graph: indexes into the run's migration array, with
 	 * the previous version of the same source as an implicit first

@@ -22,7 +22,8 @@ static int hash_normalised(EVP_MD_CTX *ctx, const char *text, size_t len)
 			return -1;
 		start = i + 1;
 	}
-	if (len > start && EVP_DigestUpdate(ctx, text + start, len - start) != 1)
+	if (len > start &&
+	    EVP_DigestUpdate(ctx, text + start, len - start) != 1)
 		return -1;
 	return 0;
 }

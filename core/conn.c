@@ -35,8 +35,8 @@ int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 		if (dbshift_url_redact(url, redacted, sizeof(redacted)) != 0)
 			dbshift__strlcpy(redacted, "(URL)", sizeof(redacted));
 		dbshift__err_from_diag(err, code, &conn->diag,
-				       bad_url ? "bad database URL %s"
-					       : "cannot connect to %s",
+				       bad_url ? "bad database URL %s" :
+						 "cannot connect to %s",
 				       redacted);
 		free(conn);
 		return code;
@@ -57,8 +57,8 @@ void dbshift__conn_close(dbshift_conn *conn)
 /* Record the failure of a driver call named what. */
 static int conn_fail(dbshift_conn *conn, const char *what)
 {
-	return dbshift__err_from_diag(conn->err, DBSHIFT_EDB, &conn->diag,
-				      "%s", what);
+	return dbshift__err_from_diag(conn->err, DBSHIFT_EDB, &conn->diag, "%s",
+				      what);
 }
 
 int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len)
@@ -106,8 +106,8 @@ int dbshift__conn_rollback(dbshift_conn *conn)
 	dbshift_diag diag;
 
 	dbshift__diag_init(&diag);
-	return conn->driver->rollback(conn->handle, &diag) != 0 ? DBSHIFT_EDB
-								 : 0;
+	return conn->driver->rollback(conn->handle, &diag) != 0 ? DBSHIFT_EDB :
+								  0;
 }
 
 int dbshift__conn_quote(dbshift_conn *conn, const char *ident, char *buf,
@@ -116,10 +116,9 @@ int dbshift__conn_quote(dbshift_conn *conn, const char *ident, char *buf,
 	dbshift__diag_init(&conn->diag);
 	if (conn->driver->quote_ident(conn->handle, ident, buf, size,
 				      &conn->diag) != 0)
-		return dbshift__err_from_diag(conn->err, DBSHIFT_EINVAL,
-					      &conn->diag,
-					      "cannot quote identifier '%s'",
-					      ident);
+		return dbshift__err_from_diag(
+			conn->err, DBSHIFT_EINVAL, &conn->diag,
+			"cannot quote identifier '%s'", ident);
 	return 0;
 }
 

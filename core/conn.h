@@ -13,8 +13,8 @@
 struct dbshift_conn {
 	const dbshift_driver *driver;
 	dbshift_driver_conn *handle;
-	dbshift__err *err;   /* where failures are recorded */
-	dbshift_diag diag;   /* of the last driver call */
+	dbshift__err *err; /* where failures are recorded */
+	dbshift_diag diag; /* of the last driver call */
 	const char *url_redacted;
 };
 

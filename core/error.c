@@ -40,8 +40,7 @@ static void trim_end(char *s)
 		s[--len] = '\0';
 }
 
-int dbshift__err_vset(dbshift__err *err, int code, const char *fmt,
-		      va_list ap)
+int dbshift__err_vset(dbshift__err *err, int code, const char *fmt, va_list ap)
 {
 	err->pub.code = code;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -91,8 +90,8 @@ void dbshift__err_set_file(dbshift__err *err, const char *file)
 	dbshift__strlcpy(err->file, file, sizeof(err->file));
 }
 
-void dbshift__err_set_statement(dbshift__err *err, int index,
-				const char *text, size_t len)
+void dbshift__err_set_statement(dbshift__err *err, int index, const char *text,
+				size_t len)
 {
 	size_t start = 0, end;
 
@@ -146,24 +145,42 @@ const dbshift_error *dbshift_error_last(void)
 const char *dbshift_code_name(int code)
 {
 	switch (code) {
-	case DBSHIFT_OK: return "ok";
-	case DBSHIFT_ERROR: return "error";
-	case DBSHIFT_ENOMEM: return "out of memory";
-	case DBSHIFT_EINVAL: return "invalid argument";
-	case DBSHIFT_EURL: return "bad URL";
-	case DBSHIFT_EDRIVER: return "driver error";
-	case DBSHIFT_ESOURCE: return "bad migration source";
-	case DBSHIFT_EGRAPH: return "bad dependency graph";
-	case DBSHIFT_ENOTFOUND: return "migration not found";
-	case DBSHIFT_EDB: return "database error";
-	case DBSHIFT_EMIGRATION: return "migration failed";
-	case DBSHIFT_EDIRTY: return "dirty migration";
-	case DBSHIFT_ECHECKSUM: return "checksum mismatch";
-	case DBSHIFT_ENODOWN: return "no down script";
-	case DBSHIFT_ELOCK: return "lock not acquired";
-	case DBSHIFT_EIO: return "I/O error";
-	case DBSHIFT_ESTATE: return "refused by history state";
-	default: return "unknown error";
+	case DBSHIFT_OK:
+		return "ok";
+	case DBSHIFT_ERROR:
+		return "error";
+	case DBSHIFT_ENOMEM:
+		return "out of memory";
+	case DBSHIFT_EINVAL:
+		return "invalid argument";
+	case DBSHIFT_EURL:
+		return "bad URL";
+	case DBSHIFT_EDRIVER:
+		return "driver error";
+	case DBSHIFT_ESOURCE:
+		return "bad migration source";
+	case DBSHIFT_EGRAPH:
+		return "bad dependency graph";
+	case DBSHIFT_ENOTFOUND:
+		return "migration not found";
+	case DBSHIFT_EDB:
+		return "database error";
+	case DBSHIFT_EMIGRATION:
+		return "migration failed";
+	case DBSHIFT_EDIRTY:
+		return "dirty migration";
+	case DBSHIFT_ECHECKSUM:
+		return "checksum mismatch";
+	case DBSHIFT_ENODOWN:
+		return "no down script";
+	case DBSHIFT_ELOCK:
+		return "lock not acquired";
+	case DBSHIFT_EIO:
+		return "I/O error";
+	case DBSHIFT_ESTATE:
+		return "refused by history state";
+	default:
+		return "unknown error";
 	}
 }
 

@@ -26,8 +26,8 @@ void dbshift__err_init(dbshift__err *err);
  * Returns code. */
 int dbshift__err_set(dbshift__err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int dbshift__err_vset(dbshift__err *err, int code, const char *fmt,
-		      va_list ap) __attribute__((format(printf, 3, 0)));
+int dbshift__err_vset(dbshift__err *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /**
  * Record a database failure: message is "PREFIX: DIAG-MESSAGE" (plus the
@@ -41,8 +41,8 @@ int dbshift__err_from_diag(dbshift__err *err, int code,
 void dbshift__err_set_migration(dbshift__err *err, const char *id);
 void dbshift__err_set_file(dbshift__err *err, const char *file);
 /** Record the failed statement: its index and its first line. */
-void dbshift__err_set_statement(dbshift__err *err, int index,
-				const char *text, size_t len);
+void dbshift__err_set_statement(dbshift__err *err, int index, const char *text,
+				size_t len);
 
 /** Copy src into dst (fixing dst's pointers). */
 void dbshift__err_copy(dbshift__err *dst, const dbshift__err *src);

@@ -70,8 +70,9 @@ static int script_failed(dbshift__run *run, const dbshift__migration *m,
 	dbshift__err_set_migration(err, m->id);
 	dbshift__err_set_file(err, script->file ? script->file : "");
 	if (stmt != NULL)
-		dbshift__err_set_statement(err, diag->statement_index, stmt,
-					   script->len - (size_t)(stmt - script->text));
+		dbshift__err_set_statement(
+			err, diag->statement_index, stmt,
+			script->len - (size_t)(stmt - script->text));
 	return DBSHIFT_EMIGRATION;
 }
 
@@ -234,7 +235,8 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 	*elapsed_us = dbshift__now_us() - start;
 	if (rc != 0) {
 		dbshift__err_copy(&marker, &run->runner->err);
-		dbshift__history_mark_dirty(&run->history, conn, m->id, &marker);
+		dbshift__history_mark_dirty(&run->history, conn, m->id,
+					    &marker);
 		dbshift__err_copy(&run->runner->err, &marker);
 		return rc;
 	}
@@ -244,8 +246,7 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 	return dbshift__history_delete(&run->history, conn, m->id);
 }
 
-static int step(dbshift__run *run, dbshift__migration *m,
-		dbshift_direction dir)
+static int step(dbshift__run *run, dbshift__migration *m, dbshift_direction dir)
 {
 	long long elapsed_us = 0, start = dbshift__now_us();
 	int rc;

@@ -78,8 +78,7 @@ static int check_duplicates(dbshift__graph *g, dbshift__err *err)
 	return 0;
 }
 
-dbshift__migration *dbshift__graph_find(const dbshift__graph *g,
-					const char *id)
+dbshift__migration *dbshift__graph_find(const dbshift__graph *g, const char *id)
 {
 	const char *slash = strchr(id, '/');
 	size_t lo = 0, hi = g->n, src_len;
@@ -119,20 +118,22 @@ static int resolve_edges(dbshift__graph *g, dbshift__err *err)
 
 		free(m->dep_index);
 		m->n_dep_index = 0;
-		m->dep_index = malloc((m->n_depends_on + 1) *
-				      sizeof(*m->dep_index));
+		m->dep_index =
+			malloc((m->n_depends_on + 1) * sizeof(*m->dep_index));
 		if (m->dep_index == NULL)
 			return dbshift__err_set(err, DBSHIFT_ENOMEM,
 						"out of memory");
 		if (has_prev)
-			m->dep_index[m->n_dep_index++] = g->by_key[i - 1]->index;
+			m->dep_index[m->n_dep_index++] =
+				g->by_key[i - 1]->index;
 		for (j = 0; j < m->n_depends_on; j++) {
 			dbshift__migration *dep =
 				dbshift__graph_find(g, m->depends_on[j]);
 
 			if (dep == NULL) {
 				dbshift__err_set(err, DBSHIFT_EGRAPH,
-						 "%s: depends on unknown migration '%s' (%s)",
+						 "%s: depends on unknown "
+						 "migration '%s' (%s)",
 						 m->id, m->depends_on[j],
 						 some_file(m));
 				dbshift__err_set_migration(err, m->id);
@@ -268,7 +269,7 @@ oom:
 static int topo_sort(dbshift__graph *g, dbshift__err *err)
 {
 	size_t *indegree = malloc((g->n + 1) * sizeof(*indegree));
-	heap ready = { NULL, 0 };
+	heap ready = {NULL, 0};
 	size_t i, j, done = 0;
 	int rc = 0;
 
@@ -368,9 +369,10 @@ int dbshift__graph_target(const dbshift__graph *g, const char *target,
 		dbshift__err_set(err, DBSHIFT_ENOTFOUND,
 				 "no migration '%s' in the sources", target);
 	else
-		dbshift__err_set(err, DBSHIFT_EINVAL,
-				 "ambiguous target '%s': %s; write SOURCE/VERSION",
-				 target, names.ptr ? names.ptr : "");
+		dbshift__err_set(
+			err, DBSHIFT_EINVAL,
+			"ambiguous target '%s': %s; write SOURCE/VERSION",
+			target, names.ptr ? names.ptr : "");
 	dbshift__buf_free(&names);
 	return err->pub.code;
 }

@@ -9,12 +9,12 @@
 #include "error.h"
 
 typedef struct dbshift__graph {
-	dbshift__migration **items;  /* the run's migrations (borrowed) */
+	dbshift__migration **items; /* the run's migrations (borrowed) */
 	size_t n;
 	dbshift__migration **order;  /* plan order */
 	dbshift__migration **by_key; /* sorted by source, then version */
-	size_t *rev_start;           /* dependents of item i: */
-	size_t *rev;                 /* rev[rev_start[i] .. rev_start[i+1]) */
+	size_t *rev_start;	     /* dependents of item i: */
+	size_t *rev;		     /* rev[rev_start[i] .. rev_start[i+1]) */
 } dbshift__graph;
 
 /**

@@ -17,8 +17,8 @@
 #include "history.h"
 #include "util.h"
 
-#define COLUMNS                                                              \
-	"id, source, version, name, checksum, applied_at, execution_ms, "    \
+#define COLUMNS                                                                \
+	"id, source, version, name, checksum, applied_at, execution_ms, "      \
 	"seq, state, error, failed_statement_index, failed_statement"
 
 static int ident_part_valid(const char *s, size_t len)
@@ -196,8 +196,8 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 		return rc;
 	h->exists = exists;
 	if (exists) {
-		sql = dbshift__aprintf("SELECT " COLUMNS " FROM %s ORDER BY seq",
-				       h->table_q);
+		sql = dbshift__aprintf(
+			"SELECT " COLUMNS " FROM %s ORDER BY seq", h->table_q);
 		if (sql == NULL)
 			return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 						"out of memory");
@@ -208,7 +208,8 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 		if (rc != 0) {
 			if (conn->err->pub.code != DBSHIFT_EDB)
 				dbshift__err_set(conn->err, DBSHIFT_EDB,
-						 "history table %s has an unexpected layout",
+						 "history table %s has an "
+						 "unexpected layout",
 						 table);
 			return DBSHIFT_EDB;
 		}
@@ -223,31 +224,29 @@ int dbshift__history_ensure(dbshift__history *h, dbshift_conn *conn)
 
 	if (h->exists)
 		return 0;
-	sql = dbshift__aprintf(
-		"CREATE TABLE IF NOT EXISTS %s ("
-		"id VARCHAR(255) NOT NULL PRIMARY KEY, "
-		"source VARCHAR(255) NOT NULL, "
-		"version VARCHAR(255) NOT NULL, "
-		"name VARCHAR(255) NOT NULL, "
-		"checksum VARCHAR(64) NOT NULL, "
-		"applied_at VARCHAR(32) NOT NULL, "
-		"execution_ms BIGINT NOT NULL, "
-		"seq BIGINT NOT NULL, "
-		"state VARCHAR(16) NOT NULL, "
-		"error TEXT, "
-		"failed_statement_index BIGINT, "
-		"failed_statement TEXT)",
-		h->table_q);
+	sql = dbshift__aprintf("CREATE TABLE IF NOT EXISTS %s ("
+			       "id VARCHAR(255) NOT NULL PRIMARY KEY, "
+			       "source VARCHAR(255) NOT NULL, "
+			       "version VARCHAR(255) NOT NULL, "
+			       "name VARCHAR(255) NOT NULL, "
+			       "checksum VARCHAR(64) NOT NULL, "
+			       "applied_at VARCHAR(32) NOT NULL, "
+			       "execution_ms BIGINT NOT NULL, "
+			       "seq BIGINT NOT NULL, "
+			       "state VARCHAR(16) NOT NULL, "
+			       "error TEXT, "
+			       "failed_statement_index BIGINT, "
+			       "failed_statement TEXT)",
+			       h->table_q);
 	if (sql == NULL)
 		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 					"out of memory");
 	rc = dbshift__conn_exec(conn, sql, strlen(sql));
 	free(sql);
 	if (rc != 0)
-		return dbshift__err_from_diag(conn->err, DBSHIFT_EDB,
-					      &conn->diag,
-					      "cannot create history table %s",
-					      h->table);
+		return dbshift__err_from_diag(
+			conn->err, DBSHIFT_EDB, &conn->diag,
+			"cannot create history table %s", h->table);
 	h->exists = 1;
 	return 0;
 }
@@ -281,10 +280,9 @@ static void utc_now(char out[32])
 }
 
 /* Run the statement "VERB table REST" on the history table. */
-static int write_stmt(dbshift__history *h, dbshift_conn *conn,
-		      const char *verb, const char *rest,
-		      const dbshift_value *params, int32_t nparams,
-		      const char *what, const char *id)
+static int write_stmt(dbshift__history *h, dbshift_conn *conn, const char *verb,
+		      const char *rest, const dbshift_value *params,
+		      int32_t nparams, const char *what, const char *id)
 {
 	char *sql = dbshift__aprintf("%s %s %s", verb, h->table_q, rest);
 	int rc;
@@ -295,10 +293,9 @@ static int write_stmt(dbshift__history *h, dbshift_conn *conn,
 	rc = dbshift__conn_query(conn, sql, params, nparams, NULL, NULL);
 	free(sql);
 	if (rc != 0)
-		return dbshift__err_from_diag(conn->err, DBSHIFT_EDB,
-					      &conn->diag,
-					      "%s: cannot %s history row", id,
-					      what);
+		return dbshift__err_from_diag(
+			conn->err, DBSHIFT_EDB, &conn->diag,
+			"%s: cannot %s history row", id, what);
 	return 0;
 }
 
@@ -320,8 +317,8 @@ int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
 	params[6] = dbshift__value_int(execution_ms);
 	params[7] = dbshift__value_int(h->max_seq + 1);
 	params[8] = dbshift__value_text(dirty ? "dirty" : "applied");
-	rc = write_stmt(h, conn,
-			"INSERT INTO", "(id, source, version, name, checksum, "
+	rc = write_stmt(h, conn, "INSERT INTO",
+			"(id, source, version, name, checksum, "
 			"applied_at, execution_ms, seq, state) "
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			params, 9, "insert", m->id);
@@ -338,8 +335,8 @@ int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,
 	params[0] = dbshift__value_text("applied");
 	params[1] = dbshift__value_int(execution_ms);
 	params[2] = dbshift__value_text(id);
-	return write_stmt(h, conn,
-			  "UPDATE", "SET state = ?, execution_ms = ?, "
+	return write_stmt(h, conn, "UPDATE",
+			  "SET state = ?, execution_ms = ?, "
 			  "error = NULL, failed_statement_index = NULL, "
 			  "failed_statement = NULL WHERE id = ?",
 			  params, 3, "update", id);
@@ -358,8 +355,8 @@ int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
 		params[2] = dbshift__value_null();
 	params[3] = dbshift__value_text(failure->statement);
 	params[4] = dbshift__value_text(id);
-	return write_stmt(h, conn,
-			  "UPDATE", "SET state = ?, error = ?, "
+	return write_stmt(h, conn, "UPDATE",
+			  "SET state = ?, error = ?, "
 			  "failed_statement_index = ?, failed_statement = ? "
 			  "WHERE id = ?",
 			  params, 5, "update", id);

@@ -23,10 +23,10 @@ typedef struct dbshift__history_row {
 	int64_t execution_ms;
 	int64_t seq;
 	int dirty;
-	char *error;            /* dirty rows: what failed, or "" */
-	int64_t failed_index;   /* dirty rows: statement index, or -1 */
+	char *error;		/* dirty rows: what failed, or "" */
+	int64_t failed_index;	/* dirty rows: statement index, or -1 */
 	char *failed_statement; /* dirty rows: its first line, or "" */
-	int matched;            /* set by the planner: found in a source */
+	int matched;		/* set by the planner: found in a source */
 } dbshift__history_row;
 
 typedef struct dbshift__history {
@@ -34,7 +34,7 @@ typedef struct dbshift__history {
 	size_t n;
 	size_t cap;
 	dbshift__history_row **by_id; /* sorted by id */
-	int exists;                   /* the table exists */
+	int exists;		      /* the table exists */
 	int64_t max_seq;
 	char *table;   /* as given */
 	char *table_q; /* quoted for the dialect */

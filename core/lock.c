@@ -23,7 +23,7 @@
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -35,10 +35,10 @@ static int timed_out(dbshift_runner *r, const dbshift__lock *lock)
 			 "another run%s; raise --lock-timeout or find the "
 			 "other run",
 			 r->lock_timeout, lock->key,
-			 lock->kind == DBSHIFT_LOCK_TABLE
-				 ? " (a lease in " DBSHIFT_LOCK_TABLE_NAME
-				   " expires 10 minutes after its last renewal)"
-				 : "");
+			 lock->kind == DBSHIFT_LOCK_TABLE ?
+				 " (a lease in " DBSHIFT_LOCK_TABLE_NAME
+				 " expires 10 minutes after its last renewal)" :
+				 "");
 	return DBSHIFT_ELOCK;
 }
 
@@ -53,10 +53,9 @@ static int acquire_advisory(dbshift__lock *lock, dbshift_runner *r)
 		if (strcmp(conn->diag.sqlstate, "55P03") == 0 ||
 		    strstr(conn->diag.message, "timed out") != NULL)
 			return timed_out(r, lock);
-		return dbshift__err_from_diag(&r->err, DBSHIFT_ELOCK,
-					      &conn->diag,
-					      "cannot take lock '%s'",
-					      lock->key);
+		return dbshift__err_from_diag(
+			&r->err, DBSHIFT_ELOCK, &conn->diag,
+			"cannot take lock '%s'", lock->key);
 	}
 	return 0;
 }
@@ -75,7 +74,8 @@ static int lock_table_name(dbshift__lock *lock, dbshift_runner *r)
 	if (dot == NULL) {
 		lock->table_q = dbshift__strdup(name_q);
 	} else {
-		dbshift__strlcpy(schema, r->table, (size_t)(dot - r->table) + 1);
+		dbshift__strlcpy(schema, r->table,
+				 (size_t)(dot - r->table) + 1);
 		rc = dbshift__conn_quote(r->conn, schema, schema_q,
 					 sizeof(schema_q));
 		if (rc != 0)
@@ -83,22 +83,24 @@ static int lock_table_name(dbshift__lock *lock, dbshift_runner *r)
 		lock->table_q = dbshift__aprintf("%s.%s", schema_q, name_q);
 	}
 	if (lock->table_q == NULL)
-		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM, "out of memory");
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
 	return 0;
 }
 
 static int lease_table_create(dbshift__lock *lock, dbshift_runner *r)
 {
-	char *sql = dbshift__aprintf(
-		"CREATE TABLE IF NOT EXISTS %s ("
-		"lock_key VARCHAR(255) NOT NULL PRIMARY KEY, "
-		"owner VARCHAR(255) NOT NULL, "
-		"expires_at BIGINT NOT NULL)",
-		lock->table_q);
+	char *sql =
+		dbshift__aprintf("CREATE TABLE IF NOT EXISTS %s ("
+				 "lock_key VARCHAR(255) NOT NULL PRIMARY KEY, "
+				 "owner VARCHAR(255) NOT NULL, "
+				 "expires_at BIGINT NOT NULL)",
+				 lock->table_q);
 	int rc, attempt;
 
 	if (sql == NULL)
-		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM, "out of memory");
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
 	/* Concurrent CREATE TABLE IF NOT EXISTS can still collide in some
 	 * databases' catalogs; the loser retries once it can see the table. */
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -112,15 +114,15 @@ static int lease_table_create(dbshift__lock *lock, dbshift_runner *r)
 }
 
 /* Run a lease statement "VERB lock-table REST" with params. */
-static int lease_stmt(dbshift__lock *lock, dbshift_runner *r,
-		      const char *verb, const char *rest,
-		      const dbshift_value *params, int32_t n)
+static int lease_stmt(dbshift__lock *lock, dbshift_runner *r, const char *verb,
+		      const char *rest, const dbshift_value *params, int32_t n)
 {
 	char *sql = dbshift__aprintf("%s %s %s", verb, lock->table_q, rest);
 	int rc;
 
 	if (sql == NULL)
-		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM, "out of memory");
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
 	rc = dbshift__conn_query(r->conn, sql, params, n, NULL, NULL);
 	free(sql);
 	return rc;
@@ -132,7 +134,8 @@ static int try_insert_lease(dbshift__lock *lock, dbshift_runner *r)
 
 	params[0] = dbshift__value_text(lock->key);
 	params[1] = dbshift__value_text(lock->owner);
-	params[2] = dbshift__value_int((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
+	params[2] = dbshift__value_int((int64_t)time(NULL) +
+				       DBSHIFT_LOCK_LEASE_SECONDS);
 	return lease_stmt(lock, r, "INSERT INTO",
 			  "(lock_key, owner, expires_at) VALUES (?, ?, ?)",
 			  params, 3);
@@ -148,8 +151,7 @@ static int delete_expired_lease(dbshift__lock *lock, dbshift_runner *r)
 			  "WHERE lock_key = ? AND expires_at < ?", params, 2);
 }
 
-static int lease_found(int32_t ncols, const dbshift_value *cols,
-		       void *payload)
+static int lease_found(int32_t ncols, const dbshift_value *cols, void *payload)
 {
 	(void)ncols;
 	(void)cols;
@@ -236,8 +238,8 @@ int dbshift__lock_acquire(dbshift__lock *lock, dbshift_runner *r)
 	snprintf(lock->key, sizeof(lock->key), "dbshift:%s", r->table);
 	lock->kind = r->lock_kind;
 	if (lock->kind == DBSHIFT_LOCK_DEFAULT)
-		lock->kind = has_session ? DBSHIFT_LOCK_ADVISORY
-					 : DBSHIFT_LOCK_TABLE;
+		lock->kind = has_session ? DBSHIFT_LOCK_ADVISORY :
+					   DBSHIFT_LOCK_TABLE;
 	if (lock->kind == DBSHIFT_LOCK_ADVISORY && !has_session)
 		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
 					"the %s driver has no advisory lock; "
@@ -257,7 +259,8 @@ int dbshift__lock_renew(dbshift__lock *lock, dbshift_runner *r)
 
 	if (!lock->held || lock->kind != DBSHIFT_LOCK_TABLE)
 		return 0;
-	params[0] = dbshift__value_int((int64_t)time(NULL) + DBSHIFT_LOCK_LEASE_SECONDS);
+	params[0] = dbshift__value_int((int64_t)time(NULL) +
+				       DBSHIFT_LOCK_LEASE_SECONDS);
 	params[1] = dbshift__value_text(lock->key);
 	params[2] = dbshift__value_text(lock->owner);
 	return lease_stmt(lock, r, "UPDATE",

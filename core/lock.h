@@ -13,9 +13,9 @@
 typedef struct dbshift__lock {
 	int held;
 	dbshift_lock_kind kind; /* ADVISORY or TABLE once chosen */
-	char key[320];          /* "dbshift:" + history table */
-	char owner[160];        /* table leases: host:pid:random */
-	char *table_q;          /* table leases: quoted lock table */
+	char key[320];		/* "dbshift:" + history table */
+	char owner[160];	/* table leases: host:pid:random */
+	char *table_q;		/* table leases: quoted lock table */
 } dbshift__lock;
 
 /**

@@ -70,9 +70,9 @@ int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner)
 		if (rc != 0)
 			return rc;
 	}
-	return dbshift__graph_build(&run->graph,
-				    (dbshift__migration **)run->migrations.items,
-				    run->migrations.len, &runner->err);
+	return dbshift__graph_build(
+		&run->graph, (dbshift__migration **)run->migrations.items,
+		run->migrations.len, &runner->err);
 }
 
 int dbshift__run_read_history(dbshift__run *run)
@@ -117,9 +117,9 @@ dbshift_state dbshift__run_state(const dbshift__run *run,
 	if (row != NULL && row->dirty)
 		return DBSHIFT_STATE_DIRTY;
 	if (row != NULL)
-		return strcmp(row->checksum, m->checksum) == 0
-			       ? DBSHIFT_STATE_APPLIED
-			       : DBSHIFT_STATE_CHANGED;
+		return strcmp(row->checksum, m->checksum) == 0 ?
+			       DBSHIFT_STATE_APPLIED :
+			       DBSHIFT_STATE_CHANGED;
 	if (m->skipped)
 		return DBSHIFT_STATE_SKIPPED;
 	if (m->order < run->last_applied_order)
@@ -208,8 +208,9 @@ int dbshift__run_begin(dbshift__run *run, dbshift_runner *runner)
 	if (runner == NULL)
 		return DBSHIFT_EINVAL;
 	if (runner->driver == NULL)
-		return runner->err.pub.code != DBSHIFT_OK ? runner->err.pub.code
-							  : DBSHIFT_EINVAL;
+		return runner->err.pub.code != DBSHIFT_OK ?
+			       runner->err.pub.code :
+			       DBSHIFT_EINVAL;
 	dbshift__err_init(&runner->err);
 	rc = dbshift__run_prepare(run, runner);
 	if (rc == 0)

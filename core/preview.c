@@ -35,9 +35,9 @@ static int fill_step(dbshift_plan *plan, const dbshift__run *run,
 	step->sql = keep(plan, script != NULL ? script->text : "");
 	step->file = keep(plan, script != NULL ? script->file : "");
 	step->no_transaction = m->no_transaction;
-	step->out_of_order = dir == DBSHIFT_UP &&
-			     dbshift__run_state(run, m, NULL) ==
-				     DBSHIFT_STATE_OUT_OF_ORDER;
+	step->out_of_order =
+		dir == DBSHIFT_UP &&
+		dbshift__run_state(run, m, NULL) == DBSHIFT_STATE_OUT_OF_ORDER;
 	if (!step->id || !step->source || !step->version || !step->name ||
 	    !step->sql || !step->file)
 		return -1;

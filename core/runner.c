@@ -40,10 +40,11 @@ int dbshift_source_new(dbshift_source **out, const char *name,
 		goto fail;
 	}
 	if (!dbshift__source_name_valid(name)) {
-		dbshift__err_set(err, DBSHIFT_EINVAL,
-				 "invalid source name '%s': use letters, digits, "
-				 "'_', '-' and '.'",
-				 name ? name : "");
+		dbshift__err_set(
+			err, DBSHIFT_EINVAL,
+			"invalid source name '%s': use letters, digits, "
+			"'_', '-' and '.'",
+			name ? name : "");
 		goto fail;
 	}
 	src = calloc(1, sizeof(*src));
@@ -85,7 +86,8 @@ static int runner_load_driver(dbshift_runner *r)
 	rc = dbshift__url_scheme(r->url, scheme, sizeof(scheme), &r->err);
 	if (rc != 0)
 		return rc;
-	return dbshift__loader_load(&r->driver, dbshift__url_driver_name(scheme),
+	return dbshift__loader_load(&r->driver,
+				    dbshift__url_driver_name(scheme),
 				    r->driver_dir, &r->err);
 }
 
@@ -110,7 +112,8 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
 					"out of memory");
 	if (opts->n_contexts > 0) {
-		r->contexts = dbshift__strv_dup(opts->contexts, opts->n_contexts);
+		r->contexts =
+			dbshift__strv_dup(opts->contexts, opts->n_contexts);
 		if (r->contexts == NULL)
 			return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
 						"out of memory");
@@ -119,9 +122,11 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 	r->lock_timeout = opts->lock_timeout < 0 ? 60 : opts->lock_timeout;
 	r->flags = opts->flags;
 	r->lock_kind = opts->lock_kind;
-	if (r->lock_kind < DBSHIFT_LOCK_DEFAULT || r->lock_kind > DBSHIFT_LOCK_TABLE)
+	if (r->lock_kind < DBSHIFT_LOCK_DEFAULT ||
+	    r->lock_kind > DBSHIFT_LOCK_TABLE)
 		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
-					"unknown lock kind %d", (int)r->lock_kind);
+					"unknown lock kind %d",
+					(int)r->lock_kind);
 	r->on_event = opts->on_event;
 	r->event_payload = opts->event_payload;
 	return runner_load_driver(r);
@@ -168,8 +173,8 @@ void dbshift_runner_free(dbshift_runner *r)
 
 const dbshift_error *dbshift_runner_error(const dbshift_runner *r)
 {
-	static dbshift_error no_runner = { DBSHIFT_EINVAL, "no runner", "", 0,
-					   "", "", "", -1 };
+	static dbshift_error no_runner = {
+		DBSHIFT_EINVAL, "no runner", "", 0, "", "", "", -1};
 
 	return r != NULL ? &r->err.pub : &no_runner;
 }
@@ -268,7 +273,8 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 	if (!dbshift__run_has_dirty(run)) {
 		rc = dbshift__run_check_history(run, 0, check_checksums);
 		if (rc == 0)
-			rc = dbshift__select_victims(run, count, target, victims);
+			rc = dbshift__select_victims(run, count, target,
+						     victims);
 		if (rc != 0 || victims->len == 0)
 			return rc;
 	}
@@ -321,8 +327,9 @@ int dbshift_runner_redo(dbshift_runner *r)
 	if (rc == 0)
 		rc = down_prepare(&run, &lock, 1, NULL, 1, &victims);
 	if (rc == 0 && victims.len == 0)
-		rc = dbshift__err_set(&r->err, DBSHIFT_ESTATE,
-				      "nothing to redo: no migration is applied");
+		rc = dbshift__err_set(
+			&r->err, DBSHIFT_ESTATE,
+			"nothing to redo: no migration is applied");
 	if (rc == 0)
 		rc = dbshift__execute_down(&run, victims.items[0]);
 	if (rc == 0)

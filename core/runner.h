@@ -31,7 +31,7 @@ struct dbshift_runner {
 	const dbshift_driver *driver;
 	dbshift__vec sources; /* dbshift_source * */
 	dbshift_lock_kind lock_kind;
-	dbshift_conn *conn;   /* NULL until a command needs the database */
+	dbshift_conn *conn; /* NULL until a command needs the database */
 };
 
 #endif

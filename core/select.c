@@ -58,7 +58,7 @@ static int collect_pending(dbshift__run *run, const unsigned char *mark,
 }
 
 int dbshift__select_marks(dbshift__run *run, const char *target,
-			   unsigned char **mark)
+			  unsigned char **mark)
 {
 	dbshift__migration *m;
 	int rc;
@@ -84,7 +84,7 @@ int dbshift__select_marks(dbshift__run *run, const char *target,
  * lock.
  */
 int dbshift__select_pending(dbshift__run *run, const unsigned char *mark,
-			     int locked, dbshift__vec *pending)
+			    int locked, dbshift__vec *pending)
 {
 	int rc = dbshift__run_check_history(run, locked, 1);
 
@@ -111,12 +111,13 @@ static int revertible(dbshift__run *run, const dbshift__history_row *row,
 		return DBSHIFT_ENOTFOUND;
 	}
 	if (m->down == NULL && m->down_fn == NULL) {
-		dbshift__err_set(err, DBSHIFT_ENODOWN,
-				 "%s has no down script; nothing was rolled back",
-				 m->id);
+		dbshift__err_set(
+			err, DBSHIFT_ENODOWN,
+			"%s has no down script; nothing was rolled back",
+			m->id);
 		dbshift__err_set_migration(err, m->id);
-		dbshift__err_set_file(err, m->up && m->up->file ? m->up->file
-								: "");
+		dbshift__err_set_file(err,
+				      m->up && m->up->file ? m->up->file : "");
 		return DBSHIFT_ENODOWN;
 	}
 	return 0;
@@ -125,7 +126,7 @@ static int revertible(dbshift__run *run, const dbshift__history_row *row,
 /* Choose what down rolls back, newest first, and check every one has a
  * down script before anything changes. */
 int dbshift__select_victims(dbshift__run *run, int count, const char *target,
-			     dbshift__vec *victims)
+			    dbshift__vec *victims)
 {
 	unsigned char *mark = NULL;
 	dbshift__migration *m;
@@ -135,7 +136,8 @@ int dbshift__select_victims(dbshift__run *run, int count, const char *target,
 	if (target != NULL) {
 		rc = dbshift__graph_target(&run->graph, target, &m,
 					   &run->runner->err);
-		if (rc == 0 && dbshift__history_find(&run->history, m->id) == NULL)
+		if (rc == 0 &&
+		    dbshift__history_find(&run->history, m->id) == NULL)
 			rc = dbshift__err_set(&run->runner->err, DBSHIFT_ESTATE,
 					      "%s is not applied", m->id);
 		if (rc == 0 && (mark = calloc(run->graph.n + 1, 1)) == NULL)
@@ -147,7 +149,8 @@ int dbshift__select_victims(dbshift__run *run, int count, const char *target,
 	for (i = run->history.n; rc == 0 && i-- > 0;) {
 		const dbshift__history_row *row = &run->history.rows[i];
 
-		if (target == NULL && count >= 0 && victims->len >= (size_t)count)
+		if (target == NULL && count >= 0 &&
+		    victims->len >= (size_t)count)
 			break;
 		m = dbshift__graph_find(&run->graph, row->id);
 		if (target != NULL && (m == NULL || !mark[m->index]))
@@ -161,4 +164,3 @@ int dbshift__select_victims(dbshift__run *run, int count, const char *target,
 		dbshift__err_set(&run->runner->err, rc, "out of memory");
 	return rc;
 }
-

@@ -16,15 +16,14 @@ struct dbshift_status {
 	dbshift__vec strings; /* every string the items point to */
 };
 
-static const char *state_names[] = {
-	"", "pending", "applied", "missing", "dirty", "out-of-order",
-	"changed", "skipped"
-};
+static const char *state_names[] = {"",	       "pending", "applied",
+				    "missing", "dirty",	  "out-of-order",
+				    "changed", "skipped"};
 
 const char *dbshift_state_name(dbshift_state state)
 {
-	if ((int)state < 1 || (size_t)state >= sizeof(state_names) /
-						       sizeof(state_names[0]))
+	if ((int)state < 1 ||
+	    (size_t)state >= sizeof(state_names) / sizeof(state_names[0]))
 		return "unknown";
 	return state_names[state];
 }
@@ -43,8 +42,8 @@ static int fill_history(dbshift_status *st, dbshift_migration_info *info,
 	info->error = keep(st, row && row->dirty ? row->error : "");
 	info->execution_ms = row ? row->execution_ms : 0;
 	info->applied_seq = row ? row->seq : 0;
-	return info->applied_checksum && info->applied_at && info->error ? 0
-									   : -1;
+	return info->applied_checksum && info->applied_at && info->error ? 0 :
+									   -1;
 }
 
 static int fill_migration(dbshift_status *st, const dbshift__run *run,
@@ -89,8 +88,8 @@ static int build(dbshift_status *st, const dbshift__run *run)
 {
 	size_t i;
 
-	st->items = calloc(run->graph.n + run->history.n + 1,
-			   sizeof(*st->items));
+	st->items =
+		calloc(run->graph.n + run->history.n + 1, sizeof(*st->items));
 	if (st->items == NULL)
 		return -1;
 	for (i = 0; i < run->graph.n; i++)

@@ -31,7 +31,10 @@ typedef struct dbshift__buf {
 	int oom;
 } dbshift__buf;
 
-#define DBSHIFT__BUF_INIT { NULL, 0, 0, 0 }
+#define DBSHIFT__BUF_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 int dbshift__buf_append(dbshift__buf *buf, const char *data, size_t len);
 int dbshift__buf_puts(dbshift__buf *buf, const char *s);
@@ -48,7 +51,10 @@ typedef struct dbshift__vec {
 	size_t cap;
 } dbshift__vec;
 
-#define DBSHIFT__VEC_INIT { NULL, 0, 0 }
+#define DBSHIFT__VEC_INIT                                                      \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /** Append item; 0 or -1 when out of memory (item is not freed). */
 int dbshift__vec_push(dbshift__vec *vec, void *item);

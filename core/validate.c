@@ -21,8 +21,7 @@ struct dbshift_findings {
 };
 
 static const char *const kind_names[] = {
-	"", "changed", "missing", "dirty", "out-of-order", "no-down", "source"
-};
+	"", "changed", "missing", "dirty", "out-of-order", "no-down", "source"};
 
 const char *dbshift_finding_kind_name(dbshift_finding_kind kind)
 {
@@ -46,7 +45,8 @@ static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
 
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
-		dbshift_finding *items = realloc(f->items, cap * sizeof(*items));
+		dbshift_finding *items =
+			realloc(f->items, cap * sizeof(*items));
 
 		if (items == NULL)
 			return -1;
@@ -124,10 +124,9 @@ static int check_run(dbshift_findings *f, const dbshift__run *run)
 
 		if (row->matched)
 			continue;
-		if (row->dirty ? check_dirty(f, row)
-			       : add(f, DBSHIFT_FINDING_MISSING, 0, row->id,
-				     "%s is applied but in no source",
-				     row->id))
+		if (row->dirty ? check_dirty(f, row) :
+				 add(f, DBSHIFT_FINDING_MISSING, 0, row->id,
+				     "%s is applied but in no source", row->id))
 			return -1;
 	}
 	return 0;
@@ -157,9 +156,9 @@ int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL ||
-	    (rc != 0 ? add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration,
-			   "%s", r->err.message)
-		     : check_run(f, &run)) != 0) {
+	    (rc != 0 ? add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration, "%s",
+			   r->err.message) :
+		       check_run(f, &run)) != 0) {
 		dbshift_findings_free(f);
 		dbshift__run_free(&run);
 		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
@@ -179,8 +178,7 @@ size_t dbshift_findings_count(const dbshift_findings *f)
 	return f != NULL ? f->n : 0;
 }
 
-const dbshift_finding *dbshift_findings_get(const dbshift_findings *f,
-					    size_t i)
+const dbshift_finding *dbshift_findings_get(const dbshift_findings *f, size_t i)
 {
 	return f != NULL && i < f->n ? &f->items[i] : NULL;
 }

@@ -32,9 +32,8 @@ int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
  * with a reason in errbuf (empty version, bad characters).
  */
 int dbshift__foldername_parse(const char *dirname, char *version,
-			      size_t version_size, char *name,
-			      size_t name_size, char *errbuf,
-			      size_t errbuf_size);
+			      size_t version_size, char *name, size_t name_size,
+			      char *errbuf, size_t errbuf_size);
 
 /**
  * Classify a file inside a migration folder: "up.sql"/"down.sql" (dialect

@@ -19,11 +19,11 @@
 
 static char url[1024];
 
-#define USE_DIALECT()                                                        \
-	do {                                                                 \
-		if (!fx_dialect_ready(_i))                                   \
-			return;                                              \
-		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));          \
+#define USE_DIALECT()                                                          \
+	do {                                                                   \
+		if (!fx_dialect_ready(_i))                                     \
+			return;                                                \
+		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));            \
 	} while (0)
 
 static dbshift_runner *runner(unsigned int flags)
@@ -57,7 +57,8 @@ static char *history(void)
 {
 	if (!fx_db_has_table(url, "dbshift_migrations"))
 		return strdup("(no table)");
-	return fx_db_query(url, "SELECT id FROM dbshift_migrations ORDER BY seq");
+	return fx_db_query(url,
+			   "SELECT id FROM dbshift_migrations ORDER BY seq");
 }
 
 static void up_ok(dbshift_runner *r, const char *target)
@@ -119,8 +120,7 @@ END_TEST
 
 /* Find the finding of kind for id, or fail. */
 static const dbshift_finding *finding(const dbshift_findings *f,
-				      dbshift_finding_kind kind,
-				      const char *id)
+				      dbshift_finding_kind kind, const char *id)
 {
 	size_t i;
 
@@ -183,7 +183,8 @@ START_TEST(test_admin_validate_and_repair)
 	dbshift_runner_free(r);
 
 	/* A cycle is a finding, not an error. */
-	fx_write("m/001_users.up.sql", "-- dbshift:depends-on app/010\nSELECT 1;");
+	fx_write("m/001_users.up.sql",
+		 "-- dbshift:depends-on app/010\nSELECT 1;");
 	r = runner(0);
 	ck_assert_int_eq(dbshift_runner_validate(r, &f, &problems), 0);
 	ck_assert_int_eq(problems, 1);
@@ -213,7 +214,7 @@ START_TEST(test_admin_repair_dirty_runs_again)
 {
 	dbshift_runner *r;
 	dbshift_findings *f = NULL;
-	struct changes c = { "" };
+	struct changes c = {""};
 	int problems = -1, changes = -1;
 
 	USE_DIALECT();
@@ -225,9 +226,9 @@ START_TEST(test_admin_repair_dirty_runs_again)
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
 	ck_assert_int_eq(dbshift_runner_validate(r, &f, &problems), 0);
 	ck_assert_int_eq(problems, 1);
-	ck_assert_ptr_nonnull(strstr(
-		finding(f, DBSHIFT_FINDING_DIRTY, "app/001")->message,
-		"statement 3"));
+	ck_assert_ptr_nonnull(
+		strstr(finding(f, DBSHIFT_FINDING_DIRTY, "app/001")->message,
+		       "statement 3"));
 	dbshift_findings_free(f);
 	/* The operator undoes the partial change and fixes the script. */
 	fx_db_exec(url, "DROP TABLE a");
@@ -250,7 +251,7 @@ END_TEST
 START_TEST(test_admin_baseline)
 {
 	dbshift_runner *r;
-	struct changes c = { "" };
+	struct changes c = {""};
 	char *rows;
 	int n = -1;
 
@@ -260,9 +261,9 @@ START_TEST(test_admin_baseline)
 	fx_db_exec(url, "CREATE TABLE users (id INT)");
 	fx_db_exec(url, "CREATE TABLE posts (id INT)");
 	r = runner(0);
-	ck_assert_int_eq(dbshift_runner_baseline(r, "app/002", record_change,
-						 &c, &n),
-			 0);
+	ck_assert_int_eq(
+		dbshift_runner_baseline(r, "app/002", record_change, &c, &n),
+		0);
 	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(c.log, "app/001: recorded as applied (baseline); "
 				"app/002: recorded as applied (baseline)");
@@ -324,7 +325,8 @@ START_TEST(test_admin_checksum_crlf_and_changes)
 	applied = fx_db_query(url, "SELECT checksum FROM dbshift_migrations "
 				   "WHERE id = 'app/001'");
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ECHECKSUM);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message, applied));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, applied));
 	free(applied);
 	ck_assert_int_eq(dbshift_runner_plan_up(r, NULL, NULL), DBSHIFT_EINVAL);
 	dbshift_runner_free(r);
@@ -342,7 +344,7 @@ END_TEST
  * them; otherwise it is skipped and shown as skipped. */
 START_TEST(test_admin_contexts)
 {
-	static const char *const test_ctx[] = { "test" };
+	static const char *const test_ctx[] = {"test"};
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
 	dbshift_source *src = NULL;

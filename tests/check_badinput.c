@@ -91,8 +91,9 @@ START_TEST(test_badinput_wrong_password)
 			      "DBSHIFT_TEST_PG_PASSWORD_USER is not set");
 		if (user == NULL)
 			return;
-		snprintf(url, sizeof(url), "postgres://%s:" SECRET "@%s/postgres",
-			 user, host_port(getenv("DBSHIFT_TEST_PG_URL")));
+		snprintf(url, sizeof(url),
+			 "postgres://%s:" SECRET "@%s/postgres", user,
+			 host_port(getenv("DBSHIFT_TEST_PG_URL")));
 		expect_status(url, 1, "password authentication failed");
 		return;
 	}
@@ -118,7 +119,8 @@ START_TEST(test_badinput_missing_database)
 			 host_port(admin));
 	} else {
 		admin = getenv("DBSHIFT_TEST_MYSQL_URL");
-		snprintf(url, sizeof(url), "mysql://dbshift:dbshift@%s/nosuchdb_here",
+		snprintf(url, sizeof(url),
+			 "mysql://dbshift:dbshift@%s/nosuchdb_here",
 			 host_port(admin));
 	}
 	expect_status(url, 1, "nosuchdb_here");

@@ -758,7 +758,8 @@ START_TEST(test_cli_lock_kind)
 	fx_run run;
 
 	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table", "up", NULL);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table", "up",
+		     NULL);
 	ck_assert_exit(run, 0);
 	fx_run_free(&run);
 	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "dbshift_locks"));

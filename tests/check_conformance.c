@@ -36,63 +36,82 @@
 
 /* What the cases need to know about a dialect beyond its capabilities. */
 struct dialect_info {
-	const char *driver;		/* module driver_<driver>.so */
-	const char *dialect;		/* its dialect token */
-	const char *const *schemes;	/* schemes it must accept */
-	uint64_t capabilities;		/* flags it must declare */
-	char quote;			/* identifier quote character */
-	const char *bigint;		/* a 64-bit integer column type */
-	int has_sqlstate;		/* errors carry a SQLSTATE */
-	int has_native_code;		/* errors carry a native code */
+	const char *driver;	    /* module driver_<driver>.so */
+	const char *dialect;	    /* its dialect token */
+	const char *const *schemes; /* schemes it must accept */
+	uint64_t capabilities;	    /* flags it must declare */
+	char quote;		    /* identifier quote character */
+	const char *bigint;	    /* a 64-bit integer column type */
+	int has_sqlstate;	    /* errors carry a SQLSTATE */
+	int has_native_code;	    /* errors carry a native code */
 	/* Script creating trigger a_log: every row inserted into a adds
 	 * the rows 'one;' and 'two' to log; its body holds semicolons. */
 	const char *trigger;
 };
 
-static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file",
-					     NULL};
+static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
 static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
 
 static const struct dialect_info dialects[FX_N_DIALECTS] = {
-	[FX_SQLITE] = {
-		"sqlite", "sqlite", sqlite_schemes,
-		DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
-			DBSHIFT_CAP_SESSION_LOCK,
-		'"', "INTEGER", 0, 1,
-		"/* a trigger holds semicolons */\n"
-		"CREATE TRIGGER a_log AFTER INSERT ON a BEGIN\n"
-		"  INSERT INTO log VALUES ('one;');\n"
-		"  INSERT INTO log VALUES ('two');\n"
-		"END;\n",
-	},
-	[FX_POSTGRES] = {
-		"pg", "postgres", pg_schemes,
-		DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
-			DBSHIFT_CAP_SESSION_LOCK | DBSHIFT_CAP_SPLIT_STATEMENTS,
-		'"', "bigint", 1, 0,
-		"/* a trigger function holds semicolons */\n"
-		"CREATE FUNCTION a_log() RETURNS trigger\n"
-		"LANGUAGE plpgsql AS $$\n"
-		"BEGIN\n"
-		"  INSERT INTO log VALUES ('one;');\n"
-		"  INSERT INTO log VALUES ('two');\n"
-		"  RETURN NULL;\n"
-		"END;\n"
-		"$$;\n"
-		"CREATE TRIGGER a_log AFTER INSERT ON a\n"
-		"FOR EACH ROW EXECUTE PROCEDURE a_log();\n",
-	},
-	[FX_MYSQL] = {
-		"mysql", "mysql", mysql_schemes,
-		DBSHIFT_CAP_SAVEPOINTS | DBSHIFT_CAP_SESSION_LOCK,
-		'`', "BIGINT", 1, 1,
-		"/* a trigger holds semicolons */\n"
-		"CREATE TRIGGER a_log AFTER INSERT ON a FOR EACH ROW BEGIN\n"
-		"  INSERT INTO log VALUES ('one;');\n"
-		"  INSERT INTO log VALUES ('two');\n"
-		"END;\n",
-	},
+	[FX_SQLITE] =
+		{
+			"sqlite",
+			"sqlite",
+			sqlite_schemes,
+			DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
+				DBSHIFT_CAP_SESSION_LOCK,
+			'"',
+			"INTEGER",
+			0,
+			1,
+			"/* a trigger holds semicolons */\n"
+			"CREATE TRIGGER a_log AFTER INSERT ON a BEGIN\n"
+			"  INSERT INTO log VALUES ('one;');\n"
+			"  INSERT INTO log VALUES ('two');\n"
+			"END;\n",
+		},
+	[FX_POSTGRES] =
+		{
+			"pg",
+			"postgres",
+			pg_schemes,
+			DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS |
+				DBSHIFT_CAP_SESSION_LOCK |
+				DBSHIFT_CAP_SPLIT_STATEMENTS,
+			'"',
+			"bigint",
+			1,
+			0,
+			"/* a trigger function holds semicolons */\n"
+			"CREATE FUNCTION a_log() RETURNS trigger\n"
+			"LANGUAGE plpgsql AS $$\n"
+			"BEGIN\n"
+			"  INSERT INTO log VALUES ('one;');\n"
+			"  INSERT INTO log VALUES ('two');\n"
+			"  RETURN NULL;\n"
+			"END;\n"
+			"$$;\n"
+			"CREATE TRIGGER a_log AFTER INSERT ON a\n"
+			"FOR EACH ROW EXECUTE PROCEDURE a_log();\n",
+		},
+	[FX_MYSQL] =
+		{
+			"mysql",
+			"mysql",
+			mysql_schemes,
+			DBSHIFT_CAP_SAVEPOINTS | DBSHIFT_CAP_SESSION_LOCK,
+			'`',
+			"BIGINT",
+			1,
+			1,
+			"/* a trigger holds semicolons */\n"
+			"CREATE TRIGGER a_log AFTER INSERT ON a FOR EACH ROW "
+			"BEGIN\n"
+			"  INSERT INTO log VALUES ('one;');\n"
+			"  INSERT INTO log VALUES ('two');\n"
+			"END;\n",
+		},
 };
 
 static const struct dialect_info *info; /* the dialect under test */
@@ -847,8 +866,7 @@ Suite *conformance_suite(void)
 	tcase_add_checked_fixture(tc, NULL, dt_stop);
 	tcase_add_loop_test(tc, test_conformance_descriptor, FX_SQLITE,
 			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE,
-			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_slots, FX_SQLITE,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_open_close, FX_SQLITE,
@@ -857,8 +875,8 @@ Suite *conformance_suite(void)
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_exec_error_line, FX_SQLITE,
 			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_exec_runtime_error,
-			    FX_SQLITE, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_exec_runtime_error, FX_SQLITE,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_exec_empty, FX_SQLITE,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_conformance_exec_unterminated, FX_SQLITE,

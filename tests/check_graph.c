@@ -41,9 +41,9 @@ static dbshift__migration *add(const char *source, const char *version,
 		snprintf(buf, sizeof(buf), "%s", deps);
 		for (tok = strtok_r(buf, " ", &save); tok != NULL;
 		     tok = strtok_r(NULL, " ", &save)) {
-			m->depends_on = realloc(m->depends_on,
-						(m->n_depends_on + 1) *
-							sizeof(char *));
+			m->depends_on =
+				realloc(m->depends_on,
+					(m->n_depends_on + 1) * sizeof(char *));
 			m->depends_on[m->n_depends_on++] = strdup(tok);
 		}
 	}
@@ -251,20 +251,21 @@ START_TEST(test_graph_closures)
 {
 	unsigned char mark[8];
 
-	add("auth", "1", NULL);  /* 0 */
-	add("auth", "2", NULL);  /* 1 */
+	add("auth", "1", NULL);	   /* 0 */
+	add("auth", "2", NULL);	   /* 1 */
 	add("app", "1", "auth/1"); /* 2 */
-	add("app", "2", NULL);   /* 3 */
-	add("mail", "1", NULL);  /* 4 */
+	add("app", "2", NULL);	   /* 3 */
+	add("mail", "1", NULL);	   /* 4 */
 	ck_assert_int_eq(build(), 0);
 	memset(mark, 0, sizeof(mark));
-	ck_assert_int_eq(dbshift__graph_closure(&graph, items[3], DBSHIFT_UP,
-						mark), 0);
+	ck_assert_int_eq(
+		dbshift__graph_closure(&graph, items[3], DBSHIFT_UP, mark), 0);
 	ck_assert(mark[3] && mark[2] && mark[0]);
 	ck_assert(!mark[1] && !mark[4]);
 	memset(mark, 0, sizeof(mark));
-	ck_assert_int_eq(dbshift__graph_closure(&graph, items[0],
-						DBSHIFT_DOWN, mark), 0);
+	ck_assert_int_eq(
+		dbshift__graph_closure(&graph, items[0], DBSHIFT_DOWN, mark),
+		0);
 	ck_assert(mark[0] && mark[1] && mark[2] && mark[3]);
 	ck_assert(!mark[4]);
 }
@@ -303,7 +304,8 @@ Suite *graph_suite(void)
 	tcase_add_test(tc, test_graph_single_source_in_version_order);
 	tcase_add_test(tc, test_graph_sources_interleave_by_version_then_name);
 	tcase_add_test(tc, test_graph_dependencies_override_versions);
-	tcase_add_test(tc, test_graph_is_deterministic_whatever_the_input_order);
+	tcase_add_test(tc,
+		       test_graph_is_deterministic_whatever_the_input_order);
 	tcase_add_test(tc, test_graph_two_node_cycle);
 	tcase_add_test(tc, test_graph_longer_cycle_through_version_order);
 	tcase_add_test(tc, test_graph_self_dependency);

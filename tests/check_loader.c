@@ -496,8 +496,9 @@ END_TEST
 START_TEST(test_loader_list_test_drivers)
 {
 	static struct listing l;
-	static const char *const broken[] = {"newmajor", "newminor", "noentry",
-					     "noslot", "refuses", "truncated"};
+	static const char *const broken[] = {"newmajor", "newminor",
+					     "noentry",	 "noslot",
+					     "refuses",	 "truncated"};
 	size_t i;
 
 	ck_assert_int_eq(

@@ -27,7 +27,7 @@ void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *ptr, size_t size);
 
 static long countdown = -1; /* allocations left before the failure */
-static int failed;          /* the armed failure happened */
+static int failed;	    /* the armed failure happened */
 
 static int should_fail(void)
 {
@@ -88,7 +88,7 @@ static void write_migrations(void)
 static int make_runner(dbshift_runner **out, const char *url)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
-	static const char *const contexts[] = { "test" };
+	static const char *const contexts[] = {"test"};
 	dbshift_source *app = NULL, *lib = NULL;
 	int rc;
 

@@ -29,11 +29,11 @@ struct realworld_set {
 };
 
 static const struct realworld_set sets[] = {
-	{ "chirpstack-sqlite", FX_SQLITE, 14, NULL },
-	{ "chirpstack-postgres", FX_POSTGRES, 31,
-	  "CREATE EXTENSION IF NOT EXISTS pg_trgm; "
-	  "CREATE EXTENSION IF NOT EXISTS hstore;" },
-	{ "openmeter-postgres", FX_POSTGRES, 269, NULL },
+	{"chirpstack-sqlite", FX_SQLITE, 14, NULL},
+	{"chirpstack-postgres", FX_POSTGRES, 31,
+	 "CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+	 "CREATE EXTENSION IF NOT EXISTS hstore;"},
+	{"openmeter-postgres", FX_POSTGRES, 269, NULL},
 };
 
 /* The set's folder, or NULL when the sets are absent. */

@@ -26,13 +26,13 @@ static int transactional_ddl;
 
 /* Start a loop test on dialect _i: a fresh database, or return when the
  * dialect's server is deliberately absent. */
-#define USE_DIALECT()                                                        \
-	do {                                                                 \
-		if (!fx_dialect_ready(_i))                                   \
-			return;                                              \
-		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));          \
-		transactional_ddl = (fx_dialect_caps(_i) &                   \
-				     DBSHIFT_CAP_TRANSACTIONAL_DDL) != 0;    \
+#define USE_DIALECT()                                                          \
+	do {                                                                   \
+		if (!fx_dialect_ready(_i))                                     \
+			return;                                                \
+		snprintf(url, sizeof(url), "%s", fx_fresh_url(_i));            \
+		transactional_ddl = (fx_dialect_caps(_i) &                     \
+				     DBSHIFT_CAP_TRANSACTIONAL_DDL) != 0;      \
 	} while (0)
 
 static dbshift_runner *open_runner_opts(dbshift_runner_options *opts)
@@ -58,8 +58,8 @@ static dbshift_runner *open_runner(unsigned int flags)
 
 	opts.flags = flags;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app",
-					 fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	return r;
 }
@@ -74,11 +74,11 @@ static int has_table(const char *table)
 	return fx_db_has_table(url, table);
 }
 
-#define ck_query(sql, expected)                                              \
-	do {                                                                 \
-		char *got_ = query(sql);                                     \
-		ck_assert_str_eq(got_, expected);                            \
-		free(got_);                                                  \
+#define ck_query(sql, expected)                                                \
+	do {                                                                   \
+		char *got_ = query(sql);                                       \
+		ck_assert_str_eq(got_, expected);                              \
+		free(got_);                                                    \
 	} while (0)
 
 static void three_migrations(void)
@@ -114,9 +114,11 @@ START_TEST(test_runner_up_applies_all_in_order)
 		 "app/001,app/002,app/010");
 	ck_query("SELECT state FROM dbshift_migrations ORDER BY seq",
 		 "applied,applied,applied");
-	ck_assert(has_table("users") && has_table("posts") && has_table("tags"));
-	ck_query("SELECT length(checksum) FROM dbshift_migrations WHERE seq = 1",
-		 "64");
+	ck_assert(has_table("users") && has_table("posts") &&
+		  has_table("tags"));
+	ck_query(
+		"SELECT length(checksum) FROM dbshift_migrations WHERE seq = 1",
+		"64");
 	ck_query("SELECT source FROM dbshift_migrations WHERE seq = 2", "app");
 	ck_query("SELECT version FROM dbshift_migrations WHERE seq = 2", "002");
 	ck_query("SELECT name FROM dbshift_migrations WHERE seq = 2", "posts");
@@ -138,8 +140,8 @@ START_TEST(test_runner_up_target_applies_only_dependencies)
 	ck_assert_int_eq(up(r, "app/010"), 1);
 	ck_assert_int_eq(dbshift_runner_up(r, "app/999", NULL),
 			 DBSHIFT_ENOTFOUND);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "app/999"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "app/999"));
 	dbshift_runner_free(r);
 }
 END_TEST
@@ -245,9 +247,10 @@ START_TEST(test_runner_failing_migration_is_rolled_back)
 		/* DDL committed on its own: the row stays dirty. */
 		ck_query("SELECT state FROM dbshift_migrations ORDER BY seq",
 			 "applied,applied,dirty");
-		ck_query("SELECT failed_statement_index FROM dbshift_migrations "
-			 "WHERE id = 'app/005'",
-			 "2");
+		ck_query(
+			"SELECT failed_statement_index FROM dbshift_migrations "
+			"WHERE id = 'app/005'",
+			"2");
 		ck_assert(has_table("bad1"));
 		ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL),
 				 DBSHIFT_EDIRTY);
@@ -263,10 +266,9 @@ START_TEST(test_runner_no_transaction_failure_leaves_dirty_row)
 	const dbshift_error *e;
 
 	USE_DIALECT();
-	fx_write("migrations/001_a.up.sql",
-		 "-- dbshift:no-transaction\n"
-		 "CREATE TABLE a (x INT);\n"
-		 "CREATE TABLE a (x INT);\n");
+	fx_write("migrations/001_a.up.sql", "-- dbshift:no-transaction\n"
+					    "CREATE TABLE a (x INT);\n"
+					    "CREATE TABLE a (x INT);\n");
 	fx_write("migrations/001_a.down.sql", "DROP TABLE a;");
 	r = open_runner(0);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
@@ -285,8 +287,8 @@ START_TEST(test_runner_no_transaction_failure_leaves_dirty_row)
 	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, NULL), DBSHIFT_EDIRTY);
 	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
 	ck_assert_int_eq(dbshift_status_get(st, 0)->state, DBSHIFT_STATE_DIRTY);
-	ck_assert_ptr_nonnull(strstr(dbshift_status_get(st, 0)->error,
-				     "already exists"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_status_get(st, 0)->error, "already exists"));
 	dbshift_status_free(st);
 
 	/* The operator completed it by hand: force records it applied. */
@@ -296,8 +298,8 @@ START_TEST(test_runner_no_transaction_failure_leaves_dirty_row)
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), 0);
 	/* force refuses a clean row and an unknown one. */
 	ck_assert_int_eq(dbshift_runner_force(r, "app/001"), DBSHIFT_ESTATE);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "not dirty"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "not dirty"));
 	ck_assert_int_eq(dbshift_runner_force(r, "app/9"), DBSHIFT_ENOTFOUND);
 	ck_assert_int_eq(dbshift_runner_force(r, NULL), DBSHIFT_EINVAL);
 	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, NULL), 0);
@@ -327,8 +329,9 @@ START_TEST(test_runner_status_states)
 	USE_DIALECT();
 	three_migrations();
 	fx_write("migrations/020_only.up.sql",
-		 _i == FX_SQLITE ? "-- dbshift:dialects postgres mysql\nSELECT 1;"
-				 : "-- dbshift:dialects sqlite\nSELECT 1;");
+		 _i == FX_SQLITE ?
+			 "-- dbshift:dialects postgres mysql\nSELECT 1;" :
+			 "-- dbshift:dialects sqlite\nSELECT 1;");
 	r = open_runner(0);
 	ck_assert_int_eq(dbshift_runner_status(r, &st), 0);
 	ck_assert_int_eq(dbshift_status_count(st), 4);
@@ -370,17 +373,19 @@ START_TEST(test_runner_status_states)
 	ck_assert_int_eq(info->execution_ms, 5);
 	ck_assert_str_eq(dbshift_state_name(info->state), "missing");
 	/* The last entry is the missing one, after the sources. */
-	ck_assert_str_eq(dbshift_status_get(st, dbshift_status_count(st) - 1)->id,
-			 "lib/1");
+	ck_assert_str_eq(
+		dbshift_status_get(st, dbshift_status_count(st) - 1)->id,
+		"lib/1");
 	dbshift_status_free(st);
 
 	/* A changed script blocks up, unless checksums are ignored. */
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ECHECKSUM);
 	ck_assert_str_eq(dbshift_runner_error(r)->migration, "app/001");
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "repair"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "repair"));
 	dbshift_runner_free(r);
-	r = open_runner(DBSHIFT_OPT_IGNORE_CHECKSUMS | DBSHIFT_OPT_STRICT_ORDER);
+	r = open_runner(DBSHIFT_OPT_IGNORE_CHECKSUMS |
+			DBSHIFT_OPT_STRICT_ORDER);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ESTATE);
 	ck_assert_str_eq(dbshift_runner_error(r)->migration, "app/003");
 	dbshift_runner_free(r);
@@ -406,16 +411,16 @@ START_TEST(test_runner_graph_errors_touch_no_database)
 	fx_write("migrations/001_a.up.sql", "-- dbshift:depends-on lib/7\n");
 	r = open_runner(0);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EGRAPH);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "lib/7"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "lib/7"));
 	dbshift_runner_free(r);
 
 	fx_write("migrations/001_a.up.sql", "SELECT 1;");
 	fx_write("migrations/1_again.up.sql", "SELECT 1;");
 	r = open_runner(0);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ESOURCE);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "1_again.up.sql"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "1_again.up.sql"));
 	dbshift_runner_free(r);
 	ck_assert_int_ne(access(fx_path("test.db"), F_OK), 0);
 }
@@ -439,8 +444,8 @@ START_TEST(test_runner_bad_options)
 	opts.url = fx_sqlite_url("test.db");
 	opts.table = "bad name; DROP";
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "bad name; DROP"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "bad name; DROP"));
 	dbshift_runner_free(r);
 	ck_assert_int_eq(dbshift_runner_new(&r, NULL), DBSHIFT_EINVAL);
 	dbshift_runner_free(r);
@@ -466,7 +471,8 @@ START_TEST(test_runner_custom_table)
 	three_migrations();
 	opts.table = "my_history";
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, NULL, fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, NULL, fx_path("migrations")) ==
+		  0);
 	ck_assert_str_eq(dbshift_source_name(src), "migrations");
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	ck_assert_int_eq(up(r, NULL), 3);
@@ -488,14 +494,15 @@ START_TEST(test_runner_schema_qualified_table)
 
 	USE_DIALECT();
 	three_migrations();
-	schema = _i == FX_SQLITE ? "main"
-		 : _i == FX_POSTGRES ? "public"
-				     : strrchr(url, '/') + 1;
+	schema = _i == FX_SQLITE   ? "main" :
+		 _i == FX_POSTGRES ? "public" :
+				     strrchr(url, '/') + 1;
 	snprintf(table, sizeof(table), "%s.hist", schema);
 	opts.table = table;
 	opts.lock_kind = DBSHIFT_LOCK_TABLE;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	ck_assert_int_eq(up(r, "002"), 2);
 	ck_assert(has_table(table));
@@ -503,7 +510,8 @@ START_TEST(test_runner_schema_qualified_table)
 	dbshift_runner_free(r);
 	opts.lock_kind = DBSHIFT_LOCK_DEFAULT;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	ck_assert_int_eq(up(r, NULL), 1);
 	ck_query("SELECT count(*) FROM hist", "3");
@@ -519,21 +527,21 @@ static void record_event(const dbshift_event *ev, void *payload)
 {
 	struct events *e = payload;
 	size_t len = strlen(e->log);
-	const char *kind = ev->kind == DBSHIFT_EVENT_BEFORE  ? "before"
-			   : ev->kind == DBSHIFT_EVENT_AFTER ? "after"
-							     : "error";
+	const char *kind = ev->kind == DBSHIFT_EVENT_BEFORE ? "before" :
+			   ev->kind == DBSHIFT_EVENT_AFTER  ? "after" :
+							      "error";
 
 	ck_assert(ev->duration_us >= 0);
 	ck_assert((ev->kind == DBSHIFT_EVENT_ERROR) == (ev->error != NULL));
 	snprintf(e->log + len, sizeof(e->log) - len, "%s%s:%s:%s",
-		 len ? " " : "", kind, ev->direction == DBSHIFT_UP ? "up" : "down",
-		 ev->id);
+		 len ? " " : "", kind,
+		 ev->direction == DBSHIFT_UP ? "up" : "down", ev->id);
 }
 
 START_TEST(test_runner_events)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
-	struct events ev = { "" };
+	struct events ev = {""};
 	dbshift_runner *r;
 	dbshift_source *src = NULL;
 
@@ -544,7 +552,8 @@ START_TEST(test_runner_events)
 	opts.on_event = record_event;
 	opts.event_payload = &ev;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
 	if (!transactional_ddl) {
@@ -569,7 +578,8 @@ static int _i_dialect;
 
 static int code_up(dbshift_conn *conn, void *payload)
 {
-	ck_assert_str_eq(dbshift_conn_dialect(conn), fx_dialect_name(_i_dialect));
+	ck_assert_str_eq(dbshift_conn_dialect(conn),
+			 fx_dialect_name(_i_dialect));
 	ck_assert_str_eq(payload, "pay");
 	return dbshift_conn_exec(conn, "CREATE TABLE coded (a INT)");
 }
@@ -595,8 +605,8 @@ static int custom_load(void *state, dbshift_catalog *cat)
 
 START_TEST(test_runner_custom_source_with_code_migration)
 {
-	static const dbshift_source_ops ops = { DBSHIFT_SOURCE_OPS_VERSION,
-						custom_load, NULL };
+	static const dbshift_source_ops ops = {DBSHIFT_SOURCE_OPS_VERSION,
+					       custom_load, NULL};
 	static char payload[] = "pay";
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
@@ -631,7 +641,8 @@ static void concurrent_up(dbshift_lock_kind kind)
 	char name[64], dir[1024];
 
 	for (i = 1; i <= 12; i++) {
-		snprintf(name, sizeof(name), "migrations/%03d_t%d.up.sql", i, i);
+		snprintf(name, sizeof(name), "migrations/%03d_t%d.up.sql", i,
+			 i);
 		fx_write(name, "CREATE TABLE IF NOT EXISTS lots (a INT);\n"
 			       "INSERT INTO lots VALUES (1);\n"
 			       "INSERT INTO lots VALUES (2);\n");
@@ -713,12 +724,13 @@ START_TEST(test_runner_lock_timeout)
 	three_migrations();
 	opts.lock_timeout = 1;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	held = fx_db_hold_lock(url, "dbshift:dbshift_migrations");
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ELOCK);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "timed out"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "timed out"));
 	ck_assert(!has_table("users"));
 	fx_db_release(held);
 	ck_assert_int_eq(up(r, NULL), 3);
@@ -728,7 +740,8 @@ START_TEST(test_runner_lock_timeout)
 	dbshift_runner_free(r);
 	opts.table = "other_history";
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, NULL), 0);
 	fx_db_release(held);
@@ -748,16 +761,18 @@ START_TEST(test_runner_lock_table_lease)
 	opts.lock_timeout = 1;
 	opts.lock_kind = DBSHIFT_LOCK_TABLE;
 	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) == 0);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
 	ck_assert(dbshift_runner_add_source(r, src) == 0);
 	fx_db_exec(url, "CREATE TABLE dbshift_locks (lock_key VARCHAR(255) "
 			"NOT NULL PRIMARY KEY, owner VARCHAR(255) NOT NULL, "
 			"expires_at BIGINT NOT NULL)");
-	fx_db_exec(url, "INSERT INTO dbshift_locks VALUES "
-			"('dbshift:dbshift_migrations', 'elsewhere', 99999999999)");
+	fx_db_exec(url,
+		   "INSERT INTO dbshift_locks VALUES "
+		   "('dbshift:dbshift_migrations', 'elsewhere', 99999999999)");
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ELOCK);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "dbshift_locks"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "dbshift_locks"));
 	fx_db_exec(url, "UPDATE dbshift_locks SET expires_at = 1");
 	ck_assert_int_eq(up(r, NULL), 3);
 	ck_query("SELECT count(*) FROM dbshift_locks", "0");
@@ -774,9 +789,8 @@ START_TEST(test_runner_no_transaction_variant)
 
 	USE_DIALECT();
 	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (a INT);");
-	fx_write("migrations/002_idx.up.sql",
-		 "-- dbshift:no-transaction\n"
-		 "CREATE INDEX t_a ON t (a);\n");
+	fx_write("migrations/002_idx.up.sql", "-- dbshift:no-transaction\n"
+					      "CREATE INDEX t_a ON t (a);\n");
 	fx_write("migrations/002_idx.postgres.up.sql",
 		 "-- dbshift:no-transaction\n"
 		 "CREATE INDEX CONCURRENTLY t_a ON t (a);\n"
@@ -792,7 +806,7 @@ END_TEST
 /* A custom source's malformed definitions are refused with a message. */
 static int bad_load(void *state, dbshift_catalog *cat)
 {
-	static const char *const deps[] = { "app/1", NULL };
+	static const char *const deps[] = {"app/1", NULL};
 	dbshift_migration_def def = DBSHIFT_MIGRATION_DEF_INIT;
 	int which = *(int *)state;
 
@@ -823,11 +837,11 @@ static int bad_load(void *state, dbshift_catalog *cat)
 
 START_TEST(test_runner_custom_source_bad_definitions)
 {
-	static const dbshift_source_ops ops = { DBSHIFT_SOURCE_OPS_VERSION,
-						bad_load, NULL };
-	static const char *const want[] = { "NULL entry", "longer than 64",
-					    "invalid migration version",
-					    "no up script", "no version field" };
+	static const dbshift_source_ops ops = {DBSHIFT_SOURCE_OPS_VERSION,
+					       bad_load, NULL};
+	static const char *const want[] = {"NULL entry", "longer than 64",
+					   "invalid migration version",
+					   "no up script", "no version field"};
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
 	dbshift_source *src = NULL;
@@ -838,8 +852,8 @@ START_TEST(test_runner_custom_source_bad_definitions)
 	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
 	rc = dbshift_runner_up(r, NULL, NULL);
 	ck_assert(rc == DBSHIFT_EINVAL || rc == DBSHIFT_ESOURCE);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     want[_i]));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, want[_i]));
 	dbshift_runner_free(r);
 }
 END_TEST
@@ -879,13 +893,12 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_lock_timeout, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_no_transaction_variant, 0,
 			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0,
-			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
-	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions,
-			    0, 5);
+	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions, 0,
+			    5);
 	suite_add_tcase(s, local);
 	return s;
 }

@@ -23,9 +23,9 @@ static const struct {
 	const char *url_env;
 	const char *skip_env;
 } dialects[FX_N_DIALECTS] = {
-	{ "sqlite", "sqlite", NULL, NULL },
-	{ "postgres", "pg", "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_SKIP_PG" },
-	{ "mysql", "mysql", "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL" },
+	{"sqlite", "sqlite", NULL, NULL},
+	{"postgres", "pg", "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_SKIP_PG"},
+	{"mysql", "mysql", "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL"},
 };
 
 /* Databases created by this test process, dropped at exit. A test that
@@ -145,7 +145,8 @@ const char *fx_fresh_url(int d)
 	snprintf(name, sizeof(name), "dbshift_t_%ld_%u", (long)getpid(),
 		 fresh_counter++);
 	if (d == FX_SQLITE) {
-		snprintf(url, sizeof(url), "sqlite:%s/%s.db", fx_tmpdir(), name);
+		snprintf(url, sizeof(url), "sqlite:%s/%s.db", fx_tmpdir(),
+			 name);
 		return url;
 	}
 	admin = getenv(dialects[d].url_env);
@@ -155,8 +156,8 @@ const char *fx_fresh_url(int d)
 	conn = connect_url(drv, admin);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 	dbshift__diag_init(&diag);
-	ck_assert_msg(drv->exec(conn, sql, strlen(sql), &diag) == 0,
-		      "%s: %s", sql, diag.message);
+	ck_assert_msg(drv->exec(conn, sql, strlen(sql), &diag) == 0, "%s: %s",
+		      sql, diag.message);
 	drv->close(conn);
 	if (n_created == 0)
 		atexit(drop_created);
@@ -200,7 +201,7 @@ char *fx_db_query(const char *url, const char *sql)
 {
 	const dbshift_driver *drv = driver_of(dialect_of_url(url));
 	dbshift_driver_conn *conn = connect_url(drv, url);
-	struct joined j = { NULL, 0 };
+	struct joined j = {NULL, 0};
 	dbshift_diag diag;
 
 	dbshift__diag_init(&diag);

@@ -80,8 +80,8 @@ void fx_mkdir(const char *rel)
 		mkdir(path, 0777);
 		*slash = '/';
 	}
-	ck_assert_msg(mkdir(path, 0777) == 0 || errno == EEXIST,
-		      "mkdir %s: %s", path, strerror(errno));
+	ck_assert_msg(mkdir(path, 0777) == 0 || errno == EEXIST, "mkdir %s: %s",
+		      path, strerror(errno));
 }
 
 void fx_write(const char *rel, const char *content)
@@ -166,7 +166,7 @@ char *fx_sqlite_query(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
 	char *errmsg = NULL;
-	struct collect c = { NULL, 0 };
+	struct collect c = {NULL, 0};
 
 	ck_assert_msg(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
 			      SQLITE_OK,
@@ -220,7 +220,7 @@ static char *slurp_fd(int fd)
 
 fx_run fx_cli_env(const char *const *env, const char *const *argv)
 {
-	fx_run run = { -1, NULL, NULL };
+	fx_run run = {-1, NULL, NULL};
 	const char *cli = getenv("DBSHIFT_CLI");
 	char outpath[1100], errpath[1100];
 	pid_t pid;

@@ -46,9 +46,9 @@ int fx_sqlite_has_table(const char *path, const char *table);
 
 /** Result of fx_cli(). */
 typedef struct fx_run {
-	int status;  /* exit status, or 128+signal */
-	char *out;   /* stdout, malloc'd */
-	char *err;   /* stderr, malloc'd */
+	int status; /* exit status, or 128+signal */
+	char *out;  /* stdout, malloc'd */
+	char *err;  /* stderr, malloc'd */
 } fx_run;
 
 /**

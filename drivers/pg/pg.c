@@ -549,8 +549,8 @@ static int url_check(PQconninfoOption **opts, const struct pg_url *u,
 	if (reveals_password(msg, url, NULL))
 		return fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
 			    "invalid PostgreSQL URL");
-	return fail(diag, DBSHIFT_SQLSTATE_BAD_URL, "invalid PostgreSQL URL: %s",
-		    msg);
+	return fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
+		    "invalid PostgreSQL URL: %s", msg);
 }
 
 /* Open the connection u describes. Returns it, or NULL with diag. */

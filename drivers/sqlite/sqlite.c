@@ -867,14 +867,15 @@ static int lock_wait(int fd, const char *key, int64_t timeout_ms,
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	fl.l_start = LOCK_REGION_START +
-		     (off_t)(key_hash(key) % LOCK_REGION_SIZE);
+	fl.l_start =
+		LOCK_REGION_START + (off_t)(key_hash(key) % LOCK_REGION_SIZE);
 	fl.l_len = 1;
 	for (;;) {
 		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
 			return 0;
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return fail(diag, errno, "cannot lock database file: %s",
+			return fail(diag, errno,
+				    "cannot lock database file: %s",
 				    strerror(errno));
 		if (now_ms() >= deadline)
 			return fail(diag, 0,

@@ -52,27 +52,27 @@ DBSHIFT_EXTERN const char *dbshift_version(void);
  */
 typedef enum dbshift_code {
 	DBSHIFT_OK = 0,
-	DBSHIFT_ERROR = -1,      /**< generic failure */
-	DBSHIFT_ENOMEM = -2,     /**< out of memory */
-	DBSHIFT_EINVAL = -3,     /**< invalid argument or option */
-	DBSHIFT_EURL = -4,       /**< malformed URL or unknown scheme */
-	DBSHIFT_EDRIVER = -5,    /**< a driver could not be loaded */
-	DBSHIFT_ESOURCE = -6,    /**< bad migration source or file */
-	DBSHIFT_EGRAPH = -7,     /**< duplicate, cycle or unknown dependency */
-	DBSHIFT_ENOTFOUND = -8,  /**< target migration not found */
-	DBSHIFT_EDB = -9,        /**< database connection or query failed */
+	DBSHIFT_ERROR = -1,	  /**< generic failure */
+	DBSHIFT_ENOMEM = -2,	  /**< out of memory */
+	DBSHIFT_EINVAL = -3,	  /**< invalid argument or option */
+	DBSHIFT_EURL = -4,	  /**< malformed URL or unknown scheme */
+	DBSHIFT_EDRIVER = -5,	  /**< a driver could not be loaded */
+	DBSHIFT_ESOURCE = -6,	  /**< bad migration source or file */
+	DBSHIFT_EGRAPH = -7,	  /**< duplicate, cycle or unknown dependency */
+	DBSHIFT_ENOTFOUND = -8,	  /**< target migration not found */
+	DBSHIFT_EDB = -9,	  /**< database connection or query failed */
 	DBSHIFT_EMIGRATION = -10, /**< a migration script failed */
-	DBSHIFT_EDIRTY = -11,    /**< a dirty migration blocks the run */
-	DBSHIFT_ECHECKSUM = -12, /**< an applied script has changed */
-	DBSHIFT_ENODOWN = -13,   /**< a migration to roll back has no down */
-	DBSHIFT_ELOCK = -14,     /**< the run lock could not be taken */
-	DBSHIFT_EIO = -15,       /**< file system error */
-	DBSHIFT_ESTATE = -16     /**< history does not allow the operation */
+	DBSHIFT_EDIRTY = -11,	  /**< a dirty migration blocks the run */
+	DBSHIFT_ECHECKSUM = -12,  /**< an applied script has changed */
+	DBSHIFT_ENODOWN = -13,	  /**< a migration to roll back has no down */
+	DBSHIFT_ELOCK = -14,	  /**< the run lock could not be taken */
+	DBSHIFT_EIO = -15,	  /**< file system error */
+	DBSHIFT_ESTATE = -16	  /**< history does not allow the operation */
 } dbshift_code;
 
 /** Details of a failure. Strings are "" (never NULL) when unknown. */
 typedef struct dbshift_error {
-	int code;              /**< a dbshift_code */
+	int code;	       /**< a dbshift_code */
 	const char *message;   /**< one line naming the thing at fault */
 	const char *sqlstate;  /**< SQLSTATE from the database, or "" */
 	int64_t native_code;   /**< database/client error number, or 0 */
@@ -98,12 +98,12 @@ DBSHIFT_EXTERN const char *dbshift_code_name(int code);
 
 /** A dialect-specific replacement of a migration's scripts. */
 typedef struct dbshift_variant {
-	const char *dialect;  /**< "sqlite", "postgres", "mysql" */
-	const char *up;       /**< up script, or NULL to keep the generic one */
+	const char *dialect; /**< "sqlite", "postgres", "mysql" */
+	const char *up;	     /**< up script, or NULL to keep the generic one */
 	size_t up_len;
-	const char *down;     /**< down script, or NULL to keep the generic */
+	const char *down; /**< down script, or NULL to keep the generic */
 	size_t down_len;
-	const char *up_file;  /**< where up came from, for messages, or NULL */
+	const char *up_file; /**< where up came from, for messages, or NULL */
 	const char *down_file;
 } dbshift_variant;
 
@@ -127,14 +127,14 @@ typedef int (*dbshift_migration_fn)(dbshift_conn *conn, void *payload);
  * fields below.
  */
 typedef struct dbshift_migration_def {
-	unsigned int version; /**< DBSHIFT_MIGRATION_DEF_VERSION */
+	unsigned int version;	       /**< DBSHIFT_MIGRATION_DEF_VERSION */
 	const char *migration_version; /**< "001", "20240101120000" */
-	const char *name;     /**< "create_users", or "" */
-	const char *up;       /**< generic up script, or NULL (see up_fn) */
+	const char *name;	       /**< "create_users", or "" */
+	const char *up; /**< generic up script, or NULL (see up_fn) */
 	size_t up_len;
-	const char *down;     /**< generic down script, or NULL for none */
+	const char *down; /**< generic down script, or NULL for none */
 	size_t down_len;
-	const char *up_file;  /**< origin of up, for messages, or NULL */
+	const char *up_file; /**< origin of up, for messages, or NULL */
 	const char *down_file;
 	const dbshift_variant *variants; /**< dialect variants */
 	size_t n_variants;
@@ -154,9 +154,11 @@ typedef struct dbshift_migration_def {
 } dbshift_migration_def;
 
 #define DBSHIFT_MIGRATION_DEF_INIT                                             \
-	{ DBSHIFT_MIGRATION_DEF_VERSION, NULL, NULL, NULL, 0, NULL, 0, NULL,  \
-	  NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL, NULL, NULL,     \
-	  NULL }
+	{                                                                      \
+		DBSHIFT_MIGRATION_DEF_VERSION, NULL, NULL, NULL, 0, NULL, 0,   \
+			NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0,     \
+			NULL, NULL, NULL, NULL                                 \
+	}
 
 /** Collects the migrations of one source while it is loaded. */
 typedef struct dbshift_catalog dbshift_catalog;
@@ -248,10 +250,9 @@ typedef struct dbshift_embedded_file {
  * when n_files is 0. Errors: DBSHIFT_EINVAL (no out, files NULL with
  * n_files > 0, invalid name), DBSHIFT_ENOMEM.
  */
-DBSHIFT_EXTERN int dbshift_source_embedded_new(dbshift_source **out,
-					       const char *name,
-					       const dbshift_embedded_file *files,
-					       size_t n_files);
+DBSHIFT_EXTERN int
+dbshift_source_embedded_new(dbshift_source **out, const char *name,
+			    const dbshift_embedded_file *files, size_t n_files);
 
 /**
  * Write to out a C file that embeds the migration directory dir: its
@@ -308,7 +309,6 @@ DBSHIFT_EXTERN int dbshift_source_code_new(dbshift_source **out,
 DBSHIFT_EXTERN int dbshift_source_code_add(dbshift_source *source,
 					   const dbshift_migration_def *def);
 
-
 /** Free a source that was not handed to a runner. Accepts NULL. */
 DBSHIFT_EXTERN void dbshift_source_free(dbshift_source *source);
 
@@ -321,7 +321,7 @@ typedef struct dbshift_runner dbshift_runner;
 typedef enum dbshift_event_kind {
 	DBSHIFT_EVENT_BEFORE = 1, /**< a migration is about to run */
 	DBSHIFT_EVENT_AFTER = 2,  /**< it finished successfully */
-	DBSHIFT_EVENT_ERROR = 3   /**< it failed; error is set */
+	DBSHIFT_EVENT_ERROR = 3	  /**< it failed; error is set */
 } dbshift_event_kind;
 
 typedef enum dbshift_direction {
@@ -333,9 +333,9 @@ typedef enum dbshift_direction {
 typedef struct dbshift_event {
 	dbshift_event_kind kind;
 	dbshift_direction direction;
-	const char *id;          /**< "SOURCE/VERSION" */
-	const char *name;        /**< migration name, or "" */
-	int64_t duration_us;     /**< AFTER and ERROR: time taken */
+	const char *id;		    /**< "SOURCE/VERSION" */
+	const char *name;	    /**< migration name, or "" */
+	int64_t duration_us;	    /**< AFTER and ERROR: time taken */
 	const dbshift_error *error; /**< ERROR only, else NULL */
 } dbshift_event;
 
@@ -385,8 +385,10 @@ typedef struct dbshift_runner_options {
 } dbshift_runner_options;
 
 #define DBSHIFT_RUNNER_OPTIONS_INIT                                            \
-	{ DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, 0,   \
-	  NULL, NULL, DBSHIFT_LOCK_DEFAULT }
+	{                                                                      \
+		DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, \
+			0, NULL, NULL, DBSHIFT_LOCK_DEFAULT                    \
+	}
 
 /**
  * Create a runner. The URL is parsed and its driver loaded now (so a bad
@@ -412,8 +414,8 @@ DBSHIFT_EXTERN int dbshift_runner_add_source(dbshift_runner *runner,
  * failure, which is rolled back where the dialect allows and never recorded
  * as applied. *n_applied (may be NULL) receives how many were applied.
  */
-DBSHIFT_EXTERN int dbshift_runner_up(dbshift_runner *runner,
-				     const char *target, int *n_applied);
+DBSHIFT_EXTERN int dbshift_runner_up(dbshift_runner *runner, const char *target,
+				     int *n_applied);
 
 /**
  * Roll back the count most recently applied migrations (newest first), or
@@ -456,11 +458,11 @@ DBSHIFT_EXTERN void dbshift_runner_free(dbshift_runner *runner);
 typedef enum dbshift_state {
 	DBSHIFT_STATE_PENDING = 1,
 	DBSHIFT_STATE_APPLIED = 2,
-	DBSHIFT_STATE_MISSING = 3,   /**< in history, not in any source */
-	DBSHIFT_STATE_DIRTY = 4,     /**< failed or interrupted part way */
+	DBSHIFT_STATE_MISSING = 3,	/**< in history, not in any source */
+	DBSHIFT_STATE_DIRTY = 4,	/**< failed or interrupted part way */
 	DBSHIFT_STATE_OUT_OF_ORDER = 5, /**< pending, sorts before applied */
-	DBSHIFT_STATE_CHANGED = 6,   /**< applied, script changed since */
-	DBSHIFT_STATE_SKIPPED = 7    /**< not for this dialect or context */
+	DBSHIFT_STATE_CHANGED = 6,	/**< applied, script changed since */
+	DBSHIFT_STATE_SKIPPED = 7	/**< not for this dialect or context */
 } dbshift_state;
 
 /** Static lower-case name of a state ("applied"). */
@@ -473,15 +475,15 @@ typedef struct dbshift_migration_info {
 	const char *version;
 	const char *name;
 	dbshift_state state;
-	const char *checksum;         /**< from the sources, or "" */
+	const char *checksum;	      /**< from the sources, or "" */
 	const char *applied_checksum; /**< from history, or "" */
-	const char *applied_at;       /**< ISO 8601 UTC, or "" */
-	int64_t execution_ms;         /**< from history, or 0 */
-	int64_t applied_seq;          /**< application order, or 0 */
+	const char *applied_at;	      /**< ISO 8601 UTC, or "" */
+	int64_t execution_ms;	      /**< from history, or 0 */
+	int64_t applied_seq;	      /**< application order, or 0 */
 	int has_down;
 	const char *const *depends_on;
 	size_t n_depends_on;
-	const char *error;            /**< dirty rows: what failed, or "" */
+	const char *error; /**< dirty rows: what failed, or "" */
 } dbshift_migration_info;
 
 typedef struct dbshift_status dbshift_status;
@@ -564,12 +566,12 @@ DBSHIFT_EXTERN void dbshift_plan_free(dbshift_plan *plan);
 
 /** What validate found. */
 typedef enum dbshift_finding_kind {
-	DBSHIFT_FINDING_CHANGED = 1,      /**< applied script changed */
-	DBSHIFT_FINDING_MISSING = 2,      /**< applied, in no source */
-	DBSHIFT_FINDING_DIRTY = 3,        /**< failed part way */
+	DBSHIFT_FINDING_CHANGED = 1,	  /**< applied script changed */
+	DBSHIFT_FINDING_MISSING = 2,	  /**< applied, in no source */
+	DBSHIFT_FINDING_DIRTY = 3,	  /**< failed part way */
 	DBSHIFT_FINDING_OUT_OF_ORDER = 4, /**< pending before applied ones */
-	DBSHIFT_FINDING_NO_DOWN = 5,      /**< no down script (warning) */
-	DBSHIFT_FINDING_SOURCE = 6        /**< bad source or dependency graph */
+	DBSHIFT_FINDING_NO_DOWN = 5,	  /**< no down script (warning) */
+	DBSHIFT_FINDING_SOURCE = 6	  /**< bad source or dependency graph */
 } dbshift_finding_kind;
 
 /** Static lower-case name of a finding kind ("changed", "no-down", ...). */
@@ -578,8 +580,8 @@ DBSHIFT_EXTERN const char *dbshift_finding_kind_name(dbshift_finding_kind kind);
 /** One finding; strings valid while the report lives. */
 typedef struct dbshift_finding {
 	dbshift_finding_kind kind;
-	int warning;         /**< a warning only: validate still passes */
-	const char *id;      /**< the migration, or "" */
+	int warning;	     /**< a warning only: validate still passes */
+	const char *id;	     /**< the migration, or "" */
 	const char *message; /**< one line */
 } dbshift_finding;
 

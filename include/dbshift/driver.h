@@ -169,8 +169,8 @@ typedef int (*dbshift_driver_query_fn)(dbshift_driver_conn *conn,
 				       const char *sql,
 				       const dbshift_value *params,
 				       int32_t nparams,
-				       dbshift_driver_row_fn row,
-				       void *payload, dbshift_diag *diag);
+				       dbshift_driver_row_fn row, void *payload,
+				       dbshift_diag *diag);
 
 /** Begin, commit or roll back a transaction. */
 typedef int (*dbshift_driver_tx_fn)(dbshift_driver_conn *conn,
