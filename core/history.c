@@ -205,14 +205,15 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 		free(sql);
 		if (rc == DBSHIFT_ENOMEM)
 			return dbshift__err_set(conn->err, rc, "out of memory");
-		if (rc != 0) {
-			if (conn->err->pub.code != DBSHIFT_EDB)
-				dbshift__err_set(conn->err, DBSHIFT_EDB,
-						 "history table %s has an "
-						 "unexpected layout",
-						 table);
-			return DBSHIFT_EDB;
-		}
+		if (rc != 0 && conn->err->pub.code != DBSHIFT_EDB)
+			return dbshift__err_set(conn->err, DBSHIFT_EDB,
+						"history table %s has an "
+						"unexpected layout",
+						table);
+		if (rc != 0)
+			return dbshift__err_from_diag(
+				conn->err, DBSHIFT_EDB, &conn->diag,
+				"cannot read history table %s", table);
 	}
 	return index_rows(h, conn->err);
 }

@@ -125,6 +125,11 @@ static int lease_stmt(dbshift__lock *lock, dbshift_runner *r, const char *verb,
 					"out of memory");
 	rc = dbshift__conn_query(r->conn, sql, params, n, NULL, NULL);
 	free(sql);
+	if (rc == DBSHIFT_EDB)
+		dbshift__err_from_diag(&r->err, rc, &r->conn->diag,
+				       "lock table " DBSHIFT_LOCK_TABLE_NAME
+				       ", lease '%s'",
+				       lock->key);
 	return rc;
 }
 

@@ -28,6 +28,9 @@ static int load_source(dbshift__run *run, dbshift_source *src)
 
 	dbshift__catalog_init(&cat, src->name, &r->err);
 	rc = src->ops->load(src->state, &cat);
+	/* A source that reported a failure but returned 0 still failed. */
+	if (rc == 0 && r->err.pub.code != DBSHIFT_OK)
+		rc = r->err.pub.code;
 	if (rc != 0 && r->err.pub.code == DBSHIFT_OK)
 		dbshift__err_set(&r->err, rc < 0 ? rc : DBSHIFT_ESOURCE,
 				 "source '%s' failed to load", src->name);

@@ -828,9 +828,14 @@ static int bad_load(void *state, dbshift_catalog *cat)
 	case 3:
 		def.up = NULL;
 		break;
-	default:
+	case 4:
 		def.version = 0;
 		break;
+	default:
+		/* Reports a failure but returns 0: still a failure. */
+		dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, "x.sql",
+				     "broken on purpose");
+		return 0;
 	}
 	return dbshift_catalog_add(cat, &def);
 }
@@ -839,9 +844,9 @@ START_TEST(test_runner_custom_source_bad_definitions)
 {
 	static const dbshift_source_ops ops = {DBSHIFT_SOURCE_OPS_VERSION,
 					       bad_load, NULL};
-	static const char *const want[] = {"NULL entry", "longer than 64",
-					   "invalid migration version",
-					   "no up script", "no version field"};
+	static const char *const want[] = {
+		"NULL entry",	"longer than 64",   "invalid migration version",
+		"no up script", "no version field", "broken on purpose"};
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
 	dbshift_source *src = NULL;
@@ -898,7 +903,7 @@ Suite *runner_suite(void)
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
 	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions, 0,
-			    5);
+			    6);
 	suite_add_tcase(s, local);
 	return s;
 }
