@@ -264,12 +264,10 @@ static int run_redo(const struct cli_options *opts)
 	if (rc != 0)
 		return rc;
 	rc = dbshift_runner_redo(runner);
-	if (rc != 0)
+	if (rc != 0) /* DBSHIFT_ESTATE when no migration is applied */
 		rc = cli_report(rc, dbshift_runner_error(runner));
-	else if (cli_last_migration()[0] != '\0')
-		cli_result("redone %s", cli_last_migration());
 	else
-		cli_result("nothing to redo");
+		cli_result("redone %s", cli_last_migration());
 	dbshift_runner_free(runner);
 	return rc;
 }
@@ -338,7 +336,8 @@ const struct cli_command cli_cmd_redo = {
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  a migration or a database operation failed\n"
+	"  1  a migration or a database operation failed, or no\n"
+	"     migration is applied (nothing to redo)\n"
 	"  2  bad usage or bad input: options, URL, migration files,\n"
 	"     dependency graph\n",
 	0,

@@ -33,6 +33,7 @@ static const struct entry all_suites[] = {
 	{"faults", faults_suite},
 	{"cli", cli_suite},
 	{"cli_admin", cli_admin_suite},
+	{"cli_tty", cli_tty_suite},
 	{"embedded", embedded_suite},
 	{"code", code_suite},
 };

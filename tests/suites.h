@@ -26,6 +26,7 @@ Suite *oom_suite(void);
 Suite *faults_suite(void);
 Suite *cli_suite(void);
 Suite *cli_admin_suite(void);
+Suite *cli_tty_suite(void);
 Suite *embedded_suite(void);
 Suite *code_suite(void);
 
