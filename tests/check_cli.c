@@ -106,10 +106,7 @@ START_TEST(test_cli_help)
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		ck_assert_has(run.out, words[i]);
 	fx_run_free(&run);
-	run = fx_cli("-h", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "Usage: dbshift");
-	fx_run_free(&run);
+	fx_expect_out(0, "Usage: dbshift", "-h", NULL);
 }
 END_TEST
 
@@ -122,10 +119,8 @@ START_TEST(test_cli_command_help)
 	ck_assert_has(run.out, "--yes");
 	ck_assert_has(run.out, "Exit status");
 	fx_run_free(&run);
-	run = fx_cli("-h", "status", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "Usage: dbshift [OPTIONS] status");
-	fx_run_free(&run);
+	fx_expect_out(0, "Usage: dbshift [OPTIONS] status", "-h", "status",
+		      NULL);
 }
 END_TEST
 
@@ -138,14 +133,8 @@ START_TEST(test_cli_unknown_option)
 	ck_assert_has(run.err, "Try 'dbshift --help'");
 	ck_assert_str_eq(run.out, "");
 	fx_run_free(&run);
-	run = fx_cli("up", "-x", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "'-x'");
-	fx_run_free(&run);
-	run = fx_cli("status", "--dry-run", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "--dry-run");
-	fx_run_free(&run);
+	fx_expect_err(2, "'-x'", "up", "-x", NULL);
+	fx_expect_err(2, "--dry-run", "status", "--dry-run", NULL);
 }
 END_TEST
 
@@ -156,10 +145,8 @@ START_TEST(test_cli_missing_argument)
 	ck_assert_exit(run, 2);
 	ck_assert_has(run.err, "'--url' requires an argument");
 	fx_run_free(&run);
-	run = fx_cli("--lock-timeout", "soon", "status", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "--lock-timeout");
-	fx_run_free(&run);
+	fx_expect_err(2, "--lock-timeout", "--lock-timeout", "soon", "status",
+		      NULL);
 }
 END_TEST
 
@@ -184,10 +171,7 @@ START_TEST(test_cli_extra_argument)
 	ck_assert_exit(run, 2);
 	ck_assert_has(run.err, "'now'");
 	fx_run_free(&run);
-	run = fx_cli("up", "--json", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "--json");
-	fx_run_free(&run);
+	fx_expect_err(2, "--json", "up", "--json", NULL);
 }
 END_TEST
 
@@ -239,13 +223,9 @@ END_TEST
 
 START_TEST(test_cli_up_target)
 {
-	fx_run run;
-
 	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", "app/002", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "applied 2 migrations");
-	fx_run_free(&run);
+	fx_expect_out(0, "applied 2 migrations", "-u", DB_URL, "-s", "app=migs",
+		      "up", "app/002", NULL);
 	assert_history("app/001,app/002");
 	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "tags"));
 	run_ok("up", "003", NULL);
@@ -255,13 +235,9 @@ END_TEST
 
 START_TEST(test_cli_up_unknown_target)
 {
-	fx_run run;
-
 	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", "app/999", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "app/999");
-	fx_run_free(&run);
+	fx_expect_err(2, "app/999", "-u", DB_URL, "-s", "app=migs", "up",
+		      "app/999", NULL);
 }
 END_TEST
 
@@ -329,10 +305,8 @@ START_TEST(test_cli_down_all)
 	fx_run_free(&run);
 	assert_history("");
 	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "users"));
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "nothing to roll back");
-	fx_run_free(&run);
+	fx_expect_out(0, "nothing to roll back", "-u", DB_URL, "-s", "app=migs",
+		      "down", NULL);
 }
 END_TEST
 
@@ -420,13 +394,9 @@ END_TEST
 
 START_TEST(test_cli_status_empty_db)
 {
-	fx_run run;
-
 	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "3 pending");
-	fx_run_free(&run);
+	fx_expect_out(0, "3 pending", "-u", DB_URL, "-s", "app=migs", "status",
+		      NULL);
 }
 END_TEST
 
@@ -491,14 +461,10 @@ END_TEST
 
 START_TEST(test_cli_malformed_file)
 {
-	fx_run run;
-
 	write_three();
 	fx_write("migs/004_missing_direction.sql", "SELECT 1;\n");
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "004_missing_direction.sql");
-	fx_run_free(&run);
+	fx_expect_err(2, "004_missing_direction.sql", "-u", DB_URL, "-s",
+		      "app=migs", "up", NULL);
 	ck_assert(!db_has_table("users"));
 }
 END_TEST
@@ -515,17 +481,11 @@ END_TEST
 
 START_TEST(test_cli_bad_url)
 {
-	fx_run run;
-
 	write_three();
-	run = fx_cli("-u", "no-scheme-here", "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "dbshift: ");
-	fx_run_free(&run);
-	run = fx_cli("-u", "nosuch://h/db", "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "nosuch");
-	fx_run_free(&run);
+	fx_expect_err(2, "dbshift: ", "-u", "no-scheme-here", "-s", "app=migs",
+		      "up", NULL);
+	fx_expect_err(2, "nosuch", "-u", "nosuch://h/db", "-s", "app=migs",
+		      "up", NULL);
 }
 END_TEST
 
@@ -562,10 +522,8 @@ START_TEST(test_cli_options_after_command)
 	ck_assert_exit(run, 0);
 	fx_run_free(&run);
 	assert_history("app/001,app/002,app/003");
-	run = fx_cli("status", "-s", "app=migs", "-u", DB_URL, "--json", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "\"id\":\"app/003\"");
-	fx_run_free(&run);
+	fx_expect_out(0, "\"id\":\"app/003\"", "status", "-s", "app=migs", "-u",
+		      DB_URL, "--json", NULL);
 }
 END_TEST
 
@@ -676,10 +634,7 @@ START_TEST(test_cli_new)
 	fx_run_free(&again);
 	fx_run_free(&run);
 
-	run = fx_cli("new", "bad name", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "bad name");
-	fx_run_free(&run);
+	fx_expect_err(2, "bad name", "new", "bad name", NULL);
 	run = fx_cli("new", NULL);
 	ck_assert_exit(run, 2);
 	fx_run_free(&run);
@@ -693,10 +648,7 @@ START_TEST(test_cli_new_then_up)
 	run = fx_cli("new", "first", NULL);
 	ck_assert_exit(run, 0);
 	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "up", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "applied 1 migration");
-	fx_run_free(&run);
+	fx_expect_out(0, "applied 1 migration", "-u", DB_URL, "up", NULL);
 }
 END_TEST
 
@@ -790,10 +742,8 @@ START_TEST(test_cli_force)
 	ck_assert_has(run.err, "dbshift force app/001");
 	ck_assert_has(run.err, "dbshift repair");
 	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "--yes");
-	fx_run_free(&run);
+	fx_expect_err(2, "--yes", "-u", DB_URL, "-s", "app=migs", "force",
+		      "app/001", NULL);
 	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", "-y",
 		     NULL);
 	ck_assert_exit(run, 0);
@@ -810,10 +760,7 @@ START_TEST(test_cli_force)
 	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "-y", NULL);
 	ck_assert_exit(run, 2);
 	fx_run_free(&run);
-	run = fx_cli("force", "--help", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "Exit status");
-	fx_run_free(&run);
+	fx_expect_out(0, "Exit status", "force", "--help", NULL);
 }
 END_TEST
 

@@ -843,14 +843,8 @@ START_TEST(test_cli_admin_help)
 	ck_assert_has(run.out, "baseline TARGET");
 	ck_assert_has(run.out, "--dry-run");
 	fx_run_free(&run);
-	run = fx_cli("up", "--help", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "--dry-run");
-	fx_run_free(&run);
-	run = fx_cli("help", "down", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "--dry-run");
-	fx_run_free(&run);
+	fx_expect_out(0, "--dry-run", "up", "--help", NULL);
+	fx_expect_out(0, "--dry-run", "help", "down", NULL);
 }
 END_TEST
 

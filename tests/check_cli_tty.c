@@ -1044,18 +1044,12 @@ START_TEST(test_cli_tty_help_command)
 	ck_assert_exit(run, 0);
 	ck_assert_has(run.out, "Usage: dbshift [OPTIONS] COMMAND");
 	fx_run_free(&run);
-	run = fx_cli("help", "status", "now", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "unexpected argument 'now' for 'help'");
-	fx_run_free(&run);
-	run = fx_cli("help", "frobnicate", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "unknown command 'frobnicate'");
-	fx_run_free(&run);
-	run = fx_cli("status", "--all", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "option '--all' is only valid with 'down'");
-	fx_run_free(&run);
+	fx_expect_err(2, "unexpected argument 'now' for 'help'", "help",
+		      "status", "now", NULL);
+	fx_expect_err(2, "unknown command 'frobnicate'", "help", "frobnicate",
+		      NULL);
+	fx_expect_err(2, "option '--all' is only valid with 'down'", "status",
+		      "--all", NULL);
 }
 END_TEST
 
@@ -1066,22 +1060,14 @@ START_TEST(test_cli_tty_option_errors)
 	ck_assert_exit(run, 2);
 	ck_assert_has(run.err, "option '-s' requires an argument");
 	fx_run_free(&run);
-	run = fx_cli("--yes=1", "status", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "option '--yes' takes no argument");
-	fx_run_free(&run);
-	run = fx_cli("--lo", "1", "status", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "ambiguous option '--lo'");
-	fx_run_free(&run);
-	run = fx_cli("-s", "app=", "status", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "option '--source' needs a directory");
-	fx_run_free(&run);
-	run = fx_cli("--context", "", "status", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "option '--context' needs a name");
-	fx_run_free(&run);
+	fx_expect_err(2, "option '--yes' takes no argument", "--yes=1",
+		      "status", NULL);
+	fx_expect_err(2, "ambiguous option '--lo'", "--lo", "1", "status",
+		      NULL);
+	fx_expect_err(2, "option '--source' needs a directory", "-s",
+		      "app=", "status", NULL);
+	fx_expect_err(2, "option '--context' needs a name", "--context", "",
+		      "status", NULL);
 	write_three();
 	run = fx_cli("-u", DB_URL, "-s", "v2_app-x.y=migs", "--lock-timeout",
 		     "5", "up", NULL);
@@ -1117,10 +1103,8 @@ START_TEST(test_cli_tty_new_not_a_directory)
 	ck_assert_has(run.err,
 		      "dbshift: cannot create file.txt/x: Not a directory");
 	fx_run_free(&run);
-	run = fx_cli("-s", "file.txt", "new", "a", NULL);
-	ck_assert_exit(run, 1);
-	ck_assert_has(run.err, "dbshift: file.txt is not a directory");
-	fx_run_free(&run);
+	fx_expect_err(1, "dbshift: file.txt is not a directory", "-s",
+		      "file.txt", "new", "a", NULL);
 	kept = fx_read(fx_path("file.txt"));
 	ck_assert_str_eq(kept, "a file\n");
 	free(kept);
@@ -1149,23 +1133,16 @@ START_TEST(test_cli_tty_new_path_too_long)
 	static char huge[5000];
 	char dir[4085];
 	size_t i;
-	fx_run run;
 
 	/* Past PATH_MAX outright. */
 	memset(huge, 'h', sizeof(huge) - 1);
-	run = fx_cli("-s", huge, "new", "a", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, ": path too long");
-	fx_run_free(&run);
+	fx_expect_err(2, ": path too long", "-s", huge, "new", "a", NULL);
 
 	/* A directory that fits, but not with the new file names in it. */
 	for (i = 0; i < sizeof(dir) - 1; i++)
 		dir[i] = i % 200 == 199 ? '/' : 'd';
 	dir[sizeof(dir) - 1] = '\0';
-	run = fx_cli("-s", dir, "new", "a", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, ": path too long");
-	fx_run_free(&run);
+	fx_expect_err(2, ": path too long", "-s", dir, "new", "a", NULL);
 	ck_assert(chdir(fx_tmpdir()) == 0);
 	ck_assert_int_eq(count_entries(dir, ""), 0);
 }

@@ -1066,16 +1066,12 @@ START_TEST(test_embed_cli_bad_files)
 	free(got);
 	ck_assert_int_eq(entries_in("."), 4); /* bad, out.c, .cli-std* */
 
-	run = fx_cli("embed", "nowhere", "-o", "x.c", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "cannot read migration directory");
-	fx_run_free(&run);
+	fx_expect_err(2, "cannot read migration directory", "embed", "nowhere",
+		      "-o", "x.c", NULL);
 
 	fx_write("ok/001_a.up.sql", "SELECT 1;");
-	run = fx_cli("embed", "ok", "-o", "no/such/dir/x.c", NULL);
-	ck_assert_exit(run, 1);
-	ck_assert_has(run.err, "cannot create no/such/dir/x.c");
-	fx_run_free(&run);
+	fx_expect_err(1, "cannot create no/such/dir/x.c", "embed", "ok", "-o",
+		      "no/such/dir/x.c", NULL);
 }
 END_TEST
 
@@ -1120,10 +1116,7 @@ START_TEST(test_embed_cli_usage)
 	ck_assert_has(run.out, "embed DIR --name N -o F");
 	ck_assert_has(run.out, "Exit status:");
 	fx_run_free(&run);
-	run = fx_cli("--help", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "embed DIR --name N -o F");
-	fx_run_free(&run);
+	fx_expect_out(0, "embed DIR --name N -o F", "--help", NULL);
 }
 END_TEST
 

@@ -276,19 +276,58 @@ fx_run fx_cli_env(const char *const *env, const char *const *argv)
 	return run;
 }
 
+/* Collect the NULL-terminated arguments after arg0 into argv[64]. */
+static void collect_args(const char **argv, const char *arg0, va_list ap)
+{
+	size_t n = 0;
+	const char *a;
+
+	for (a = arg0; a != NULL && n < 63; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	argv[n] = NULL;
+}
+
 fx_run fx_cli(const char *arg0, ...)
 {
 	const char *argv[64];
-	size_t n = 0;
 	va_list ap;
-	const char *a;
 
 	va_start(ap, arg0);
-	for (a = arg0; a != NULL && n < 63; a = va_arg(ap, const char *))
-		argv[n++] = a;
+	collect_args(argv, arg0, ap);
 	va_end(ap);
-	argv[n] = NULL;
 	return fx_cli_env(NULL, argv);
+}
+
+static void expect(int status, int in_err, const char *needle,
+		   const char *const *argv)
+{
+	fx_run run = fx_cli_env(NULL, argv);
+
+	ck_assert_exit(run, status);
+	ck_assert_has(in_err ? run.err : run.out, needle);
+	fx_run_free(&run);
+}
+
+void fx_expect_err(int status, const char *needle, const char *arg0, ...)
+{
+	const char *argv[64];
+	va_list ap;
+
+	va_start(ap, arg0);
+	collect_args(argv, arg0, ap);
+	va_end(ap);
+	expect(status, 1, needle, argv);
+}
+
+void fx_expect_out(int status, const char *needle, const char *arg0, ...)
+{
+	const char *argv[64];
+	va_list ap;
+
+	va_start(ap, arg0);
+	collect_args(argv, arg0, ap);
+	va_end(ap);
+	expect(status, 0, needle, argv);
 }
 
 void fx_run_free(fx_run *run)

@@ -64,6 +64,14 @@ fx_run fx_cli_env(const char *const *env, const char *const *argv);
 
 void fx_run_free(fx_run *run);
 
+/**
+ * Run the CLI with the arguments (NULL-terminated) and fail the test
+ * unless it exits with status and needle is in its stderr (fx_expect_err)
+ * or stdout (fx_expect_out); both streams are shown when it fails.
+ */
+void fx_expect_err(int status, const char *needle, const char *arg0, ...);
+void fx_expect_out(int status, const char *needle, const char *arg0, ...);
+
 /* Assert a CLI run's exit status, showing both streams when it differs. */
 #define ck_assert_exit(run, expected)                                          \
 	ck_assert_msg((run).status == (expected),                              \
