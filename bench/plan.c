@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - a measurement, not a test: how long the runner takes to load,
  * resolve and order a large migration graph, and how much memory it

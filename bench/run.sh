@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/run.sh [BUILDDIR] [N] - a measurement, not a test: apply N (default
 # 1000) generated migrations with dbshift, run a no-op `up` over them and
 # roll them all back, on SQLite and, when their servers can be started

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h - shared declarations of the dbshift command-line program: the
  * parsed options, the command table entries, and the output helpers. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_drivers.c - `dbshift drivers`: the database drivers found in the
  * search path (--driver-dir, $DBSHIFT_DRIVER_PATH, the installed driver

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_embed.c - `dbshift embed DIR --name NAME -o FILE.c [--function FN]`:
  * write the C file that embeds a migration directory in a program

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_force.c - `dbshift force TARGET`: record a dirty migration as
  * applied once the operator has completed it by hand. It changes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_migrate.c - the commands that change the database: up, down and
  * redo, and cli_runner_open(), which turns the options into a runner for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_new.c - `dbshift new NAME`: create VERSION_NAME.up.sql and
  * VERSION_NAME.down.sql in the first source's directory.

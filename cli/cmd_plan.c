@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_plan.c - `dbshift plan [TARGET]` and the output of `up --dry-run`
  * and `down --dry-run`: what a run would do, in order, without doing it.

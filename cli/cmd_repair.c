@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_repair.c - the commands that rewrite the history without running a
  * migration: `dbshift repair` (record the current checksums of changed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_status.c - `dbshift status`: every migration and its state, as a
  * text table or (with --json) one JSON object on stdout.

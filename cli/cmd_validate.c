@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_validate.c - `dbshift validate`: check the sources and the history
  * without changing anything, and fail (exit 1) when anything is wrong,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - entry point of the dbshift program: parse the options, pick
  * the command, check that the options and arguments fit it, run it, and

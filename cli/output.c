@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * output.c - how the dbshift program talks: errors and progress on
  * stderr, results on stdout, JSON string escaping, and the progress

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * admin.c - operator commands that change the history without running a
  * migration: force records a dirty migration as applied (the operator

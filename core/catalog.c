@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * catalog.c - the catalog through which sources hand over their
  * migrations, and the per-dialect resolution of a migration: which script

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * catalog.h - the core's model of a migration, and the catalog that
  * collects a source's migrations through dbshift_catalog_add().

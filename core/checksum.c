@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checksum.c - SHA-256 of migration scripts through OpenSSL's libcrypto
  * EVP interface (a well-kept implementation instead of a hand-written one).

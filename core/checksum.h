@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checksum.h - SHA-256 of migration scripts, as stored in the history.
  */

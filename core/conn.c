@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.c - a database connection through a loaded driver. Every driver
  * call gets a fresh diagnostic, and failures become dbshift errors that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.h - a connection through a driver, with driver diagnostics turned
  * into dbshift errors. The same object is the public dbshift_conn handed

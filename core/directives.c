@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * directives.c - reading the "-- dbshift:..." directives at the top of an
  * up script (design.md 3), and the dialect tokens shared with file names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * directives.h - "-- dbshift:..." directives in the leading comment lines
  * of an up script, and dialect tokens.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c - recording errors into dbshift__err (fixed buffers, so that
  * reporting out-of-memory needs no memory), the thread's last error, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.h - the error object behind dbshift_error: fixed buffers, so that
  * recording an error never needs memory.

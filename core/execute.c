@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * execute.c - running one migration and recording it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * execute.h - running one migration up or down together with its history
  * row, in a transaction where the dialect allows it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * graph.h - dependency graph of a run's migrations and its deterministic
  * topological order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history.h - the history table: one row per applied (or dirty)
  * migration, read once per run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loader.c - finds driver modules, loads them and checks them before the
  * core trusts a single function pointer (design.md 2).

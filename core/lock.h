@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lock.h - the run lock that serialises concurrent runs on one database:
  * the driver's session lock, or a lease row in a lock table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - preparing a run: sources are loaded and resolved, the graph
  * orders them, and the history (read once) gives each migration its state.

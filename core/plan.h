@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.h - one run of the runner: its migrations (loaded from every
  * source and resolved for the dialect), their order, the history, and the

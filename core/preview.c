@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preview.c - plans: what up or down would do, in order, with each
  * script, after the same checks the real command makes. Nothing changes:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runner.c - the public runner: options, sources, and the commands up,
  * down and redo. Each command prepares a run (sources loaded, resolved and

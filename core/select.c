@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * select.c - choosing what a command works on: the pending migrations up
  * would apply (all, or a target and what it depends on) and the applied

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * split.c - cutting a SQL script into statements, dialect-aware.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * split.h - cutting a SQL script into statements, the way the dialect's
  * own client would.

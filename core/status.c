@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * status.c - the status report: every migration of the sources in plan
  * order with its state against the history, then the history rows no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * url.c - the little URL handling the core needs: the scheme of a database
  * URL, the driver that scheme selects (design.md 2.8), and a copy of a URL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * url.h - the part of URL handling the core needs: the scheme, the driver
  * it selects, and redaction of passwords for messages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * util.h - small helpers shared by the core: string copies, a growable
  * byte buffer, a pointer vector and whole-file reads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.c - checking the sources and the history without changing
  * anything. Every problem becomes a finding instead of stopping at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * version.c - natural ordering of migration versions (design.md 3).
  *

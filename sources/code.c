@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * code.c - the code migration source: migrations registered one by one
  * with dbshift_source_code_add(), typically C callbacks (up_fn, down_fn)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * directory.c - the directory migration source (design.md 3, "Directory
  * source file layouts"): the file system side of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * directory.h - the directory source's reading of the file system, shared
  * with the generator of embedded sources (embed_write.c), which must see a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dirnames.c - what the names of files and folders in a migration
  * directory mean (design.md 3, "Directory source file layouts").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dirnames.h - parsing the names of files and folders in a migration
  * directory (design.md 3, "Directory source file layouts").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * embed_write.c - the generator behind `dbshift embed`: a C file that
  * holds a migration directory's scripts as data and defines a function

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * embedded.c - the embedded migration source: the files of a migration
  * directory compiled into a program as an array of dbshift_embedded_file

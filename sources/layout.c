@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * layout.c - what the files of a migration directory mean (design.md 3,
  * "Directory source file layouts"), whichever way they were read.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * layout.h - the rules of the migration directory layouts (design.md 3,
  * "Directory source file layouts") applied to an abstract tree of entries.

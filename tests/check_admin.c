@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_admin.c - plan, validate, repair, baseline and force through the
  * public API on every dialect: what they report, what they change, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_badinput.c - bad connection input through the CLI on every
  * dialect: a wrong password, an unreachable host, a missing database and

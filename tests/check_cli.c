@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cli.c - integration tests of the dbshift program: each test runs
  * the built CLI (fx_cli) in its own temporary directory against a SQLite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cli_admin.c - integration tests of the dbshift commands that look
  * before they leap or fix the history: plan, up/down --dry-run, validate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cli_tty.c - the dbshift program as a person at a terminal sees it,
  * and the corners of its output the other CLI suites do not reach.

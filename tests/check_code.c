@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_code.c - tests of the code source (sources/code.c): migrations
  * written in C, registered with dbshift_source_code_add(), run through the

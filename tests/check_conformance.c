@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_conformance.c - the driver conformance suite: the cases every
  * driver passes, run on every built driver (SQLite, PostgreSQL, MySQL)

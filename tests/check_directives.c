@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_directives.c - tests of the "-- dbshift:..." directives read from
  * the top of an up script, and of dialect tokens (core/directives.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_directory.c - tests of the directory migration source
  * (sources/directory.c): the flat and folder layouts, dialect variants,

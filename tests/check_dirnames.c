@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_dirnames.c - tests of how names in a migration directory are read
  * (sources/dirnames.c).

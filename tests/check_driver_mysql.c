@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_driver_mysql.c - what is particular to the MySQL/MariaDB driver:
  * the descriptor (no transactional DDL), URL forms and parameters, errors

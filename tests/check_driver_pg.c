@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_driver_pg.c - what is particular to the PostgreSQL driver: URL
  * forms and the parameters the driver adds or handles itself, connection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_driver_sqlite.c - what is particular to the SQLite driver: its
  * descriptor, the file lock behind its run lock, URL forms and the query

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_embedded.c - tests of the embedded source (sources/embedded.c),
  * its generator (dbshift_embed_write() and `dbshift embed`) and the

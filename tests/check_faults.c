@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_faults.c - every database call of the core may fail. Scenarios run
  * through the public API on the fault-injecting test driver

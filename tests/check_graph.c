@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_graph.c - the dependency graph and its deterministic order:
  * interleaving of sources, cross-source dependencies, the tie-break rule

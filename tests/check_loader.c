@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_loader.c - tests of core/loader.c: the driver search path and its
  * order, the refusal of broken modules with an error naming the file and

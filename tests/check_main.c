@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_main.c - runs every suite. With arguments, runs only the suites
  * named (e.g. `check_dbshift runner cli`); CK_RUN_CASE etc. work as usual.

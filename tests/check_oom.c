@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_oom.c - every allocation of the core may fail. The test program is
  * linked with -Wl,--wrap for malloc, calloc and realloc, which reroutes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_realworld.c - unmodified migration sets of public projects
  * (../shared/realworld, see its SOURCES.md), applied and rolled back the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_runner.c - the runner through the public API against real
  * databases: up, down, redo, status, failures and refusals. Every scenario

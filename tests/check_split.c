@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_split.c - the SQL statement splitter (core/split.c): every
  * dialect's strings, names and comments, trigger and routine bodies, line

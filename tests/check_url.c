@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_url.c - tests of core/url.c: the scheme of a database URL, the
  * driver it selects, the rejection of schemes that cannot safely become a

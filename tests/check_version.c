@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_version.c - tests of dbshift_version_compare(): the natural order
  * in which migrations of one source apply (design.md 3).

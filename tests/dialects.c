@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dialects.c - fresh databases per test on every dialect, inspected
  * through the built drivers (loaded the way the core loads them), so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dialects.h - the same integration tests on every dialect: a fresh
  * database per test on SQLite, PostgreSQL and MariaDB, and inspection of

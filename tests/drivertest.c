@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * drivertest.c - the driver under test and the helpers its suites share
  * (check_conformance.c and check_driver_<name>.c): loading a module from

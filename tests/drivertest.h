@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * drivertest.h - shared helpers of the driver test suites (the
  * conformance suite and check_driver_<name>.c): the driver under test,

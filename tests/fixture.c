@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fixture.c - shared test helpers (see fixture.h). Every test runs in its
  * own forked process (CK_FORK), so the static state here is per test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fixture.h - shared test helpers: a fresh temporary directory per test,
  * files written into it, SQLite inspection and running the CLI.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-check.sh BUILDDIR - install a build into a scratch DESTDIR and
 # check what a distribution would ship: libdbshift exports only dbshift_*
 # symbols, each driver only its entry point, dbshift.pc describes the
@@ -22,6 +23,9 @@ pc=$lib/pkgconfig/dbshift.pc
 [ -f "$dest$prefix/include/dbshift/dbshift.h" ] || fail "dbshift.h not installed"
 [ -f "$dest$prefix/include/dbshift/driver.h" ] || fail "driver.h not installed"
 [ -x "$dest$prefix/bin/dbshift" ] || fail "dbshift not installed"
+for doc in README.md COPYING ABI.md; do
+	[ -f "$dest$prefix/share/doc/dbshift/$doc" ] || fail "$doc not installed under docdir"
+done
 
 # Exported symbols.
 bad=$(nm -D --defined-only "$lib/libdbshift.so" | awk '{print $3}' |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suites.h - every Check suite of the test program, one per module.
  */

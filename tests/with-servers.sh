@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # with-servers.sh COMMAND... - run COMMAND with throwaway PostgreSQL and
 # MariaDB servers on 127.0.0.1, data in temporary directories, stopped and
 # removed afterwards. The servers' admin URLs reach the tests through

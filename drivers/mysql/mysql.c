@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql.c - the MySQL/MariaDB driver (driver_mysql.so).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_diag.c - diagnostics of the MySQL driver.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_diag.h - filling the core's diagnostic from the MySQL driver's
  * files: the driver's own failures and the client library's errors, one

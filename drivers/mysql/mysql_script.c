@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_script.c - running a migration script on a MySQL connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_script.h - running a migration script on a MySQL connection.
  * Internal to driver_mysql.so (hidden symbols).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_url.c - decoding the MySQL driver's URLs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mysql_url.h - the MySQL driver's URLs, decoded into what the client
  * library needs to connect. Internal to driver_mysql.so (hidden symbols);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg.c - the PostgreSQL driver (driver_pg.so).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * authjobs.c - the part of libauthjobs that deals with its migrations:
  * handing its embedded sources to the host's runner. The sources

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * authjobs.h - libauthjobs, an example library that owns two parts of its
  * users' databases: accounts ("auth": users, sessions, password resets)

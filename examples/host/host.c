@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * host.c - an example program that uses libauthjobs: it composes the
  * library's embedded migration sources ("auth", "jobs") with its own

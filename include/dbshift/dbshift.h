@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dbshift/dbshift.h - public API of libdbshift.
  *

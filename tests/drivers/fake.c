@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake.c - a minimal driver for the loader tests, compiled several times
  * with -D flags (see the tests section of Makefile.am) into well-formed and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flaky.c - a fault-injecting test driver on SQLite, for tests/check_faults.c.
  *

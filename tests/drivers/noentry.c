@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * noentry.c - a well-formed shared object that is not a driver: it exports
  * a function, but neither dbshift_driver_noentry_init nor the generic
