@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cli.h"
@@ -150,6 +151,12 @@ int main(int argc, char **argv)
 	struct cli_options opts;
 	int rc;
 
+#ifdef SIGXFSZ
+	/* Past a file size limit (ulimit -f) a write should fail with EFBIG,
+	 * which the database reports as an error and rolls back, rather
+	 * than kill the process in the middle of a migration. */
+	signal(SIGXFSZ, SIG_IGN);
+#endif
 	rc = cli_options_parse(&opts, argc, argv);
 	if (rc == 0) {
 		cli_output_init(&opts);

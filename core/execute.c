@@ -185,6 +185,19 @@ static int in_transaction(const dbshift__run *run, const dbshift__migration *m)
 				 DBSHIFT_CAP_TRANSACTIONAL_DDL);
 }
 
+/* A failed commit (a full disk, a file size limit, a serialisation
+ * failure) is the migration's failure: name it in front of the database's
+ * words, keeping the code and SQLSTATE. */
+static void commit_failed(dbshift__run *run, const dbshift__migration *m)
+{
+	dbshift__err *err = &run->runner->err;
+	dbshift__err cause;
+
+	dbshift__err_copy(&cause, err);
+	dbshift__err_set(err, cause.pub.code, "%s: %s", m->id, cause.message);
+	dbshift__err_set_migration(err, m->id);
+}
+
 /* One migration in one transaction with its history change. */
 static int step_transactional(dbshift__run *run, dbshift__migration *m,
 			      dbshift_direction dir, long long *elapsed_us)
@@ -204,8 +217,11 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 					     *elapsed_us / 1000);
 	else if (rc == 0)
 		rc = dbshift__history_delete(&run->history, conn, m->id);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = dbshift__conn_commit(conn);
+		if (rc != 0)
+			commit_failed(run, m);
+	}
 	if (rc != 0)
 		dbshift__conn_rollback(conn);
 	return rc;

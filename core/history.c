@@ -309,6 +309,14 @@ int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
 	dbshift_value params[9];
 	int rc;
 
+	/* seq orders rollbacks; a table whose seq already reached the
+	 * largest BIGINT (edited by hand) has no next value to give. */
+	if (h->max_seq == INT64_MAX)
+		return dbshift__err_set(
+			conn->err, DBSHIFT_ESTATE,
+			"%s: cannot be recorded: seq in history "
+			"table %s is at its largest value",
+			m->id, h->table);
 	utc_now(now);
 	params[0] = dbshift__value_text(m->id);
 	params[1] = dbshift__value_text(m->source);

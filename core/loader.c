@@ -142,7 +142,9 @@ static int search_path(dbshift__vec *dirs, const char *driver_dir)
 		return -1;
 	while (env != NULL && *env != '\0') {
 		len = strcspn(env, ":");
-		if (add_dir(dirs, env, len) != 0)
+		/* A relative entry ("." or "lib") would mean the current
+		 * directory, which is never searched implicitly. */
+		if (env[0] == '/' && add_dir(dirs, env, len) != 0)
 			return -1;
 		env += len;
 		if (*env == ':')

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "dbshift/dbshift.h"
@@ -460,6 +461,35 @@ START_TEST(test_cli_failing_migration)
 }
 END_TEST
 
+/* A file size limit (ulimit -f) reached while a migration writes is a
+ * failed migration with an error, not a process killed by SIGXFSZ half
+ * way; the database keeps what it had. */
+START_TEST(test_cli_file_size_limit)
+{
+	struct rlimit lim = {256 * 1024, 256 * 1024};
+	fx_run run;
+
+	fx_write("migs/001_create_users.up.sql",
+		 "CREATE TABLE users (id INTEGER);\n");
+	fx_write("migs/002_big.up.sql",
+		 "CREATE TABLE big (b BLOB);\n"
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < 64)\n"
+		 "INSERT INTO big SELECT randomblob(16384) FROM n;\n");
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", "001", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "applying app/002 big ... FAILED");
+	ck_assert_has(run.err, "dbshift: app/002: cannot commit transaction");
+	fx_run_free(&run);
+	assert_history("app/001");
+	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "big"));
+}
+END_TEST
+
 START_TEST(test_cli_malformed_file)
 {
 	write_three();
@@ -813,6 +843,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_status_empty_db);
 	tcase_add_test(tc, test_cli_status_json);
 	tcase_add_test(tc, test_cli_failing_migration);
+	tcase_add_test(tc, test_cli_file_size_limit);
 	tcase_add_test(tc, test_cli_malformed_file);
 	tcase_add_test(tc, test_cli_missing_source_dir);
 	tcase_add_test(tc, test_cli_bad_url);

@@ -977,8 +977,8 @@ START_TEST(test_faults_commit)
 	ck_assert_str_eq(met(), "commit 1");
 	e = dbshift_runner_error(r);
 	ck_assert_str_eq(e->message,
-			 "cannot commit transaction: flaky: injected failure "
-			 "in commit call 1 (" ENV_FAIL_AT "=1)");
+			 "s/001: cannot commit transaction: flaky: injected "
+			 "failure in commit call 1 (" ENV_FAIL_AT "=1)");
 	ck_assert_str_eq(e->sqlstate, "HY000");
 	ck_assert_str_eq(e->migration, "s/001");
 	ck_assert_int_eq(n, 0);

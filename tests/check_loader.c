@@ -182,6 +182,21 @@ START_TEST(test_loader_env_order)
 }
 END_TEST
 
+/* Relative entries of $DBSHIFT_DRIVER_PATH would name the current
+ * directory: they are passed over, even when a module waits there. */
+START_TEST(test_loader_env_relative_ignored)
+{
+	fx_mkdir("rel");
+	copy_file(test_driver("oldminor"), "driver_oldminor.so");
+	copy_file(test_driver("oldminor"), "rel/driver_oldminor.so");
+	ck_assert_int_eq(chdir(fx_tmpdir()), 0);
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", ".:rel:./rel", 1), 0);
+	expect_failure("oldminor", NULL, DBSHIFT_EURL,
+		       "driver_oldminor.so not found in " DBSHIFT_DRIVER_DIR,
+		       NULL);
+}
+END_TEST
+
 START_TEST(test_loader_missing)
 {
 	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH",
@@ -540,6 +555,7 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_search_order);
 	tcase_add_test(tc, test_loader_search_order_first_broken);
 	tcase_add_test(tc, test_loader_env_order);
+	tcase_add_test(tc, test_loader_env_relative_ignored);
 	tcase_add_test(tc, test_loader_missing);
 	tcase_add_test(tc, test_loader_bad_name);
 	tcase_add_test(tc, test_loader_not_shared_object);

@@ -462,6 +462,34 @@ START_TEST(test_runner_bad_options)
 }
 END_TEST
 
+/* A history whose seq was pushed to the largest BIGINT by hand has no
+ * next value: up refuses to record rather than overflow, and the migration
+ * leaves no trace where DDL is transactional. */
+START_TEST(test_runner_seq_at_maximum)
+{
+	dbshift_runner *r;
+	int n = -1;
+
+	USE_DIALECT();
+	three_migrations();
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, "app/001"), 1);
+	dbshift_runner_free(r);
+	fx_db_exec(url, "UPDATE dbshift_migrations SET seq = "
+			"9223372036854775807");
+	r = open_runner(0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), DBSHIFT_ESTATE);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
+				     "app/002: cannot be recorded: seq in "
+				     "history table dbshift_migrations"));
+	ck_query("SELECT count(*) FROM dbshift_migrations", "1");
+	if (transactional_ddl)
+		ck_assert(!has_table("posts"));
+	dbshift_runner_free(r);
+}
+END_TEST
+
 START_TEST(test_runner_custom_table)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
@@ -887,6 +915,7 @@ Suite *runner_suite(void)
 			    0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_status_states, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_custom_table, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_seq_at_maximum, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_schema_qualified_table, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_events, 0, FX_N_DIALECTS);

@@ -44,6 +44,8 @@ for so in "$lib"/dbshift/drivers/driver_*.so; do
 	drivers=$((drivers + 1))
 done
 [ "$drivers" -gt 0 ] || fail "no driver installed in $lib/dbshift/drivers"
+ls "$lib"/dbshift/drivers/*.la >/dev/null 2>&1 &&
+	fail "libtool archives installed for driver modules"
 
 # pkg-config metadata.
 export PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
