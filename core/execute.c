@@ -88,7 +88,7 @@ static void locate_statement(const dbshift__run *run,
 	if (diag->statement_index >= 0 || diag->line <= 0)
 		return;
 	dbshift__split_init(&split, script->text, script->len,
-			    run->runner->driver->dialect);
+			    run->runner->driver->split_flags);
 	while (dbshift__split_next(&split, &stmt)) {
 		if (stmt.line > diag->line)
 			break;
@@ -115,7 +115,7 @@ static int exec_split(dbshift__run *run, const dbshift__script *script)
 	int index = 0;
 
 	dbshift__split_init(&split, script->text, script->len,
-			    conn->driver->dialect);
+			    conn->driver->split_flags);
 	while (dbshift__split_next(&split, &stmt)) {
 		if (dbshift__conn_exec(conn, script->text + stmt.start,
 				       stmt.len) != 0) {

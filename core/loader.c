@@ -33,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dbshift/dbshift.h"
+#include "host.h"
 #include "loader.h"
 #include "util.h"
 
@@ -59,18 +61,11 @@ struct loaded {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct loaded *cache_head;
 
-static const dbshift_host host = {
-	sizeof(dbshift_host),
-	DBSHIFT_DRIVER_ABI_MAJOR,
-	DBSHIFT_DRIVER_ABI_MINOR,
-	dbshift__diag_set,
-};
-
 static const char *const no_schemes[] = {NULL};
 
 const dbshift_host *dbshift__loader_host(void)
 {
-	return &host;
+	return dbshift__host();
 }
 
 /*
@@ -307,6 +302,11 @@ static const char *check_desc(const dbshift_driver *returned,
 		snprintf(why, size, "required function '%s' is missing", slot);
 		return why;
 	}
+	/* A 1.0 driver cannot declare splitter properties: standard SQL
+	 * with routine bodies, as the 1.0 core split unknown dialects. */
+	if (copy <
+	    offsetof(dbshift_driver, split_flags) + sizeof(desc->split_flags))
+		desc->split_flags = DBSHIFT_SPLIT_ROUTINE_BODIES;
 	return NULL;
 }
 
@@ -347,8 +347,8 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 				      DBSHIFT_DRIVER_INIT_SYMBOL);
 		goto close_module;
 	}
-	returned =
-		init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR, &host);
+	returned = init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
+			dbshift__host());
 	if (returned == NULL) {
 		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
 				      "cannot load driver '%s' from %s: the "
@@ -523,10 +523,11 @@ int dbshift__loader_load_file(const dbshift_driver **out, const char *path,
 	return rc;
 }
 
-/* A module found by dbshift_drivers_list(). */
+/* A module found on the search path. */
 struct found {
 	char *name;
 	char *path;
+	size_t dir; /* index of its directory in the search path */
 };
 
 static void found_free(void *item)
@@ -563,7 +564,7 @@ static int found_has(const dbshift__vec *found, const char *name)
  * yet in found. A directory that cannot be read is skipped (the installed
  * driver directory need not exist). Returns 0 or -1 when out of memory.
  */
-static int scan_dir(dbshift__vec *found, const char *dir)
+static int scan_dir(dbshift__vec *found, const char *dir, size_t dir_index)
 {
 	static const char prefix[] = "driver_", suffix[] = ".so";
 	const size_t plen = sizeof(prefix) - 1, slen = sizeof(suffix) - 1;
@@ -592,6 +593,7 @@ static int scan_dir(dbshift__vec *found, const char *dir)
 			break;
 		}
 		f->name = name;
+		f->dir = dir_index;
 		if (!valid_name(name) || found_has(found, name)) {
 			found_free(f);
 			continue;
@@ -701,7 +703,7 @@ int dbshift_drivers_list(const char *driver_dir, dbshift_driver_info_fn fn,
 	if (search_path(&dirs, driver_dir) != 0)
 		goto nomem;
 	for (i = 0; i < dirs.len; i++)
-		if (scan_dir(&found, dirs.items[i]) != 0)
+		if (scan_dir(&found, dirs.items[i], i) != 0)
 			goto nomem;
 	if (found.len > 1)
 		qsort(found.items, found.len, sizeof(found.items[0]),
@@ -716,5 +718,229 @@ nomem:
 out:
 	dbshift__vec_free(&found, found_free);
 	dbshift__vec_free(&dirs, free);
+	return rc;
+}
+
+/* ---- dispatch by URL scheme ---- */
+
+/* Does d declare scheme among its URL schemes? */
+static int declares_scheme(const dbshift_driver *d, const char *scheme)
+{
+	const char *const *s;
+
+	for (s = d->schemes; s != NULL && *s != NULL; s++)
+		if (strcasecmp(*s, scheme) == 0)
+			return 1;
+	return 0;
+}
+
+/* Search path order: directory first, then name. */
+static int found_path_cmp(const void *a, const void *b)
+{
+	const struct found *fa = *(const struct found *const *)a;
+	const struct found *fb = *(const struct found *const *)b;
+
+	if (fa->dir != fb->dir)
+		return fa->dir < fb->dir ? -1 : 1;
+	return strcmp(fa->name, fb->name);
+}
+
+/* The modules on the search path dirs, first per name, in search path
+ * order. Returns 0 or -1 when out of memory. */
+static int scan_path(dbshift__vec *found, const dbshift__vec *dirs)
+{
+	size_t i;
+
+	for (i = 0; i < dirs->len; i++)
+		if (scan_dir(found, dirs->items[i], i) != 0)
+			return -1;
+	if (found->len > 1)
+		qsort(found->items, found->len, sizeof(found->items[0]),
+		      found_path_cmp);
+	return 0;
+}
+
+/*
+ * The accepted driver of a found module: the one already loaded under its
+ * name, else the module loaded now (and cached). NULL when it does not
+ * load (the reason is dropped: a broken module does not stop the search
+ * for another driver). Call with cache_lock held.
+ */
+static struct loaded *found_load(const struct found *f)
+{
+	dbshift__err ignored;
+	struct loaded *l = cache_find(f->name, NULL);
+
+	if (l != NULL)
+		return l;
+	dbshift__err_init(&ignored);
+	if (load_module(&l, f->path, f->name, &ignored) != 0)
+		return NULL;
+	l->next = cache_head;
+	cache_head = l;
+	return l;
+}
+
+/* "a, b, c": the schemes the loadable drivers in found declare. Caller
+ * frees; NULL when out of memory. Call with cache_lock held. */
+static char *join_schemes(const dbshift__vec *found)
+{
+	dbshift__buf buf = DBSHIFT__BUF_INIT;
+	const char *const *s;
+	struct loaded *l;
+	size_t i;
+
+	for (i = 0; i < found->len; i++) {
+		l = found_load(found->items[i]);
+		for (s = l != NULL ? l->desc.schemes : NULL; s && *s; s++) {
+			if (buf.len > 0)
+				dbshift__buf_puts(&buf, ", ");
+			dbshift__buf_puts(&buf, *s);
+		}
+	}
+	return dbshift__buf_detach(&buf);
+}
+
+static int no_scheme_driver(dbshift__err *err, const char *scheme,
+			    const dbshift__vec *dirs, const dbshift__vec *found)
+{
+	char *list = join_dirs(dirs), *schemes = join_schemes(found);
+	int rc = DBSHIFT_EURL;
+
+	dbshift__err_set_file(err, "");
+	if (list == NULL || schemes == NULL)
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	else if (schemes[0] == '\0')
+		dbshift__err_set(err, rc,
+				 "no driver for URL scheme '%s': no driver "
+				 "found in %s",
+				 scheme, list);
+	else
+		dbshift__err_set(err, rc,
+				 "no driver for URL scheme '%s': the drivers "
+				 "found take %s (searched %s)",
+				 scheme, schemes, list);
+	free(list);
+	free(schemes);
+	return rc;
+}
+
+/* A scheme found by scanning the search path, remembered so that the
+ * next URL of that scheme on the same path loads nothing. Never freed,
+ * like the modules. */
+struct scheme_hit {
+	struct scheme_hit *next;
+	char *scheme;
+	char *dirs; /* the search path, joined */
+	const dbshift_driver *desc;
+};
+
+static struct scheme_hit *scheme_hits;
+
+static const dbshift_driver *hit_find(const char *scheme, const char *dirs)
+{
+	struct scheme_hit *h;
+
+	for (h = scheme_hits; h != NULL; h = h->next)
+		if (strcmp(h->scheme, scheme) == 0 &&
+		    strcmp(h->dirs, dirs) == 0)
+			return h->desc;
+	return NULL;
+}
+
+/* Remember a scan's result; out of memory only costs the next scan. */
+static void hit_add(const char *scheme, const char *dirs,
+		    const dbshift_driver *desc)
+{
+	struct scheme_hit *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return;
+	h->scheme = dbshift__strdup(scheme);
+	h->dirs = dbshift__strdup(dirs);
+	if (h->scheme == NULL || h->dirs == NULL) {
+		free(h->scheme);
+		free(h->dirs);
+		free(h);
+		return;
+	}
+	h->desc = desc;
+	h->next = scheme_hits;
+	scheme_hits = h;
+}
+
+/* Find and load the driver for scheme; call with cache_lock held. */
+static int scheme_locked(const dbshift_driver **out, const char *scheme,
+			 const char *driver_dir, dbshift__err *err)
+{
+	dbshift__vec dirs = DBSHIFT__VEC_INIT;
+	dbshift__vec found = DBSHIFT__VEC_INIT;
+	dbshift__err named_err;
+	const dbshift_driver *named = NULL;
+	struct loaded *l;
+	char *key = NULL;
+	size_t i;
+	int rc = 0;
+
+	/* The driver named after the scheme, when it declares it: one
+	 * module to load for the usual sqlite:, mysql:, NAME: URLs. */
+	dbshift__err_init(&named_err);
+	if (valid_name(scheme) &&
+	    load_locked(&named, scheme, driver_dir, &named_err) == 0 &&
+	    declares_scheme(named, scheme)) {
+		*out = named;
+		return 0;
+	}
+	if (search_path(&dirs, driver_dir) != 0 ||
+	    (key = join_dirs(&dirs)) == NULL) {
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto out;
+	}
+	*out = hit_find(scheme, key);
+	if (*out != NULL)
+		goto out;
+	if (scan_path(&found, &dirs) != 0) {
+		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < found.len; i++) {
+		l = found_load(found.items[i]);
+		if (l != NULL && declares_scheme(&l->desc, scheme)) {
+			*out = &l->desc;
+			hit_add(scheme, key, *out);
+			goto out;
+		}
+	}
+	/* A broken driver_SCHEME.so says more than "no driver". */
+	if (named_err.pub.code == DBSHIFT_EDRIVER) {
+		dbshift__err_copy(err, &named_err);
+		rc = DBSHIFT_EDRIVER;
+	} else {
+		rc = no_scheme_driver(err, scheme, &dirs, &found);
+	}
+out:
+	free(key);
+	dbshift__vec_free(&found, found_free);
+	dbshift__vec_free(&dirs, free);
+	return rc;
+}
+
+/*
+ * Load the driver for a lower-case URL scheme (see loader.h). The result
+ * is cached per scheme and search path by way of the module cache.
+ */
+int dbshift__loader_load_scheme(const dbshift_driver **out, const char *scheme,
+				const char *driver_dir, dbshift__err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (err == NULL)
+		err = dbshift__err_last();
+	if (scheme == NULL || scheme[0] == '\0')
+		return dbshift__err_set(err, DBSHIFT_EURL, "no URL scheme");
+	pthread_mutex_lock(&cache_lock);
+	rc = scheme_locked(out, scheme, driver_dir, err);
+	pthread_mutex_unlock(&cache_lock);
 	return rc;
 }

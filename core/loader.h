@@ -21,6 +21,22 @@
 int dbshift__loader_load(const dbshift_driver **out, const char *name,
 			 const char *driver_dir, dbshift__err *err);
 
+/**
+ * Load the driver for a URL's lower-case scheme (design.md 2.8; the core
+ * keeps no list of schemes): driver_SCHEME.so when one on the search path
+ * declares SCHEME in its descriptor's schemes, else the first driver on
+ * the path (directory order, then name order) that declares it. Modules
+ * that do not load are passed over in that search. A scheme found by the
+ * search is remembered for the search path, so that the next URL of that
+ * scheme loads nothing. Errors:
+ *   DBSHIFT_EURL    no driver declares the scheme (the message lists the
+ *                   schemes the drivers found do declare, and the path)
+ *   DBSHIFT_EDRIVER driver_SCHEME.so exists but cannot be loaded, and no
+ *                   other driver declares the scheme
+ */
+int dbshift__loader_load_scheme(const dbshift_driver **out, const char *scheme,
+				const char *driver_dir, dbshift__err *err);
+
 /** Load and check the module at path (for NAME, which picks the entry
  * symbol). Same errors as above except DBSHIFT_EURL. */
 int dbshift__loader_load_file(const dbshift_driver **out, const char *path,

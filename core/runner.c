@@ -87,9 +87,8 @@ static int runner_load_driver(dbshift_runner *r)
 	rc = dbshift__url_scheme(r->url, scheme, sizeof(scheme), &r->err);
 	if (rc != 0)
 		return rc;
-	return dbshift__loader_load(&r->driver,
-				    dbshift__url_driver_name(scheme),
-				    r->driver_dir, &r->err);
+	return dbshift__loader_load_scheme(&r->driver, scheme, r->driver_dir,
+					   &r->err);
 }
 
 static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)

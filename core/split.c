@@ -6,9 +6,8 @@
  * things (strings, quoted names, PostgreSQL dollar bodies), words and
  * single-byte symbols. The statement iterator watches the tokens that
  * decide where a statement ends: ';', parentheses, and the BEGIN, CASE
- * and END words of trigger and routine bodies. It needs only libc, so the
- * PostgreSQL driver can compile it into its module; see split.h for the
- * rules of each dialect.
+ * and END words of trigger and routine bodies. The dialect's rules come
+ * as DBSHIFT_SPLIT_* properties that its driver declares (split.h).
  */
 #include "config.h"
 
@@ -17,22 +16,17 @@
 
 #include "split.h"
 
-/* Dialect features (dbshift__split.flags). */
-#define F_NESTED_COMMENTS (1u << 0) /* block comments nest */
-#define F_DOLLAR_QUOTES (1u << 1)   /* $tag$ ... $tag$ */
-#define F_E_STRINGS (1u << 2)	    /* E'...' takes backslash escapes */
-#define F_BACKSLASH (1u << 3)	    /* every '...' and "..." does */
-#define F_BACKTICKS (1u << 4)	    /* `...` names */
-#define F_BRACKETS (1u << 5)	    /* [...] names */
-#define F_HASH_COMMENTS (1u << 6)   /* # to the end of the line */
-#define F_DASH_SPACE (1u << 7)	    /* "--" needs white space after it */
-#define F_BANG_COMMENTS (1u << 8)   /* a "/" "*!" comment is content */
-
-#define FLAGS_POSTGRES (F_NESTED_COMMENTS | F_DOLLAR_QUOTES | F_E_STRINGS)
-#define FLAGS_MYSQL                                                            \
-	(F_BACKSLASH | F_BACKTICKS | F_HASH_COMMENTS | F_DASH_SPACE |          \
-	 F_BANG_COMMENTS)
-#define FLAGS_SQLITE (F_BACKTICKS | F_BRACKETS)
+/* Short names for the properties (dbshift__split.flags). */
+#define F_NESTED_COMMENTS DBSHIFT_SPLIT_NESTED_COMMENTS
+#define F_DOLLAR_QUOTES DBSHIFT_SPLIT_DOLLAR_QUOTES
+#define F_E_STRINGS DBSHIFT_SPLIT_E_STRINGS
+#define F_BACKSLASH DBSHIFT_SPLIT_BACKSLASH_ESCAPES
+#define F_BACKTICKS DBSHIFT_SPLIT_BACKTICK_NAMES
+#define F_BRACKETS DBSHIFT_SPLIT_BRACKET_NAMES
+#define F_HASH_COMMENTS DBSHIFT_SPLIT_HASH_COMMENTS
+#define F_DASH_SPACE DBSHIFT_SPLIT_DASH_SPACE
+#define F_BANG_COMMENTS DBSHIFT_SPLIT_BANG_COMMENTS
+#define F_ROUTINE_BODIES DBSHIFT_SPLIT_ROUTINE_BODIES
 
 /* The words the statement iterator cares about. */
 enum keyword {
@@ -67,24 +61,25 @@ struct scan {
 };
 
 void dbshift__split_init(dbshift__split *s, const char *sql, size_t len,
-			 const char *dialect)
+			 uint64_t flags)
 {
+	memset(s, 0, sizeof(*s));
 	s->sql = sql;
 	s->len = sql != NULL ? len : 0;
-	s->pos = 0;
 	s->line = 1;
-	s->flags = 0;
-	if (dialect == NULL)
-		return;
-	if (strcmp(dialect, "postgres") == 0 || strcmp(dialect, "pg") == 0 ||
-	    strcmp(dialect, "postgresql") == 0)
-		s->flags = FLAGS_POSTGRES;
-	else if (strcmp(dialect, "mysql") == 0 ||
-		 strcmp(dialect, "mariadb") == 0)
-		s->flags = FLAGS_MYSQL;
-	else if (strcmp(dialect, "sqlite") == 0 ||
-		 strcmp(dialect, "sqlite3") == 0)
-		s->flags = FLAGS_SQLITE;
+	s->flags = flags;
+}
+
+int32_t dbshift__split_line_at(const char *sql, size_t pos)
+{
+	const char *p = sql, *stop = sql + pos;
+	int32_t line = 1;
+
+	while (p < stop && (p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+		line++;
+		p++;
+	}
+	return line;
 }
 
 /* ---- the tokenizer ---- */
@@ -423,7 +418,8 @@ static int scan_token(struct scan *sc, const dbshift__split *s, size_t pos,
 		sc->paren++;
 	else if (kind == DBSHIFT__TOKEN_SYMBOL && c == ')' && sc->paren > 0)
 		sc->paren--;
-	else if (kind == DBSHIFT__TOKEN_WORD && sc->paren == 0)
+	else if (kind == DBSHIFT__TOKEN_WORD && sc->paren == 0 &&
+		 (s->flags & F_ROUTINE_BODIES))
 		scan_word(sc, kw);
 	return 0;
 }

@@ -6,28 +6,24 @@
  * Two layers: a tokenizer that knows each dialect's strings, quoted names
  * and comments, and a statement iterator on top of it that also knows
  * which ';' are inside a trigger or routine body. Both only read the
- * script; offsets index into it. Nothing here allocates, and nothing here
- * depends on other core files (the PostgreSQL driver compiles this file
- * into its own module).
+ * script; offsets index into it. Nothing here allocates. Drivers reach
+ * the same functions through the host table (dbshift_host.split_*).
  *
- * What each dialect adds to standard SQL ('...' strings with '' inside,
- * "..." names, "--" line comments, block comments):
- *   postgres  nested block comments; $$...$$ and $tag$...$tag$ bodies;
- *             E'...' strings with backslash escapes (standard_conforming_
- *             strings is assumed on, the default since PostgreSQL 9.1);
- *             BEGIN ATOMIC ... END bodies of CREATE FUNCTION/PROCEDURE.
- *   mysql     backslash escapes in '...' and "..." (both are strings);
- *             `...` names; "#" comments; "--" starts a comment only when
- *             white space or a control character follows; a "/" "*!"
- *             comment is a statement (mysqldump writes them), not filler;
- *             BEGIN ... END bodies of CREATE TRIGGER/PROCEDURE/FUNCTION/
- *             EVENT with nested BEGIN, CASE and END IF/LOOP/WHILE/REPEAT/
- *             FOR; MariaDB's top-level BEGIN NOT ATOMIC ... END. The
- *             mysql client's DELIMITER command is not SQL and not
- *             understood.
- *   sqlite    `...` and [...] names; BEGIN ... END bodies of CREATE
- *             TRIGGER.
- * Any other dialect name gets standard SQL plus BEGIN ... END bodies.
+ * The dialect is not named here: each driver declares what its SQL adds
+ * to the standard ('...' strings with '' inside, "..." names, "--" line
+ * comments, block comments) as DBSHIFT_SPLIT_* properties in its
+ * descriptor (driver.h), for example
+ *   PostgreSQL  nested block comments, $tag$ bodies, E'...' strings
+ *               (standard_conforming_strings is assumed on, the default
+ *               since PostgreSQL 9.1), routine bodies (BEGIN ATOMIC);
+ *   MySQL       backslash escapes in '...' and "..." (both strings),
+ *               `...` names, "#" comments, "--" a comment only before
+ *               white space, "/" "*!" comments as statements (mysqldump
+ *               writes them), routine bodies with nested BEGIN, CASE and
+ *               END IF/LOOP/WHILE/REPEAT/FOR, MariaDB's BEGIN NOT ATOMIC;
+ *               the mysql client's DELIMITER command is not SQL and is
+ *               not understood;
+ *   SQLite      `...` and [...] names, routine bodies (CREATE TRIGGER).
  *
  * A ';' ends a statement unless it is inside parentheses (PostgreSQL's
  * CREATE RULE ... DO (a; b)) or inside the BEGIN ... END body of a CREATE
@@ -43,40 +39,29 @@
 #define DBSHIFT_SPLIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-/** Token kinds of dbshift__split_token(). */
-typedef enum dbshift__token {
-	DBSHIFT__TOKEN_SPACE,	/* white space */
-	DBSHIFT__TOKEN_COMMENT, /* a comment (filler) */
-	DBSHIFT__TOKEN_QUOTED,	/* a string, quoted name or dollar body */
-	DBSHIFT__TOKEN_WORD,	/* a name, keyword or number */
-	DBSHIFT__TOKEN_SYMBOL	/* any other single byte, ';' '(' '?' ... */
-} dbshift__token;
+#include "dbshift/driver.h"
 
-/** An iterator over one script. Fill it with dbshift__split_init(). */
-typedef struct dbshift__split {
-	const char *sql; /* the script, not necessarily NUL-terminated */
-	size_t len;	 /* its length in bytes */
-	size_t pos;	 /* where the search for the next statement starts */
-	int line;	 /* the 1-based line of pos */
-	unsigned flags;	 /* the dialect's features (split.c) */
-} dbshift__split;
+/* The iterator and statement types are the ABI's (driver.h). */
+typedef dbshift_split dbshift__split;
+typedef dbshift_stmt dbshift__stmt;
 
-/** One statement found by dbshift__split_next(). */
-typedef struct dbshift__stmt {
-	size_t start; /* offset of its first token */
-	size_t len;   /* bytes up to the end of its last token: no
-			 trailing ';', white space or comment */
-	int line;     /* 1-based line of its first token */
-} dbshift__stmt;
+/** Token kinds of dbshift__split_token(): DBSHIFT_TOKEN_* of driver.h. */
+typedef int32_t dbshift__token;
+#define DBSHIFT__TOKEN_SPACE DBSHIFT_TOKEN_SPACE
+#define DBSHIFT__TOKEN_COMMENT DBSHIFT_TOKEN_COMMENT
+#define DBSHIFT__TOKEN_QUOTED DBSHIFT_TOKEN_QUOTED
+#define DBSHIFT__TOKEN_WORD DBSHIFT_TOKEN_WORD
+#define DBSHIFT__TOKEN_SYMBOL DBSHIFT_TOKEN_SYMBOL
 
 /**
- * Prepare s to iterate over the len bytes of sql, read as dialect
- * ("postgres" or "pg", "mysql" or "mariadb", "sqlite"; NULL or anything
- * else: standard SQL). sql must stay valid while s is used.
+ * Prepare s to iterate over the len bytes of sql, read with the splitter
+ * properties flags (DBSHIFT_SPLIT_*; 0 is standard SQL). sql must stay
+ * valid while s is used.
  */
 void dbshift__split_init(dbshift__split *s, const char *sql, size_t len,
-			 const char *dialect);
+			 uint64_t flags);
 
 /**
  * Find the next statement: fill *stmt and return 1, or return 0 when only
@@ -90,12 +75,15 @@ int dbshift__split_next(dbshift__split *s, dbshift__stmt *stmt);
 
 /**
  * Read the token that starts at offset pos (pos < s->len) of s's script
- * with s's dialect; store its kind in *kind and return the offset just
+ * with s's properties; store its kind in *kind and return the offset just
  * past it. A string, name or comment left open runs to the end. Callers
  * use it to find bytes outside literals, such as '?' placeholders; the
  * iterator state (s->pos, s->line) is neither used nor changed.
  */
 size_t dbshift__split_token(const dbshift__split *s, size_t pos,
 			    dbshift__token *kind);
+
+/** The 1-based line of byte offset pos of sql ('\n' counted). */
+int32_t dbshift__split_line_at(const char *sql, size_t pos);
 
 #endif

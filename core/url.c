@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * url.c - the little URL handling the core needs: the scheme of a database
- * URL, the driver that scheme selects (design.md 2.8), and a copy of a URL
- * with its password hidden, for messages and logs.
+ * URL (the loader picks the driver that declares it, design.md 2.8), and a
+ * copy of a URL with its password hidden, for messages and logs.
  *
  * The scheme becomes part of a file name (driver_<scheme>.so) and of a
  * symbol name (dbshift_driver_<scheme>_init), so it is checked strictly. It
  * must follow RFC 3986 (a letter, then letters, digits, '+', '-' or '.'),
- * is lower-cased, and may not hold '+' or '.': no scheme the core maps to a
- * driver holds them, and rather than guess what "postgresql+ssl" or "x.y"
+ * is lower-cased, and may not hold '+' or '.': they cannot be part of a
+ * driver's file name, and rather than guess what "postgresql+ssl" or "x.y"
  * should load (SQLAlchemy-style "dialect+driver" is not a dbshift
  * convention), such URLs are rejected with DBSHIFT_EURL. A scheme with '-'
  * is accepted and loads driver_<scheme>.so through the generic entry
@@ -20,8 +20,10 @@
  * percent-encoded in URLs; to avoid leaking one that is not, the userinfo
  * ends at the last '@' before the query ('?'), so a password may contain
  * '@', ':', '/' or '#'. libpq-style keyword strings ("host=h password=x")
- * are not URLs and are not handled here. URLs of the sqlite family keep
- * their path untouched: a file name may contain ':' and '@'.
+ * are not URLs and are not handled here. The core knows no scheme: a URL
+ * without "//" after the scheme (sqlite:PATH) or with an empty authority
+ * (sqlite:///PATH) has no userinfo, so a file name in it may contain ':'
+ * and '@'; any other scheme://... is read as authority form.
  */
 #include "config.h"
 
@@ -37,15 +39,6 @@
 
 /* Longest redacted URL quoted in an error message. */
 #define MESSAGE_URL_MAX 512
-
-static const struct {
-	const char *scheme;
-	const char *driver;
-} scheme_drivers[] = {
-	{"sqlite", "sqlite"}, {"sqlite3", "sqlite"}, {"file", "sqlite"},
-	{"postgres", "pg"},   {"postgresql", "pg"},  {"mysql", "mysql"},
-	{"mariadb", "mysql"},
-};
 
 /* Query parameters whose value is a password. */
 static const char *const secret_params[] = {"password", "pass", "passwd",
@@ -108,23 +101,6 @@ static int scheme_is(const char *s, size_t n, const char *name)
 	return 1;
 }
 
-/* Is the URL's scheme (whatever it is, up to the first ':') one whose
- * driver is sqlite? Their paths are file names, never userinfo. */
-static int sqlite_family(const char *url)
-{
-	const char *colon = strchr(url, ':');
-	size_t n, i;
-
-	if (colon == NULL)
-		return 0;
-	n = (size_t)(colon - url);
-	for (i = 0; i < sizeof(scheme_drivers) / sizeof(scheme_drivers[0]); i++)
-		if (strcmp(scheme_drivers[i].driver, "sqlite") == 0 &&
-		    scheme_is(url, n, scheme_drivers[i].scheme))
-			return 1;
-	return 0;
-}
-
 /*
  * Find the password in the userinfo of scheme://user:password@host...:
  * set *start and *end around it and return 1, or return 0 when the URL
@@ -137,7 +113,7 @@ static int find_userinfo_password(const char *url, const char **start,
 	const char *auth, *query, *at, *p, *pw;
 
 	if (colon == NULL || colon[1] != '/' || colon[2] != '/' ||
-	    sqlite_family(url))
+	    colon[3] == '/')
 		return 0;
 	auth = colon + 3;
 	query = auth + strcspn(auth, "?");
@@ -286,20 +262,6 @@ int dbshift__url_scheme(const char *url, char *scheme, size_t size,
 		scheme[i] = (char)lower((unsigned char)url[i]);
 	scheme[n] = '\0';
 	return 0;
-}
-
-/* The driver for a lower-case scheme: a static string from the table, or
- * scheme itself (borrowed from the caller). */
-const char *dbshift__url_driver_name(const char *scheme)
-{
-	size_t i;
-
-	if (scheme == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(scheme_drivers) / sizeof(scheme_drivers[0]); i++)
-		if (strcmp(scheme, scheme_drivers[i].scheme) == 0)
-			return scheme_drivers[i].driver;
-	return scheme;
 }
 
 /*

@@ -225,8 +225,10 @@ END_TEST
 
 START_TEST(test_conformance_abi)
 {
+	dbshift_host short_host = dt_host;
 	char symbol[128];
 
+	short_host.size = DBSHIFT_HOST_SIZE_1_0;
 	if (!fx_dialect_ready(_i))
 		return;
 	start(_i);
@@ -237,12 +239,25 @@ START_TEST(test_conformance_abi)
 	ck_assert_ptr_eq(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
 				  DBSHIFT_DRIVER_ABI_MINOR + 3, &dt_host),
 			 dt_drv);
-	/* Nothing but the entry is visible, not even core code compiled
-	 * into the module. */
+	/* The driver uses the 1.1 host table: an older core, or a table
+	 * without the 1.1 slots, is refused rather than half used. */
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, &dt_host));
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
+				    DBSHIFT_DRIVER_ABI_MINOR, NULL));
+	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
+				    DBSHIFT_DRIVER_ABI_MINOR, &short_host));
+	/* Nothing but the entry is visible, and no core code is compiled
+	 * into the module: it reaches the splitter through the host. */
 	snprintf(symbol, sizeof(symbol), "%s_driver", info->driver);
 	ck_assert_ptr_null(dlsym(dt_module, symbol));
 	ck_assert_ptr_null(dlsym(dt_module, "fail"));
 	ck_assert_ptr_null(dlsym(dt_module, "dbshift__split_next"));
+	ck_assert_ptr_null(dlsym(dt_module, "dbshift__split_init"));
+	ck_assert_ptr_null(dlsym(dt_module, DBSHIFT_DRIVER_INIT_SYMBOL));
+	/* 1.1 descriptor: the splitter properties of its dialect. */
+	ck_assert_uint_ge(dt_drv->struct_size, sizeof(dbshift_driver));
+	ck_assert_uint_eq(dt_drv->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
+	ck_assert(dt_drv->split_flags & DBSHIFT_SPLIT_ROUTINE_BODIES);
 	ck_assert_ptr_null(dlsym(dt_module, DBSHIFT_DRIVER_INIT_SYMBOL));
 }
 END_TEST

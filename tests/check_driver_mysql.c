@@ -101,8 +101,7 @@ START_TEST(test_driver_mysql_abi)
 	ck_assert_ptr_eq(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR,
 				  DBSHIFT_DRIVER_ABI_MINOR + 3, &dt_host),
 			 dt_drv);
-	/* Nothing but the entry is visible, not even the splitter it
-	 * carries. */
+	/* Nothing but the entry is visible. */
 	ck_assert_ptr_null(dlsym(dt_module, "mysql_driver"));
 	ck_assert_ptr_null(dlsym(dt_module, "fail_state"));
 	ck_assert_ptr_null(dlsym(dt_module, "dbshift__mysql_fail"));
@@ -254,16 +253,6 @@ START_TEST(test_driver_mysql_quote_ident)
 	dt_assert_one_line(dt_diag.message);
 	ck_assert_int_ne(
 		dt_drv->quote_ident(NULL, NULL, buf, sizeof(buf), &dt_diag), 0);
-}
-END_TEST
-
-/* Without a usable host table the driver still fills diagnostics. */
-START_TEST(test_driver_mysql_no_host)
-{
-	dt_drv = dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
-	ck_assert_ptr_nonnull(dt_drv);
-	dt_open_fails("mysql://u:" PASSWORD "@h/db?nosuch=1");
-	ck_assert_ptr_nonnull(strstr(dt_diag.message, "nosuch"));
 }
 END_TEST
 
@@ -1172,7 +1161,6 @@ Suite *driver_mysql_suite(void)
 	tcase_add_test(local, test_driver_mysql_unreachable);
 	tcase_add_test(local, test_driver_mysql_silent_server);
 	tcase_add_test(local, test_driver_mysql_quote_ident);
-	tcase_add_test(local, test_driver_mysql_no_host);
 	suite_add_tcase(s, local);
 	suite_add_tcase(s, tc);
 	if (getenv("DBSHIFT_TEST_MYSQL_URL") == NULL) {

@@ -421,22 +421,6 @@ START_TEST(test_driver_sqlite_quote_too_small)
 }
 END_TEST
 
-/* Without a usable host table the driver still fills diagnostics. */
-START_TEST(test_driver_sqlite_no_host)
-{
-	static const dbshift_host tiny = {4, DBSHIFT_DRIVER_ABI_MAJOR,
-					  DBSHIFT_DRIVER_ABI_MINOR, NULL};
-
-	dt_load("sqlite");
-	ck_assert_ptr_nonnull(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, &tiny));
-	dt_drv = dt_entry(DBSHIFT_DRIVER_ABI_MAJOR, 0, NULL);
-	ck_assert_ptr_nonnull(dt_drv);
-	dt_open_fails("sqlite:");
-	ck_assert_ptr_nonnull(strstr(dt_diag.message, "sqlite:"));
-	dt_drv = NULL;
-}
-END_TEST
-
 /* ---- the suite ---- */
 
 Suite *driver_sqlite_suite(void)
@@ -461,7 +445,6 @@ Suite *driver_sqlite_suite(void)
 	tcase_add_test(sqlite, test_driver_sqlite_table_exists_schema);
 	tcase_add_test(sqlite, test_driver_sqlite_quote_too_small);
 	suite_add_tcase(s, sqlite);
-	tcase_add_test(host, test_driver_sqlite_no_host);
 	suite_add_tcase(s, host);
 	return s;
 }

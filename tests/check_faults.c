@@ -1507,7 +1507,8 @@ START_TEST(test_faults_source_and_runner_misuse)
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EURL);
 	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
-				     "no driver 'nosuchdriver'"));
+				     "no driver for URL scheme "
+				     "'nosuchdriver'"));
 	dbshift_runner_free(r);
 
 	/* A source that fails without saying why is named. */

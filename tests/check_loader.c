@@ -309,10 +309,13 @@ START_TEST(test_loader_oldminor)
 	ck_assert_str_eq(d->dialect, "fake");
 	ck_assert_str_eq(d->schemes[0], "oldminor");
 	ck_assert_ptr_null(d->schemes[1]);
-	ck_assert_uint_eq(d->struct_size, offsetof(dbshift_driver, lock));
-	/* Fields appended after the driver was built read as "absent". */
-	ck_assert_ptr_null(d->lock);
-	ck_assert_ptr_null(d->unlock);
+	/* A real ABI 1.0 driver. */
+	ck_assert_uint_eq(d->abi_minor, 0);
+	ck_assert_uint_eq(d->struct_size, DBSHIFT_DRIVER_SIZE_1_0);
+	/* Fields appended after the driver was built read as "absent";
+	 * its scripts are split as standard SQL with routine bodies. */
+	ck_assert_ptr_null(d->dialect_aliases);
+	ck_assert(d->split_flags == DBSHIFT_SPLIT_ROUTINE_BODIES);
 	/* The host table reached the driver: its diagnostics work. */
 	dbshift__diag_init(&diag);
 	ck_assert_int_ne(d->open(&conn, "oldminor:x", &diag), 0);
@@ -321,6 +324,88 @@ START_TEST(test_loader_oldminor)
 				       "supported");
 	ck_assert_str_eq(diag.sqlstate, "HY000");
 	ck_assert_int_eq(diag.native_code, 42);
+}
+END_TEST
+
+/* Load the driver of scheme from driver_dir; its name, or the error. */
+static const char *by_scheme(const char *scheme, const char *driver_dir,
+			     int want_rc)
+{
+	static char out[1024];
+	const dbshift_driver *d = NULL;
+	dbshift__err err;
+	int rc;
+
+	dbshift__err_init(&err);
+	rc = dbshift__loader_load_scheme(&d, scheme, driver_dir, &err);
+	ck_assert_msg(rc == want_rc, "scheme %s: %d %s", scheme, rc,
+		      err.pub.message);
+	snprintf(out, sizeof(out), "%s", rc == 0 ? d->name : err.pub.message);
+	return out;
+}
+
+/* Is driver NAME built (configure may leave pg or mysql out)? */
+static int built(const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/driver_%s.so", fx_driver_dir(), name);
+	return access(path, F_OK) == 0;
+}
+
+/* The core keeps no scheme list: the drivers' descriptors decide. */
+START_TEST(test_loader_scheme_dispatch)
+{
+	static const struct {
+		const char *scheme, *driver;
+	} cases[] = {
+		{"sqlite", "sqlite"}, {"sqlite3", "sqlite"}, {"file", "sqlite"},
+		{"postgres", "pg"},   {"postgresql", "pg"},  {"mysql", "mysql"},
+		{"mariadb", "mysql"}, {"SQLite", "sqlite"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (built(cases[i].driver))
+			ck_assert_str_eq(
+				by_scheme(cases[i].scheme, fx_driver_dir(), 0),
+				cases[i].driver);
+	/* Asked again, the same descriptor (cached). */
+	ck_assert_str_eq(by_scheme("file", fx_driver_dir(), 0), "sqlite");
+}
+END_TEST
+
+START_TEST(test_loader_scheme_unknown)
+{
+	const char *msg;
+
+	/* The message lists what the drivers found do take. */
+	msg = by_scheme("cockroach", fx_driver_dir(), DBSHIFT_EURL);
+	ck_assert_ptr_nonnull(strstr(msg, "no driver for URL scheme "
+					  "'cockroach': the drivers found "
+					  "take "));
+	ck_assert_ptr_nonnull(strstr(msg, "sqlite, sqlite3, file"));
+	ck_assert_ptr_nonnull(strstr(msg, fx_driver_dir()));
+	msg = by_scheme("cockroach", fx_tmpdir(), DBSHIFT_EURL);
+	ck_assert_ptr_nonnull(strstr(msg, "no driver found in "));
+	/* driver_SCHEME.so that is broken says why. */
+	fx_write("driver_junk.so", "not a module\n");
+	msg = by_scheme("junk", fx_tmpdir(), DBSHIFT_EDRIVER);
+	ck_assert_ptr_nonnull(strstr(msg, "not a loadable module"));
+}
+END_TEST
+
+/* A 1.0 driver declares its schemes too (they were in 1.0), and a driver
+ * whose file is not named after the scheme is found by a search. */
+START_TEST(test_loader_scheme_search)
+{
+	fx_mkdir("d");
+	copy_file(test_driver("oldminor"), "d/driver_renamed.so");
+	/* The generic entry serves any file name. */
+	ck_assert_str_eq(by_scheme("oldminor", fx_path("d"), 0), "oldminor");
+	/* Broken modules on the way are passed over. */
+	fx_write("d/driver_aaa.so", "not a module\n");
+	ck_assert_str_eq(by_scheme("oldminor", fx_path("d"), 0), "oldminor");
 }
 END_TEST
 
@@ -413,6 +498,13 @@ START_TEST(test_loader_host)
 	ck_assert_uint_eq(host->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
 	ck_assert_uint_eq(host->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
 	ck_assert(host->diag_set == dbshift__diag_set);
+	/* 1.1: the splitter and the diagnostic helpers. */
+	ck_assert_ptr_nonnull(host->fail);
+	ck_assert_ptr_nonnull(host->split_init);
+	ck_assert_ptr_nonnull(host->split_next);
+	ck_assert_ptr_nonnull(host->split_token);
+	ck_assert_ptr_nonnull(host->line_at);
+	ck_assert_ptr_nonnull(host->url_decode);
 }
 END_TEST
 
@@ -566,6 +658,9 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_refuses);
 	tcase_add_test(tc, test_loader_missing_slot);
 	tcase_add_test(tc, test_loader_oldminor);
+	tcase_add_test(tc, test_loader_scheme_dispatch);
+	tcase_add_test(tc, test_loader_scheme_unknown);
+	tcase_add_test(tc, test_loader_scheme_search);
 	tcase_add_test(tc, test_loader_generic_entry);
 	tcase_add_test(tc, test_loader_cwd_not_searched);
 	tcase_add_test(tc, test_loader_cache);

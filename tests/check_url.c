@@ -54,37 +54,33 @@ static void check_redact(const char *url, const char *want)
 START_TEST(test_url_scheme_mapping)
 {
 	static const struct {
-		const char *url, *scheme, *driver;
+		const char *url, *scheme;
 	} cases[] = {
-		{"sqlite:foo.db", "sqlite", "sqlite"},
-		{"sqlite::memory:", "sqlite", "sqlite"},
-		{"sqlite3:/var/db/app.db", "sqlite3", "sqlite"},
-		{"file:app.db", "file", "sqlite"},
-		{"postgres://u:p@h:5432/db", "postgres", "pg"},
-		{"postgresql://h/db", "postgresql", "pg"},
-		{"mysql://u@h:3306/db", "mysql", "mysql"},
-		{"mariadb://h/db", "mariadb", "mysql"},
-		{"cockroach://h/db", "cockroach", "cockroach"},
-		{"spanner-pg://x", "spanner-pg", "spanner-pg"},
-		{"x1:y", "x1", "x1"},
+		{"sqlite:foo.db", "sqlite"},
+		{"sqlite::memory:", "sqlite"},
+		{"sqlite3:/var/db/app.db", "sqlite3"},
+		{"file:app.db", "file"},
+		{"postgres://u:p@h:5432/db", "postgres"},
+		{"postgresql://h/db", "postgresql"},
+		{"mysql://u@h:3306/db", "mysql"},
+		{"mariadb://h/db", "mariadb"},
+		{"cockroach://h/db", "cockroach"},
+		{"spanner-pg://x", "spanner-pg"},
+		{"x1:y", "x1"},
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *scheme = scheme_of(cases[i].url);
-
-		ck_assert_str_eq(scheme, cases[i].scheme);
-		ck_assert_str_eq(dbshift__url_driver_name(scheme),
-				 cases[i].driver);
-	}
+	/* Which driver takes a scheme is the loader's business (the
+	 * drivers declare their schemes; check_loader.c). */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(scheme_of(cases[i].url), cases[i].scheme);
 }
 END_TEST
 
 START_TEST(test_url_uppercase_scheme)
 {
 	ck_assert_str_eq(scheme_of("SQLite:Foo.DB"), "sqlite");
-	ck_assert_str_eq(dbshift__url_driver_name(scheme_of("POSTGRES://h/d")),
-			 "pg");
+	ck_assert_str_eq(scheme_of("POSTGRES://h/d"), "postgres");
 	ck_assert_str_eq(scheme_of("MariaDB://h/d"), "mariadb");
 	ck_assert_str_eq(scheme_of("My-DB://h"), "my-db");
 }
@@ -233,7 +229,9 @@ START_TEST(test_url_redact_sqlite_untouched)
 	check_redact("sqlite:/tmp/x.db", "sqlite:/tmp/x.db");
 	check_redact("sqlite::memory:", "sqlite::memory:");
 	check_redact("sqlite:///srv/a:b@c.db", "sqlite:///srv/a:b@c.db");
-	check_redact("file://data/u:p@x.db", "file://data/u:p@x.db");
+	/* The core knows no scheme: scheme://... is authority form, so a
+	 * file:// URL's path that looks like userinfo is hidden too. */
+	check_redact("file://data/u:p@x.db", "file://data/u:***@x.db");
 	check_redact("SQLite3:/a:b@c", "SQLite3:/a:b@c");
 }
 END_TEST

@@ -27,13 +27,6 @@ dbshift_driver_conn *dt_conn;
 char dt_url[1024];
 dbshift_diag dt_diag;
 
-const dbshift_host dt_host = {
-	sizeof(dbshift_host),
-	DBSHIFT_DRIVER_ABI_MAJOR,
-	DBSHIFT_DRIVER_ABI_MINOR,
-	dbshift__diag_set,
-};
-
 /* clang-format off */
 const char dt_broken_script[] =
 	"-- create and fill\n"			/* 1 */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "dbshift/driver.h"
+#include "host.h"
 
 /* The password of the URLs the tests expect to fail: no message may show
  * it (dt_open_fails() checks). */
@@ -37,8 +38,8 @@ extern dbshift_driver_conn *dt_conn;
 extern char dt_url[1024];
 /** What the last slot called through a helper said. */
 extern dbshift_diag dt_diag;
-/** The host table the core would pass: full size, current ABI. */
-extern const dbshift_host dt_host;
+/** The host table the core passes (core/host.c): full size, current ABI. */
+#define dt_host (*dbshift__host())
 
 /**
  * Load driver_<name>.so from fx_driver_dir() with dlopen(RTLD_NOW |

@@ -65,7 +65,6 @@
 #include "mysql_diag.h"
 #include "mysql_script.h"
 #include "mysql_url.h"
-#include "split.h"
 
 /* Oracle's libmysqlclient 8 replaced my_bool with bool. */
 #if defined(MARIADB_PACKAGE_VERSION_ID)
@@ -311,15 +310,16 @@ static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 static int one_statement(const char *sql, size_t *start, size_t *len,
 			 dbshift_diag *diag)
 {
-	dbshift__split s;
-	dbshift__stmt stmt, more;
+	dbshift_split s;
+	dbshift_stmt stmt, more;
 
 	if (sql == NULL)
 		return fail(diag, 0, "no query given");
-	dbshift__split_init(&s, sql, strlen(sql), "mysql");
-	if (!dbshift__split_next(&s, &stmt))
+	dbshift__mysql_host->split_init(&s, sql, strlen(sql),
+					MYSQL_SPLIT_FLAGS);
+	if (!dbshift__mysql_host->split_next(&s, &stmt))
 		return fail(diag, 0, "query holds no statement");
-	if (dbshift__split_next(&s, &more))
+	if (dbshift__mysql_host->split_next(&s, &more))
 		return fail(diag, 0, "query holds more than one statement");
 	*start = stmt.start;
 	*len = stmt.len;
@@ -929,6 +929,7 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 /* ---- the descriptor ---- */
 
 static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
+static const char *const mysql_aliases[] = {"mariadb", NULL};
 
 static const dbshift_driver mysql_driver = {
 	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR,
@@ -951,31 +952,9 @@ static const dbshift_driver mysql_driver = {
 	.table_exists = conn_table_exists,
 	.lock = conn_lock,
 	.unlock = conn_unlock,
+	.dialect_aliases = mysql_aliases,
+	.split_flags = MYSQL_SPLIT_FLAGS,
 };
 
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_mysql_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-			  const dbshift_host *core_host);
-
-/*
- * The entry point. The driver needs nothing beyond ABI 1.0, so any core of
- * major 1 will do, whatever its minor. The host table is kept when it is
- * big enough to hold diag_set; without it the driver fills diagnostics
- * itself. The client library is initialised at the first open.
- */
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_mysql_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-			  const dbshift_host *core_host)
-{
-	(void)core_abi_minor;
-	if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR)
-		return NULL;
-	if (core_host != NULL &&
-	    core_host->size >= offsetof(dbshift_host, diag_set) +
-				       sizeof(core_host->diag_set) &&
-	    core_host->diag_set != NULL)
-		dbshift__mysql_diag_host(core_host);
-	else
-		dbshift__mysql_diag_host(NULL);
-	return &mysql_driver;
-}
+/* The client library is initialised at the first open. */
+DBSHIFT_DRIVER_ENTRY(mysql, dbshift__mysql_host, &mysql_driver)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mysql_diag.h - filling the core's diagnostic from the MySQL driver's
- * files: the driver's own failures and the client library's errors, one
- * line each. Internal to driver_mysql.so (hidden symbols).
+ * mysql_diag.h - what the MySQL driver's files share: the core's host
+ * table, the splitter properties, and filling the core's diagnostic with
+ * the driver's own failures and the client library's errors. Internal to
+ * driver_mysql.so (hidden symbols).
  */
 #ifndef DBSHIFT_MYSQL_DIAG_H
 #define DBSHIFT_MYSQL_DIAG_H
@@ -11,24 +12,14 @@
 
 #include "dbshift/driver.h"
 
-#if defined(__GNUC__)
-#define DBSHIFT__MYSQL_PRINTF(fmt, args)                                       \
-	__attribute__((format(printf, fmt, args)))
-#else
-#define DBSHIFT__MYSQL_PRINTF(fmt, args)
-#endif
+/** The core's helpers (driver.h), kept by the entry function. */
+extern const dbshift_host *dbshift__mysql_host;
 
-/** Use the core's diag_set from now on (NULL: fill diagnostics here). */
-void dbshift__mysql_diag_host(const dbshift_host *host);
-
-/**
- * Fill diag (when not NULL) with sqlstate (NULL for none), native_code and
- * a printf-style message folded onto one line. Returns -1, the failure
- * value of every slot, so that callers can "return fail(...)".
- */
-int dbshift__mysql_fail(dbshift_diag *diag, const char *sqlstate,
-			int64_t native_code, const char *fmt, ...)
-	DBSHIFT__MYSQL_PRINTF(4, 5);
+/** What MySQL's SQL adds to the standard, for the core's splitter. */
+#define MYSQL_SPLIT_FLAGS                                                      \
+	(DBSHIFT_SPLIT_BACKSLASH_ESCAPES | DBSHIFT_SPLIT_BACKTICK_NAMES |      \
+	 DBSHIFT_SPLIT_HASH_COMMENTS | DBSHIFT_SPLIT_DASH_SPACE |              \
+	 DBSHIFT_SPLIT_BANG_COMMENTS | DBSHIFT_SPLIT_ROUTINE_BODIES)
 
 /** "out of memory". Returns -1. */
 int dbshift__mysql_fail_nomem(dbshift_diag *diag);
@@ -39,10 +30,13 @@ int dbshift__mysql_fail_db(MYSQL *db, dbshift_diag *diag);
 /** A prepared statement's last error. */
 int dbshift__mysql_fail_stmt(MYSQL_STMT *stmt, dbshift_diag *diag);
 
-/* Short names for the driver's own files. */
-#define fail_state dbshift__mysql_fail
+/* Short names for the driver's own files. host->fail() fills diag (when
+ * not NULL) with a SQLSTATE, a native code and a printf-style message
+ * folded onto one line, and returns -1, the failure value of every slot,
+ * so that callers can "return fail(...)". */
+#define fail_state(...) (dbshift__mysql_host->fail)(__VA_ARGS__)
 #define fail(diag, native_code, ...)                                           \
-	dbshift__mysql_fail(diag, NULL, native_code, __VA_ARGS__)
+	(dbshift__mysql_host->fail)(diag, NULL, native_code, __VA_ARGS__)
 #define fail_nomem dbshift__mysql_fail_nomem
 #define fail_db dbshift__mysql_fail_db
 #define fail_stmt dbshift__mysql_fail_stmt

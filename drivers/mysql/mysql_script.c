@@ -6,9 +6,9 @@
  * all, so exec() hands it whole runs of statements (a "batch") and counts
  * the results that come back: the n-th statement to fail is the one after
  * n results, except that a CALL (or MariaDB's BEGIN NOT ATOMIC) may send
- * result sets of its own before its final result. The splitter of
- * core/split.c finds where each statement starts, for its line, and the
- * filler the server does not take: an empty statement (";;") is a syntax
+ * result sets of its own before its final result. The core's splitter
+ * (dbshift_host.split_*) finds where each statement starts, for its line, and
+ * the filler the server does not take: an empty statement (";;") is a syntax
  * error to it, so a batch ends before one, and comments after the last
  * statement are not sent. A batch also ends before it grows past
  * BATCH_MAX bytes.
@@ -30,7 +30,6 @@
 
 #include "mysql_diag.h"
 #include "mysql_script.h"
-#include "split.h"
 
 /* The mysql client keeps its delimiter in 16 bytes; be as generous. */
 #define DELIMITER_MAX 16
@@ -52,7 +51,7 @@ struct script {
 	MYSQL *db;
 	const char *sql;
 	size_t len;
-	dbshift__split tok;   /* reads tokens anywhere in the script */
+	dbshift_split tok;    /* reads tokens anywhere in the script */
 	struct piece *pieces; /* the batch being gathered */
 	size_t count, cap;
 	int32_t base; /* statements of the script sent before the batch */
@@ -60,29 +59,17 @@ struct script {
 	dbshift_diag *diag;
 };
 
-/* The 1-based line of offset pos in sql. */
-static int32_t line_at(const char *sql, size_t pos)
-{
-	int32_t line = 1;
-	size_t i;
-
-	for (i = 0; i < pos; i++)
-		if (sql[i] == '\n')
-			line++;
-	return line;
-}
-
 /* Offset of the first token at or after pos that is not white space or a
  * comment, or the script's length. */
 static size_t skip_filler(const struct script *sc, size_t pos)
 {
-	dbshift__token kind;
+	int32_t kind;
 	size_t end;
 
 	while (pos < sc->len) {
-		end = dbshift__split_token(&sc->tok, pos, &kind);
-		if (kind != DBSHIFT__TOKEN_SPACE &&
-		    kind != DBSHIFT__TOKEN_COMMENT)
+		end = dbshift__mysql_host->split_token(&sc->tok, pos, &kind);
+		if (kind != DBSHIFT_TOKEN_SPACE &&
+		    kind != DBSHIFT_TOKEN_COMMENT)
 			break;
 		pos = end;
 	}
@@ -93,13 +80,13 @@ static size_t skip_filler(const struct script *sc, size_t pos)
 static int word_at(const struct script *sc, size_t pos, const char *word,
 		   size_t *end)
 {
-	dbshift__token kind;
+	int32_t kind;
 	size_t len = strlen(word);
 
 	if (pos >= sc->len)
 		return 0;
-	*end = dbshift__split_token(&sc->tok, pos, &kind);
-	return kind == DBSHIFT__TOKEN_WORD && *end - pos == len &&
+	*end = dbshift__mysql_host->split_token(&sc->tok, pos, &kind);
+	return kind == DBSHIFT_TOKEN_WORD && *end - pos == len &&
 	       strncasecmp(sc->sql + pos, word, len) == 0;
 }
 
@@ -117,13 +104,13 @@ static int multi_result(const struct script *sc, size_t start)
 /* How many ';' stand between two statements (only filler and ';' do). */
 static int semicolons(const struct script *sc, size_t pos, size_t end)
 {
-	dbshift__token kind;
+	int32_t kind;
 	int n = 0;
 
 	while (pos < end) {
 		if (sc->sql[pos] == ';')
 			n++;
-		pos = dbshift__split_token(&sc->tok, pos, &kind);
+		pos = dbshift__mysql_host->split_token(&sc->tok, pos, &kind);
 	}
 	return n;
 }
@@ -160,13 +147,14 @@ static int32_t server_line_base(const struct script *sc, size_t i)
 	prev = &sc->pieces[i - 1];
 	pos = prev->start + prev->len;
 	while (pos < sc->len && sc->sql[pos] != ';')
-		pos = dbshift__split_token(&sc->tok, pos, &(dbshift__token){0});
+		pos = dbshift__mysql_host->split_token(&sc->tok, pos,
+						       &(int32_t){0});
 	if (pos < sc->len)
 		pos++;
 	while (pos < sc->len && (sc->sql[pos] == ' ' || (sc->sql[pos] >= '\t' &&
 							 sc->sql[pos] <= '\r')))
 		pos++;
-	return line_at(sc->sql, pos);
+	return dbshift__mysql_host->line_at(sc->sql, pos);
 }
 
 /*
@@ -352,13 +340,13 @@ static int delimiter_command(struct script *sc, size_t pos, int32_t line,
  */
 static int run_plain(struct script *sc, size_t *pos, int32_t *line)
 {
-	dbshift__split s = sc->tok;
-	dbshift__stmt stmt;
+	dbshift_split s = sc->tok;
+	dbshift_stmt stmt;
 	size_t end;
 
 	s.pos = *pos;
 	s.line = *line;
-	while (dbshift__split_next(&s, &stmt)) {
+	while (dbshift__mysql_host->split_next(&s, &stmt)) {
 		if (word_at(sc, stmt.start, "DELIMITER", &end)) {
 			*line = stmt.line;
 			if (batch_flush(sc) != 0)
@@ -377,12 +365,11 @@ static int run_plain(struct script *sc, size_t *pos, int32_t *line)
 static size_t find_delimiter(const struct script *sc, size_t pos)
 {
 	size_t dlen = strlen(sc->delimiter), end, p;
-	dbshift__token kind;
+	int32_t kind;
 
 	while (pos < sc->len) {
-		end = dbshift__split_token(&sc->tok, pos, &kind);
-		if (kind == DBSHIFT__TOKEN_WORD ||
-		    kind == DBSHIFT__TOKEN_SYMBOL)
+		end = dbshift__mysql_host->split_token(&sc->tok, pos, &kind);
+		if (kind == DBSHIFT_TOKEN_WORD || kind == DBSHIFT_TOKEN_SYMBOL)
 			for (p = pos; p < end; p++)
 				if (p + dlen <= sc->len &&
 				    memcmp(sc->sql + p, sc->delimiter, dlen) ==
@@ -397,11 +384,12 @@ static size_t find_delimiter(const struct script *sc, size_t pos)
  * line: its statements (there may be several) form one batch. */
 static int run_chunk(struct script *sc, size_t start, size_t stop, int32_t line)
 {
-	dbshift__split s;
-	dbshift__stmt stmt;
+	dbshift_split s;
+	dbshift_stmt stmt;
 
-	dbshift__split_init(&s, sc->sql + start, stop - start, "mysql");
-	while (dbshift__split_next(&s, &stmt))
+	dbshift__mysql_host->split_init(&s, sc->sql + start, stop - start,
+					MYSQL_SPLIT_FLAGS);
+	while (dbshift__mysql_host->split_next(&s, &stmt))
 		if (batch_add(sc, start + stmt.start, stmt.len,
 			      line + stmt.line - 1) != 0)
 			return -1;
@@ -419,7 +407,9 @@ static int run_delimited(struct script *sc, size_t *pos, int32_t *line)
 
 	for (;;) {
 		start = skip_filler(sc, *pos);
-		*line += line_at(sc->sql + *pos, start - *pos) - 1;
+		*line += dbshift__mysql_host->line_at(sc->sql + *pos,
+						      start - *pos) -
+			 1;
 		*pos = start;
 		if (start == sc->len)
 			return 0;
@@ -429,7 +419,9 @@ static int run_delimited(struct script *sc, size_t *pos, int32_t *line)
 		if (run_chunk(sc, start, stop, *line) != 0)
 			return -1;
 		*pos = stop < sc->len ? stop + strlen(sc->delimiter) : stop;
-		*line += line_at(sc->sql + start, *pos - start) - 1;
+		*line += dbshift__mysql_host->line_at(sc->sql + start,
+						      *pos - start) -
+			 1;
 	}
 }
 
@@ -450,13 +442,14 @@ int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
 	nul = memchr(sql, '\0', len);
 	if (nul != NULL)
 		return fail(diag, 0, "script holds a NUL byte on line %d",
-			    (int)line_at(sql, (size_t)(nul - sql)));
+			    (int)dbshift__mysql_host->line_at(
+				    sql, (size_t)(nul - sql)));
 	memset(&sc, 0, sizeof(sc));
 	sc.db = db;
 	sc.sql = sql;
 	sc.len = len;
 	sc.diag = diag;
-	dbshift__split_init(&sc.tok, sql, len, "mysql");
+	dbshift__mysql_host->split_init(&sc.tok, sql, len, MYSQL_SPLIT_FLAGS);
 	while (ret == 0 && pos < len) {
 		if (sc.delimiter[0] == '\0')
 			ret = run_plain(&sc, &pos, &line);

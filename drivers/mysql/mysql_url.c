@@ -45,17 +45,6 @@ static const char *const param_names[P_COUNT] = {
 	"charset",
 };
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode the len bytes at s into a new string in *out (caller
  * frees). Returns 0, 1 for a bad escape or an encoded NUL byte, or -1
@@ -63,30 +52,14 @@ static int hex_value(char c)
  */
 static int decode(const char *s, size_t len, char **out)
 {
-	char *p = malloc(len + 1);
-	size_t i;
-	int hi, lo;
-
-	*out = p;
-	if (p == NULL)
+	*out = malloc(len + 1);
+	if (*out == NULL)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			*p++ = s[i];
-			continue;
-		}
-		hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-		lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			free(*out);
-			*out = NULL;
-			return 1;
-		}
-		*p++ = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	*p = '\0';
-	return 0;
+	if (dbshift__mysql_host->url_decode(s, len, *out, NULL) == 0)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return 1;
 }
 
 /* Decode len bytes at s, naming what in the message when it fails. The

@@ -10,8 +10,8 @@
  * CONCURRENTLY and friends refuse, so the driver declares
  * DBSHIFT_CAP_SPLIT_STATEMENTS and the core sends a no-transaction script
  * one statement at a time. To name the statement that failed, the driver
- * reads the script with the core's splitter (core/split.c, compiled into
- * this module). Only dbshift_driver_pg_init is exported.
+ * reads the script with the core's splitter (dbshift_host.split_*). Only
+ * dbshift_driver_pg_init is exported.
  *
  * URLs are libpq's: postgres://user:pass@host:port/db?param=value&... and
  * postgresql://..., with every parameter libpq documents (sslmode,
@@ -40,13 +40,11 @@
 #include <time.h>
 
 #include "dbshift/driver.h"
-#include "split.h"
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
+/* What PostgreSQL's SQL adds to the standard, for the core's splitter. */
+#define PG_SPLIT_FLAGS                                                         \
+	(DBSHIFT_SPLIT_NESTED_COMMENTS | DBSHIFT_SPLIT_DOLLAR_QUOTES |         \
+	 DBSHIFT_SPLIT_E_STRINGS | DBSHIFT_SPLIT_ROUTINE_BODIES)
 
 /* Defaults for what the URL leaves unset (see the top of the file). */
 #define DEFAULT_CONNECT_TIMEOUT "10"
@@ -83,16 +81,13 @@ struct pg_url {
 	char *search_path; /* its decoded value, or NULL */
 };
 
-/* The core's helpers, or NULL when it lent none we can use. */
+/* The core's helpers (driver.h), kept by the entry function. */
 static const dbshift_host *host;
 
-/* Fold line breaks and tabs so that a message stays on one line. */
-static void one_line(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
-}
+/* Fill diag (when not NULL) with sqlstate (may be NULL) and a printf-style
+ * message folded onto one line. Returns -1, the failure value of every
+ * slot, so that callers can "return fail(...)". */
+#define fail(diag, sqlstate, ...) (host->fail)(diag, sqlstate, 0, __VA_ARGS__)
 
 /* One line, runs of spaces squeezed, no space at either end: for libpq's
  * own messages, which are laid out for a terminal. */
@@ -100,43 +95,15 @@ static void tidy(char *s)
 {
 	char *out = s, *in = s;
 
-	one_line(s);
-	for (; *in != '\0'; in++)
+	for (; *in != '\0'; in++) {
+		if (*in == '\n' || *in == '\r' || *in == '\t')
+			*in = ' ';
 		if (*in != ' ' || (out > s && out[-1] != ' '))
 			*out++ = *in;
+	}
 	while (out > s && out[-1] == ' ')
 		out--;
 	*out = '\0';
-}
-
-/*
- * Fill diag (when not NULL) with sqlstate (may be NULL) and a printf-style
- * message, through the host's diag_set when there is one. Returns -1, the
- * failure value of every slot, so that callers can "return fail(...)".
- */
-static int fail(dbshift_diag *diag, const char *sqlstate, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static int fail(dbshift_diag *diag, const char *sqlstate, const char *fmt, ...)
-{
-	char msg[sizeof(diag->message)];
-	va_list ap;
-
-	if (diag == NULL)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	one_line(msg);
-	if (host != NULL) {
-		host->diag_set(diag, sqlstate, 0, "%s", msg);
-		return -1;
-	}
-	snprintf(diag->sqlstate, sizeof(diag->sqlstate), "%s",
-		 sqlstate != NULL ? sqlstate : "");
-	diag->native_code = 0;
-	snprintf(diag->message, sizeof(diag->message), "%s", msg);
-	return -1;
 }
 
 static int fail_nomem(dbshift_diag *diag)
@@ -202,7 +169,7 @@ static int fail_result(PGconn *pg, const PGresult *res, dbshift_diag *diag)
 		   "hint: ", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 	detail_add(diag, &used,
 		   "context: ", PQresultErrorField(res, PG_DIAG_CONTEXT));
-	one_line(diag->detail);
+	tidy(diag->detail);
 	return -1;
 }
 
@@ -219,45 +186,18 @@ static size_t scheme_len(const char *url)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode the len bytes at s into a new string, as libpq decodes
  * URL parts. NULL when out of memory or the encoding is bad (*bad set). */
 static char *percent_decode(const char *s, size_t len, int *bad)
 {
-	char *out = malloc(len + 1), *o = out;
-	size_t i;
-	int hi, lo;
+	char *out = malloc(len + 1);
 
 	*bad = 0;
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-		lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			*bad = 1;
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	*o = '\0';
-	return out;
+	if (out == NULL || host->url_decode(s, len, out, NULL) == 0)
+		return out;
+	*bad = 1;
+	free(out);
+	return NULL;
 }
 
 /* Refuse a URL that is not postgres:// or postgresql://, naming only its
@@ -631,18 +571,6 @@ static void conn_close(dbshift_driver_conn *conn)
 
 /* ---- scripts ---- */
 
-/* The 1-based line of offset pos in sql. */
-static int32_t line_at(const char *sql, size_t pos)
-{
-	int32_t line = 1;
-	size_t i;
-
-	for (i = 0; i < pos; i++)
-		if (sql[i] == '\n')
-			line++;
-	return line;
-}
-
 /* The byte offset of the 1-based character position in the
  * NUL-terminated script of len bytes, in the client encoding. */
 static size_t char_offset(const char *script, size_t len, int encoding,
@@ -686,17 +614,17 @@ static void locate_failure(PGconn *pg, const PGresult *res, const char *script,
 	const char *field = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	long position = field != NULL ? strtol(field, NULL, 10) : 0;
 	int encoding = PQclientEncoding(pg);
-	dbshift__split split;
-	dbshift__stmt stmt, found = {0, 0, 0};
+	dbshift_split split;
+	dbshift_stmt stmt, found = {0, 0, 0};
 	size_t offset;
 	int32_t index = 0;
 
-	dbshift__split_init(&split, script, len, "postgres");
+	host->split_init(&split, script, len, PG_SPLIT_FLAGS);
 	diag->statement_index = done;
 	diag->line = 0;
 	diag->position = 0;
 	if (position <= 0) {
-		while (dbshift__split_next(&split, &stmt))
+		while (host->split_next(&split, &stmt))
 			if (index++ == done) {
 				diag->line = stmt.line;
 				return;
@@ -705,13 +633,13 @@ static void locate_failure(PGconn *pg, const PGresult *res, const char *script,
 	}
 	offset = char_offset(script, len, encoding, position);
 	index = -1;
-	while (dbshift__split_next(&split, &stmt) &&
+	while (host->split_next(&split, &stmt) &&
 	       (index < 0 || stmt.start <= offset)) {
 		found = stmt;
 		index++;
 	}
 	if (index < 0) {
-		diag->line = line_at(script, offset);
+		diag->line = host->line_at(script, offset);
 		return;
 	}
 	diag->statement_index = index;
@@ -797,7 +725,7 @@ static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 	nul = memchr(sql, '\0', sql_len);
 	if (nul != NULL)
 		return fail(diag, NULL, "script holds a NUL byte on line %d",
-			    (int)line_at(sql, (size_t)(nul - sql)));
+			    (int)host->line_at(sql, (size_t)(nul - sql)));
 	script = malloc(sql_len + 1);
 	if (script == NULL)
 		return fail_nomem(diag);
@@ -823,15 +751,15 @@ static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 static char *rewrite_placeholders(const char *sql, int32_t *count)
 {
 	size_t len = strlen(sql), pos, end, used = 0, size;
-	dbshift__split split;
-	dbshift__token kind;
+	dbshift_split split;
+	int32_t kind;
 	char *out;
 
 	*count = 0;
-	dbshift__split_init(&split, sql, len, "postgres");
+	host->split_init(&split, sql, len, PG_SPLIT_FLAGS);
 	for (pos = 0; pos < len; pos = end) {
-		end = dbshift__split_token(&split, pos, &kind);
-		*count += kind == DBSHIFT__TOKEN_SYMBOL && sql[pos] == '?';
+		end = host->split_token(&split, pos, &kind);
+		*count += kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?';
 	}
 	size = len + 12 * (size_t)*count + 1;
 	out = malloc(size);
@@ -839,8 +767,8 @@ static char *rewrite_placeholders(const char *sql, int32_t *count)
 		return NULL;
 	*count = 0;
 	for (pos = 0; pos < len; pos = end) {
-		end = dbshift__split_token(&split, pos, &kind);
-		if (kind == DBSHIFT__TOKEN_SYMBOL && sql[pos] == '?') {
+		end = host->split_token(&split, pos, &kind);
+		if (kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?') {
 			used += (size_t)snprintf(out + used, size - used, "$%d",
 						 (int)++*count);
 		} else {
@@ -1327,6 +1255,7 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 /* ---- the descriptor ---- */
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
+static const char *const pg_aliases[] = {"pg", "postgresql", NULL};
 
 /* Filled by the entry point with the libpq in use. */
 static char pg_version[64] = PACKAGE_VERSION " (libpq)";
@@ -1353,33 +1282,18 @@ static const dbshift_driver pg_driver = {
 	.table_exists = conn_table_exists,
 	.lock = conn_lock,
 	.unlock = conn_unlock,
+	.dialect_aliases = pg_aliases,
+	.split_flags = PG_SPLIT_FLAGS,
 };
 
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_pg_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-		       const dbshift_host *core_host);
-
-/*
- * The entry point. The driver needs nothing beyond ABI 1.0, so any core of
- * major 1 will do, whatever its minor. The host table is kept when it is
- * big enough to hold diag_set; without it the driver fills diagnostics
- * itself.
- */
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_pg_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-		       const dbshift_host *core_host)
+/* The descriptor, its version naming the libpq in use. */
+static const dbshift_driver *pg_describe(void)
 {
 	int lib = PQlibVersion();
 
-	(void)core_abi_minor;
-	if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR)
-		return NULL;
-	if (core_host != NULL &&
-	    core_host->size >= offsetof(dbshift_host, diag_set) +
-				       sizeof(core_host->diag_set) &&
-	    core_host->diag_set != NULL)
-		host = core_host;
 	snprintf(pg_version, sizeof(pg_version), "%s (libpq %d.%d)",
 		 PACKAGE_VERSION, lib / 10000, lib % 10000);
 	return &pg_driver;
 }
+
+DBSHIFT_DRIVER_ENTRY(pg, host, pg_describe())

@@ -35,12 +35,6 @@
 
 #include "dbshift/driver.h"
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
-
 /* How long a call waits for another connection's lock before it gives up
  * with SQLITE_BUSY. */
 #define BUSY_TIMEOUT_MS 5000
@@ -63,45 +57,14 @@ struct open_target {
 	int uri;	/* filename is a file: URI */
 };
 
-/* The core's helpers, or NULL when it lent none we can use. */
+/* The core's helpers (driver.h), kept by the entry function. */
 static const dbshift_host *host;
 
-/* Fold line breaks so that a message stays on one line. */
-static void one_line(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
-}
-
-/*
- * Fill diag (when not NULL) with native_code and a printf-style message,
- * through the host's diag_set when there is one. Returns -1, the failure
- * value of every slot, so that callers can "return fail(...)".
- */
-static int fail(dbshift_diag *diag, int64_t native_code, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-
-static int fail(dbshift_diag *diag, int64_t native_code, const char *fmt, ...)
-{
-	char msg[sizeof(diag->message)];
-	va_list ap;
-
-	if (diag == NULL)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	one_line(msg);
-	if (host != NULL) {
-		host->diag_set(diag, NULL, native_code, "%s", msg);
-		return -1;
-	}
-	diag->sqlstate[0] = '\0';
-	diag->native_code = native_code;
-	snprintf(diag->message, sizeof(diag->message), "%s", msg);
-	return -1;
-}
+/* Fill diag (when not NULL) with native_code and a printf-style message
+ * folded onto one line. Returns -1, the failure value of every slot, so
+ * that callers can "return fail(...)". */
+#define fail(diag, native_code, ...)                                           \
+	(host->fail)(diag, NULL, native_code, __VA_ARGS__)
 
 /* Fill diag from the connection's last error. Returns -1. */
 static int fail_db(sqlite3 *db, dbshift_diag *diag)
@@ -407,18 +370,6 @@ static size_t skip_filler(const char *sql, size_t len, size_t pos)
 	return pos;
 }
 
-/* The 1-based line of offset pos in sql. */
-static int32_t line_at(const char *sql, size_t pos)
-{
-	int32_t line = 1;
-	size_t i;
-
-	for (i = 0; i < pos; i++)
-		if (sql[i] == '\n')
-			line++;
-	return line;
-}
-
 /*
  * The 1-based character position, within stmt, of the token SQLite blamed
  * for its last error, or 0 when it named none. sqlite3_error_offset()
@@ -452,7 +403,7 @@ static int fail_statement(sqlite3 *db, const char *script, size_t start,
 	fail_db(db, diag);
 	if (diag != NULL) {
 		diag->statement_index = index;
-		diag->line = line_at(script, start);
+		diag->line = host->line_at(script, start);
 		diag->position = error_position(db, script + start);
 	}
 	return -1;
@@ -524,7 +475,7 @@ static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 	if (nul != NULL)
 		return fail(diag, SQLITE_MISUSE,
 			    "script holds a NUL byte on line %d",
-			    (int)line_at(sql, (size_t)(nul - sql)));
+			    (int)host->line_at(sql, (size_t)(nul - sql)));
 	script = malloc(sql_len + 1);
 	if (script == NULL)
 		return fail_nomem(diag);
@@ -929,6 +880,7 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 /* ---- the descriptor ---- */
 
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
+static const char *const sqlite_aliases[] = {"sqlite3", NULL};
 
 static const dbshift_driver sqlite_driver = {
 	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR,
@@ -955,29 +907,10 @@ static const dbshift_driver sqlite_driver = {
 	.table_exists = conn_table_exists,
 	.lock = SQLITE_LOCK,
 	.unlock = SQLITE_UNLOCK,
+	.dialect_aliases = sqlite_aliases,
+	.split_flags = DBSHIFT_SPLIT_BACKTICK_NAMES |
+		       DBSHIFT_SPLIT_BRACKET_NAMES |
+		       DBSHIFT_SPLIT_ROUTINE_BODIES,
 };
 
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_sqlite_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-			   const dbshift_host *core_host);
-
-/*
- * The entry point. The driver needs nothing beyond ABI 1.0, so any core of
- * major 1 will do, whatever its minor. The host table is kept when it is
- * big enough to hold diag_set; without it the driver fills diagnostics
- * itself.
- */
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-dbshift_driver_sqlite_init(uint32_t core_abi_major, uint32_t core_abi_minor,
-			   const dbshift_host *core_host)
-{
-	(void)core_abi_minor;
-	if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR)
-		return NULL;
-	if (core_host != NULL &&
-	    core_host->size >= offsetof(dbshift_host, diag_set) +
-				       sizeof(core_host->diag_set) &&
-	    core_host->diag_set != NULL)
-		host = core_host;
-	return &sqlite_driver;
-}
+DBSHIFT_DRIVER_ENTRY(sqlite, host, &sqlite_driver)

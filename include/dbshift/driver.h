@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 0
+#define DBSHIFT_DRIVER_ABI_MINOR 1
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -61,6 +61,38 @@ extern "C" {
  * statement string into one implicit transaction); the core splits such
  * scripts and calls exec() once per statement. */
 #define DBSHIFT_CAP_SPLIT_STATEMENTS (UINT64_C(1) << 3)
+
+/*
+ * Splitter properties (dbshift_driver.split_flags, valid from 1.1): what
+ * the dialect adds to standard SQL ('...' strings with '' inside, "..."
+ * names, "--" line comments, block comments). The core's statement
+ * splitter reads scripts with them, for the core and for drivers (through
+ * dbshift_host.split_*), so no driver needs a splitter of its own.
+ */
+/** Block comments nest (PostgreSQL). */
+#define DBSHIFT_SPLIT_NESTED_COMMENTS (UINT64_C(1) << 0)
+/** $$...$$ and $tag$...$tag$ bodies (PostgreSQL dollar quotes). */
+#define DBSHIFT_SPLIT_DOLLAR_QUOTES (UINT64_C(1) << 1)
+/** E'...' strings take backslash escapes (PostgreSQL). */
+#define DBSHIFT_SPLIT_E_STRINGS (UINT64_C(1) << 2)
+/** Backslash escapes in every '...' and "..." (MySQL). */
+#define DBSHIFT_SPLIT_BACKSLASH_ESCAPES (UINT64_C(1) << 3)
+/** `...` quotes a name. */
+#define DBSHIFT_SPLIT_BACKTICK_NAMES (UINT64_C(1) << 4)
+/** [...] quotes a name (SQLite, SQL Server). */
+#define DBSHIFT_SPLIT_BRACKET_NAMES (UINT64_C(1) << 5)
+/** '#' starts a comment to the end of the line (MySQL). */
+#define DBSHIFT_SPLIT_HASH_COMMENTS (UINT64_C(1) << 6)
+/** "--" starts a comment only when white space follows it (MySQL). */
+#define DBSHIFT_SPLIT_DASH_SPACE (UINT64_C(1) << 7)
+/** A block comment opened by "/" "*!" is a statement, not filler
+ * (MySQL's versioned comments, written by mysqldump). */
+#define DBSHIFT_SPLIT_BANG_COMMENTS (UINT64_C(1) << 8)
+/** ';' inside the BEGIN ... END body of CREATE TRIGGER/FUNCTION/
+ * PROCEDURE/EVENT (CASE ... END counted) does not end the statement,
+ * nor inside MariaDB's BEGIN NOT ATOMIC ... END. A 1.0 driver, which
+ * cannot declare properties, is split with this one alone. */
+#define DBSHIFT_SPLIT_ROUTINE_BODIES (UINT64_C(1) << 9)
 
 /*
  * A diagnostic, filled by the driver when a call fails. The core allocates
@@ -105,8 +137,50 @@ typedef struct dbshift_value {
 } dbshift_value;
 
 /**
+ * The state of the core's statement splitter over one script (valid from
+ * 1.1). A driver declares one on its stack, fills it with
+ * dbshift_host.split_init() and reads it with split_next() or
+ * split_token(); only the core writes its fields. The script is read
+ * where it lies: nothing is allocated.
+ */
+typedef struct dbshift_split {
+	const char *sql; /**< the script, not necessarily NUL-terminated */
+	size_t len;	 /**< its length in bytes */
+	size_t pos;	 /**< where the search for the next statement starts */
+	int32_t line;	 /**< the 1-based line of pos */
+	uint32_t reserved;
+	uint64_t flags; /**< DBSHIFT_SPLIT_* */
+} dbshift_split;
+
+/** One statement found by dbshift_host.split_next() (valid from 1.1). */
+typedef struct dbshift_stmt {
+	size_t start; /**< offset of its first token */
+	size_t len;   /**< bytes up to the end of its last token: no
+			 trailing ';', white space or comment */
+	int32_t line; /**< 1-based line of its first token */
+} dbshift_stmt;
+
+/** Token kinds of dbshift_host.split_token() (valid from 1.1). */
+#define DBSHIFT_TOKEN_SPACE 0	/**< white space */
+#define DBSHIFT_TOKEN_COMMENT 1 /**< a comment (filler) */
+#define DBSHIFT_TOKEN_QUOTED 2	/**< a string, quoted name or dollar body */
+#define DBSHIFT_TOKEN_WORD 3	/**< a name, keyword or number */
+#define DBSHIFT_TOKEN_SYMBOL 4	/**< any other single byte: ';' '(' '?' */
+
+#if defined(__GNUC__)
+#define DBSHIFT_DRIVER_PRINTF(fmt, args)                                       \
+	__attribute__((format(printf, fmt, args)))
+#else
+#define DBSHIFT_DRIVER_PRINTF(fmt, args)
+#endif
+
+/**
  * Functions the core lends to a driver, passed to the entry function. The
- * table is owned by the core and lives as long as the process.
+ * table is owned by the core and lives as long as the process. Like
+ * SQLite's sqlite3_api_routines, it only grows at the end; a driver reads
+ * a slot only when size covers it (DBSHIFT_DRIVER_ENTRY() refuses a core
+ * whose table is shorter than the header the driver was built with). The
+ * functions are safe to call from any thread.
  */
 typedef struct dbshift_host {
 	/** sizeof(dbshift_host) as the core built it. */
@@ -117,10 +191,37 @@ typedef struct dbshift_host {
 	 * style one-line message, truncating safely. */
 	void (*diag_set)(dbshift_diag *diag, const char *sqlstate,
 			 int64_t native_code, const char *fmt, ...)
-#if defined(__GNUC__)
-		__attribute__((format(printf, 4, 5)))
-#endif
-		;
+		DBSHIFT_DRIVER_PRINTF(4, 5);
+
+	/* Valid from 1.1. */
+
+	/** diag_set() that returns -1, the failure value of every slot, so
+	 * that a slot can "return host->fail(...)". Accepts a NULL diag. */
+	int (*fail)(dbshift_diag *diag, const char *sqlstate,
+		    int64_t native_code, const char *fmt, ...)
+		DBSHIFT_DRIVER_PRINTF(4, 5);
+	/** Prepare s to iterate over the len bytes of sql with the splitter
+	 * properties flags (DBSHIFT_SPLIT_*). sql must outlive s. */
+	void (*split_init)(dbshift_split *s, const char *sql, size_t len,
+			   uint64_t flags);
+	/** Find the next statement: fill *stmt and return 1, or return 0
+	 * when only white space, comments and ';' are left. Empty
+	 * statements are skipped, so the n-th call that returns 1 gives
+	 * statement index n-1 as the core numbers them in diagnostics. */
+	int (*split_next)(dbshift_split *s, dbshift_stmt *stmt);
+	/** Read the token at offset pos (< s->len): store its
+	 * DBSHIFT_TOKEN_* kind in *kind and return the offset past it. An
+	 * open string or comment runs to the end. s itself is unchanged. */
+	size_t (*split_token)(const dbshift_split *s, size_t pos,
+			      int32_t *kind);
+	/** The 1-based line of byte offset pos of sql. */
+	int32_t (*line_at)(const char *sql, size_t pos);
+	/** Percent-decode the len bytes at s into buf (len + 1 bytes at
+	 * least), NUL-terminated; store the decoded length in *out_len
+	 * (may be NULL). Returns 0, or -1 for a '%' not followed by two hex
+	 * digits or one that decodes to NUL. */
+	int (*url_decode)(const char *s, size_t len, char *buf,
+			  size_t *out_len);
 } dbshift_host;
 
 /** Opaque connection handle, defined by each driver. */
@@ -224,10 +325,11 @@ typedef struct dbshift_driver {
 	/** Driver name, as in driver_<name>.so ("sqlite"). */
 	const char *name;
 	/** Dialect token used in migration file names ("sqlite", "postgres",
-	 * "mysql"). */
+	 * "mysql"): lower-case letters, digits and '_'. */
 	const char *dialect;
 	/** NULL-terminated list of URL schemes the driver accepts, without
-	 * the colon. */
+	 * the colon, lower-case. The core picks the driver of a URL by its
+	 * scheme from this list (see docs/ABI.md, "Dispatch"). */
 	const char *const *schemes;
 	/** The driver's own version string. */
 	const char *version;
@@ -248,6 +350,16 @@ typedef struct dbshift_driver {
 	/* Optional slots (NULL: not supported). */
 	dbshift_driver_lock_fn lock;
 	dbshift_driver_unlock_fn unlock;
+
+	/* Valid from 1.1. */
+
+	/** NULL-terminated list of other tokens that name the dialect in
+	 * migration file names, dialect folders and the dialects directive
+	 * ("pg", "postgresql" for "postgres"); NULL for none. Tokens are
+	 * lower-case letters, digits and '_'. */
+	const char *const *dialect_aliases;
+	/** DBSHIFT_SPLIT_* properties of the dialect's SQL. */
+	uint64_t split_flags;
 } dbshift_driver;
 
 /** Size of the ABI 1.0 descriptor: everything up to and including
@@ -255,6 +367,12 @@ typedef struct dbshift_driver {
 #define DBSHIFT_DRIVER_MIN_SIZE                                                \
 	(offsetof(dbshift_driver, table_exists) +                              \
 	 sizeof(dbshift_driver_table_exists_fn))
+
+/** Size of the ABI 1.0 descriptor: abi_major through unlock. */
+#define DBSHIFT_DRIVER_SIZE_1_0 offsetof(dbshift_driver, dialect_aliases)
+
+/** Size of the ABI 1.0 host table: size, the ABI and diag_set. */
+#define DBSHIFT_HOST_SIZE_1_0 offsetof(dbshift_host, fail)
 
 /**
  * Entry function. A driver built as driver_<name>.so exports
@@ -268,6 +386,43 @@ typedef const dbshift_driver *(*dbshift_driver_init_fn)(
 
 /** Name of the fallback entry symbol. */
 #define DBSHIFT_DRIVER_INIT_SYMBOL "dbshift_driver_init"
+
+/**
+ * Define the entry function of driver NAME (a C identifier: the module is
+ * driver_NAME.so), exported as dbshift_driver_NAME_init. It refuses (NULL)
+ * a core of another ABI major, an older minor than this header's, or a
+ * host table shorter than this header's; otherwise it stores the core's
+ * table in host_var (an lvalue of type const dbshift_host *, usually a
+ * static of the driver) and returns describe, an expression of type
+ * const dbshift_driver * evaluated after host_var is set (usually
+ * &my_driver; a function call when the descriptor is completed at load
+ * time). Use it once, at file scope:
+ *
+ *   static const dbshift_host *host;
+ *   static const dbshift_driver my_driver = { ... };
+ *   DBSHIFT_DRIVER_ENTRY(my, host, &my_driver)
+ */
+#define DBSHIFT_DRIVER_ENTRY(name, host_var, describe)                         \
+	DBSHIFT_DRIVER_ENTRY_(name, host_var, describe)
+/* A second level, so that a name given as a macro is expanded first. */
+#define DBSHIFT_DRIVER_ENTRY_(name, host_var, describe)                        \
+	DBSHIFT_DRIVER_EXPORT const dbshift_driver                             \
+		*dbshift_driver_##name##_init(uint32_t core_abi_major,         \
+					      uint32_t core_abi_minor,         \
+					      const dbshift_host *core_host);  \
+	DBSHIFT_DRIVER_EXPORT const dbshift_driver                             \
+		*dbshift_driver_##name##_init(uint32_t core_abi_major,         \
+					      uint32_t core_abi_minor,         \
+					      const dbshift_host *core_host)   \
+	{                                                                      \
+		if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR ||              \
+		    core_abi_minor < DBSHIFT_DRIVER_ABI_MINOR ||               \
+		    core_host == NULL ||                                       \
+		    core_host->size < sizeof(dbshift_host))                    \
+			return NULL;                                           \
+		(host_var) = core_host;                                        \
+		return (describe);                                             \
+	}
 
 #ifdef __cplusplus
 }

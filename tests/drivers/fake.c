@@ -14,13 +14,13 @@
  *   FAKE_OLD_MINOR        built "against an older ABI minor" (must load)
  *   FAKE_NO_SLOT          the required exec slot is NULL (rejected)
  *
- * The current ABI minor is 0, so an older minor cannot be claimed in
- * abi_minor. FAKE_OLD_MINOR instead declares the descriptor as it would
- * have looked before the optional lock/unlock slots were appended: a
- * struct that ends at table_exists, with struct_size = its sizeof, equal
- * to offsetof(dbshift_driver, lock). The core must accept it and must not
- * read past its end (lock and unlock then read as NULL). That is exactly
- * the case of an old driver meeting a core whose descriptor has grown.
+ * FAKE_OLD_MINOR builds a real ABI 1.0 driver: its descriptor is the 1.0
+ * struct (ending at unlock, without the 1.1 dialect_aliases and
+ * split_flags), it claims abi_minor 0, and its entry accepts a host table
+ * of the 1.0 size. The core must accept it, must not read past its end
+ * (the 1.1 fields then read as absent), and must dispatch its scheme.
+ * That is exactly the case of an old driver meeting a core whose
+ * descriptor has grown.
  *
  * The slots are only loaded, never used for migrations: open fails with a
  * diagnostic set through the host table (which the tests check), the rest
@@ -115,8 +115,8 @@ static int fake_table_exists(dbshift_driver_conn *conn, const char *table,
 static const char *const fake_schemes[] = {FAKE_STR(FAKE_NAME), NULL};
 
 #ifdef FAKE_OLD_MINOR
-/* dbshift_driver as it was before lock and unlock were appended. */
-struct fake_old_driver {
+/* dbshift_driver as ABI 1.0 defined it. */
+struct fake_1_0_driver {
 	uint32_t abi_major;
 	uint32_t abi_minor;
 	uint32_t struct_size;
@@ -135,19 +135,22 @@ struct fake_old_driver {
 	dbshift_driver_tx_fn rollback;
 	dbshift_driver_quote_fn quote_ident;
 	dbshift_driver_table_exists_fn table_exists;
+	dbshift_driver_lock_fn lock;
+	dbshift_driver_unlock_fn unlock;
 };
 
-_Static_assert(sizeof(struct fake_old_driver) == offsetof(dbshift_driver, lock),
-	       "the old descriptor must be a prefix of dbshift_driver");
+_Static_assert(sizeof(struct fake_1_0_driver) == DBSHIFT_DRIVER_SIZE_1_0,
+	       "the 1.0 descriptor must be a prefix of dbshift_driver");
 
-static const struct fake_old_driver fake_desc = {
+static const struct fake_1_0_driver fake_desc = {
+	.abi_minor = 0,
 #else
 static const dbshift_driver fake_desc = {
+	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR + FAKE_MINOR_DELTA,
 #endif
 	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR + FAKE_MAJOR_DELTA,
-	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR + FAKE_MINOR_DELTA,
 #if defined(FAKE_OLD_MINOR)
-	.struct_size = sizeof(struct fake_old_driver),
+	.struct_size = sizeof(struct fake_1_0_driver),
 #elif defined(FAKE_TRUNCATED)
 	.struct_size = offsetof(dbshift_driver, table_exists),
 #else
@@ -183,8 +186,14 @@ DBSHIFT_DRIVER_EXPORT const dbshift_driver *FAKE_ENTRY(uint32_t core_abi_major,
 	if (core_abi_minor < DBSHIFT_DRIVER_ABI_MINOR + 1)
 		return NULL;
 #endif
+#ifdef FAKE_OLD_MINOR
+	/* What a 1.0 driver checked: the 1.0 table is enough. */
+	if (host == NULL || host->size < DBSHIFT_HOST_SIZE_1_0)
+		return NULL;
+#else
 	if (host == NULL || host->size < sizeof(dbshift_host))
 		return NULL;
+#endif
 	fake_host = host;
 	return (const dbshift_driver *)(const void *)&fake_desc;
 }

@@ -57,9 +57,6 @@
 
 #define FLAKY_STR_(x) #x
 #define FLAKY_STR(x) FLAKY_STR_(x)
-#define FLAKY_ENTRY_(name) dbshift_driver_##name##_init
-#define FLAKY_ENTRY_NAME(name) FLAKY_ENTRY_(name)
-#define FLAKY_ENTRY FLAKY_ENTRY_NAME(FLAKY_NAME)
 
 #define ENV_FAIL_AT "DBSHIFT_FLAKY_FAIL_AT"
 #define ENV_FAIL_SLOT "DBSHIFT_FLAKY_FAIL_SLOT"
@@ -650,22 +647,10 @@ static const dbshift_driver flaky_driver = {
 	.table_exists = conn_table_exists,
 	.lock = FLAKY_LOCK,
 	.unlock = FLAKY_UNLOCK,
+	.split_flags = DBSHIFT_SPLIT_BACKTICK_NAMES |
+		       DBSHIFT_SPLIT_BRACKET_NAMES |
+		       DBSHIFT_SPLIT_ROUTINE_BODIES,
 };
 
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-FLAKY_ENTRY(uint32_t core_abi_major, uint32_t core_abi_minor,
-	    const dbshift_host *core_host);
-
 /* The entry point: needs the host's diag_set for every diagnostic. */
-DBSHIFT_DRIVER_EXPORT const dbshift_driver *
-FLAKY_ENTRY(uint32_t core_abi_major, uint32_t core_abi_minor,
-	    const dbshift_host *core_host)
-{
-	(void)core_abi_minor;
-	if (core_abi_major != DBSHIFT_DRIVER_ABI_MAJOR || core_host == NULL ||
-	    core_host->size < sizeof(dbshift_host) ||
-	    core_host->diag_set == NULL)
-		return NULL;
-	host = core_host;
-	return &flaky_driver;
-}
+DBSHIFT_DRIVER_ENTRY(FLAKY_NAME, host, &flaky_driver)

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host.c - the table of core functions lent to drivers (dbshift_host,
+ * driver.h), modelled on SQLite's sqlite3_api_routines: diagnostics, the
+ * statement splitter and URL decoding, so that no driver compiles core
+ * files or carries its own copy of them. The table is one static object
+ * that only grows at the end; each slot is safe to call from any thread.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "host.h"
+#include "split.h"
+
+/* dbshift_host.fail: diag_set() that returns the slots' failure value. */
+static int host_fail(dbshift_diag *diag, const char *sqlstate,
+		     int64_t native_code, const char *fmt, ...)
+	DBSHIFT_DRIVER_PRINTF(4, 5);
+
+static int host_fail(dbshift_diag *diag, const char *sqlstate,
+		     int64_t native_code, const char *fmt, ...)
+{
+	char msg[sizeof(diag->message)];
+	va_list ap;
+
+	if (diag == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dbshift__diag_set(diag, sqlstate, native_code, "%s", msg);
+	return -1;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dbshift__url_decode(const char *s, size_t len, char *buf, size_t *out_len)
+{
+	size_t i, n = 0;
+	int hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			buf[n++] = s[i];
+			continue;
+		}
+		hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+		lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			buf[0] = '\0';
+			return -1;
+		}
+		buf[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	buf[n] = '\0';
+	if (out_len != NULL)
+		*out_len = n;
+	return 0;
+}
+
+static const dbshift_host host = {
+	.size = sizeof(dbshift_host),
+	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR,
+	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR,
+	.diag_set = dbshift__diag_set,
+	.fail = host_fail,
+	.split_init = dbshift__split_init,
+	.split_next = dbshift__split_next,
+	.split_token = dbshift__split_token,
+	.line_at = dbshift__split_line_at,
+	.url_decode = dbshift__url_decode,
+};
+
+const dbshift_host *dbshift__host(void)
+{
+	return &host;
+}
