@@ -47,9 +47,11 @@ struct cli_options {
 	const char **contexts;
 	size_t n_contexts;
 
-	const char *embed_name; /* embed --name, or NULL */
-	const char *output;	/* embed -o/--output, or NULL */
-	const char *function;	/* embed --function, or NULL */
+	const char *embed_name;	 /* embed --name, or NULL */
+	const char *output;	 /* embed -o/--output, or NULL */
+	const char *function;	 /* embed --function, or NULL */
+	const char *adopt_from;	 /* adopt --from, or NULL */
+	const char *adopt_table; /* adopt --from-table, or NULL */
 
 	int json;
 	int all;
@@ -66,6 +68,7 @@ struct cli_options {
 #define CLI_ALLOW_ALL (1u << 1)
 #define CLI_ALLOW_EMBED (1u << 2) /* --name, -o/--output, --function */
 #define CLI_ALLOW_DRY_RUN (1u << 3)
+#define CLI_ALLOW_ADOPT (1u << 4) /* --from, --from-table */
 
 struct cli_command {
 	const char *name;
@@ -85,6 +88,7 @@ extern const struct cli_command cli_cmd_plan;
 extern const struct cli_command cli_cmd_validate;
 extern const struct cli_command cli_cmd_repair;
 extern const struct cli_command cli_cmd_baseline;
+extern const struct cli_command cli_cmd_adopt;
 extern const struct cli_command cli_cmd_force;
 extern const struct cli_command cli_cmd_new;
 extern const struct cli_command cli_cmd_drivers;

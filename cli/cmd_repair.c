@@ -3,8 +3,10 @@
  * cmd_repair.c - the commands that rewrite the history without running a
  * migration: `dbshift repair` (record the current checksums of changed
  * scripts and remove dirty rows, so that the history agrees with the
- * sources again) and `dbshift baseline TARGET` (adopt an existing
- * database by recording TARGET and its dependencies as applied).
+ * sources again), `dbshift baseline TARGET` (adopt an existing
+ * database by recording TARGET and its dependencies as applied) and
+ * `dbshift adopt --from TOOL` (record what another tool's history says is
+ * applied).
  *
  * Both change what later runs will do, so, like force, they ask on a
  * terminal and need --yes otherwise. Each change the library makes is
@@ -142,6 +144,49 @@ out:
 	return rc;
 }
 
+static int run_adopt(const struct cli_options *opts)
+{
+	dbshift_runner *runner;
+	unsigned int flags = opts->dry_run ? DBSHIFT_ADOPT_DRY_RUN : 0;
+	int rc, n_recorded = 0;
+	char count[64], what[512];
+
+	if (opts->adopt_from == NULL)
+		return cli_usage_error(
+			"adopt needs --from TOOL (golang-migrate, "
+			"goose, dbmate, flyway, sqitch or "
+			"maragudk)");
+	snprintf(what, sizeof(what), "adopt the %s history", opts->adopt_from);
+	rc = opts->dry_run ? 0 : refuse_without_yes(opts, what);
+	if (rc != 0)
+		return rc;
+	rc = cli_runner_open(&runner, opts);
+	if (rc != 0)
+		return rc;
+	if (!opts->yes && !opts->dry_run &&
+	    !cli_ask("Record the migrations %s applied as applied without "
+		     "running them?",
+		     opts->adopt_from)) {
+		rc = cli_error(CLI_EXIT_FAIL, "aborted; nothing changed");
+		goto out;
+	}
+	rc = dbshift_runner_adopt(runner, opts->adopt_from, opts->adopt_table,
+				  flags, print_change, NULL, &n_recorded);
+	cli_plural(count, sizeof(count), n_recorded, "migration");
+	if (rc != 0)
+		rc = cli_report(rc, dbshift_runner_error(runner));
+	else if (opts->dry_run)
+		cli_result("dry run: would record %s as applied from the %s "
+			   "history; nothing changed",
+			   count, opts->adopt_from);
+	else
+		cli_result("adopted the %s history: recorded %s as applied",
+			   opts->adopt_from, count);
+out:
+	dbshift_runner_free(runner);
+	return rc;
+}
+
 const struct cli_command cli_cmd_repair = {
 	"repair",
 	"repair",
@@ -191,4 +236,37 @@ const struct cli_command cli_cmd_baseline = {
 	0,
 	1,
 	run_baseline,
+};
+
+const struct cli_command cli_cmd_adopt = {
+	"adopt",
+	"adopt --from TOOL",
+	"record what another tool's history says is applied",
+	"Take a database over from another migration tool: read its\n"
+	"history table and record the migrations it says are applied\n"
+	"as applied, with the checksums of today's files, without\n"
+	"running them. TOOL and the table read (--from-table NAME for\n"
+	"another one; --table stays dbshift's own history table):\n"
+	"  golang-migrate  schema_migrations: everything up to its version\n"
+	"  goose           goose_db_version: the latest row per version\n"
+	"  dbmate          schema_migrations: one row per version\n"
+	"  flyway          flyway_schema_history\n"
+	"  sqitch          sqitch.changes: changes matched by name\n"
+	"  maragudk        migrations: everything up to its version\n"
+	"Refuses, changing nothing, when dbshift's history already has\n"
+	"rows, when the other tool's state is dirty or failed, or when\n"
+	"one of its versions matches no migration. The other tool's\n"
+	"table is left as it is. --dry-run prints the mapping and\n"
+	"changes nothing. Asks for confirmation on a terminal and\n"
+	"needs --yes otherwise.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  the migrations are recorded (or, with --dry-run, listed)\n"
+	"  1  a database operation failed, the other tool's history\n"
+	"     cannot be adopted, or the confirmation was declined\n"
+	"  2  bad usage or bad input: options, unknown TOOL, URL,\n"
+	"     migration files, or --yes missing without a terminal\n",
+	CLI_ALLOW_DRY_RUN | CLI_ALLOW_ADOPT,
+	0,
+	run_adopt,
 };

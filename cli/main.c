@@ -18,9 +18,10 @@
 #include "cli.h"
 
 static const struct cli_command *const commands[] = {
-	&cli_cmd_up,	 &cli_cmd_down,	    &cli_cmd_redo,     &cli_cmd_status,
-	&cli_cmd_plan,	 &cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_force,
-	&cli_cmd_repair, &cli_cmd_new,	    &cli_cmd_embed,    &cli_cmd_drivers,
+	&cli_cmd_up,	  &cli_cmd_down,     &cli_cmd_redo,	&cli_cmd_status,
+	&cli_cmd_plan,	  &cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_adopt,
+	&cli_cmd_force,	  &cli_cmd_repair,   &cli_cmd_new,	&cli_cmd_embed,
+	&cli_cmd_drivers,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -101,7 +102,13 @@ static int check_fit(const struct cli_command *cmd,
 				       "'down'");
 	if (opts->dry_run && !(cmd->allow & CLI_ALLOW_DRY_RUN))
 		return cli_usage_error("option '--dry-run' is only valid with "
-				       "'up' and 'down'");
+				       "'up', 'down' and 'adopt'");
+	if (!(cmd->allow & CLI_ALLOW_ADOPT) &&
+	    (opts->adopt_from || opts->adopt_table))
+		return cli_usage_error("option '%s' is only valid with "
+				       "'adopt'",
+				       opts->adopt_from ? "--from" :
+							  "--from-table");
 	if (!(cmd->allow & CLI_ALLOW_EMBED) &&
 	    (opts->embed_name || opts->output || opts->function))
 		return cli_usage_error("option '%s' is only valid with "

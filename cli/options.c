@@ -31,7 +31,9 @@ enum {
 	OPT_ALL,
 	OPT_NAME,
 	OPT_FUNCTION,
-	OPT_DRY_RUN
+	OPT_DRY_RUN,
+	OPT_FROM,
+	OPT_FROM_TABLE
 };
 
 static const char short_options[] = ":u:s:t:o:yqvhV";
@@ -50,6 +52,8 @@ static const struct option long_options[] = {
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"all", no_argument, NULL, OPT_ALL},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"from-table", required_argument, NULL, OPT_FROM_TABLE},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"output", required_argument, NULL, 'o'},
 	{"function", required_argument, NULL, OPT_FUNCTION},
@@ -86,7 +90,12 @@ void cli_options_help(FILE *out)
 	      "                           validate, drivers)\n"
 	      "      --dry-run            up/down: show what would run and "
 	      "its SQL;\n"
-	      "                           change nothing\n"
+	      "                           adopt: show the mapping; change "
+	      "nothing\n"
+	      "      --from TOOL          adopt: the tool whose history to "
+	      "read\n"
+	      "      --from-table NAME    adopt: its history table, if not "
+	      "the default\n"
 	      "      --strict-order       refuse out-of-order migrations\n"
 	      "  -y, --yes                confirm destructive commands without "
 	      "asking;\n"
@@ -271,6 +280,12 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 	case OPT_DRY_RUN:
 		opts->dry_run = 1;
 		return 0;
+	case OPT_FROM:
+		opts->adopt_from = arg;
+		return not_empty(arg, "from");
+	case OPT_FROM_TABLE:
+		opts->adopt_table = arg;
+		return not_empty(arg, "from-table");
 	case OPT_NAME:
 		opts->embed_name = arg;
 		return not_empty(arg, "name");

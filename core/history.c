@@ -49,26 +49,26 @@ int dbshift__history_name_valid(const char *name)
 	       ident_part_valid(dot + 1, strlen(dot + 1));
 }
 
-/* Quote "schema.table" part by part into h->table_q. */
-static int quote_table(dbshift__history *h, dbshift_conn *conn)
+int dbshift__history_quote_name(dbshift_conn *conn, const char *name,
+				char **out)
 {
 	char schema[256], part[256];
-	const char *dot = strchr(h->table, '.');
+	const char *dot = strchr(name, '.');
 	int rc;
 
+	*out = NULL;
 	if (dot == NULL) {
-		rc = dbshift__conn_quote(conn, h->table, part, sizeof(part));
-		if (rc == 0 && (h->table_q = dbshift__strdup(part)) == NULL)
+		rc = dbshift__conn_quote(conn, name, part, sizeof(part));
+		if (rc == 0 && (*out = dbshift__strdup(part)) == NULL)
 			rc = dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 					      "out of memory");
 		return rc;
 	}
-	dbshift__strlcpy(part, h->table, (size_t)(dot - h->table) + 1);
+	dbshift__strlcpy(part, name, (size_t)(dot - name) + 1);
 	rc = dbshift__conn_quote(conn, part, schema, sizeof(schema));
 	if (rc == 0)
 		rc = dbshift__conn_quote(conn, dot + 1, part, sizeof(part));
-	if (rc == 0 &&
-	    (h->table_q = dbshift__aprintf("%s.%s", schema, part)) == NULL)
+	if (rc == 0 && (*out = dbshift__aprintf("%s.%s", schema, part)) == NULL)
 		rc = dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 				      "out of memory");
 	return rc;
@@ -190,7 +190,7 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 	if (h->table == NULL)
 		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 					"out of memory");
-	rc = quote_table(h, conn);
+	rc = dbshift__history_quote_name(conn, table, &h->table_q);
 	if (rc == 0)
 		rc = dbshift__conn_table_exists(conn, table, &exists);
 	if (rc != 0)

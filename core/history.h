@@ -45,6 +45,11 @@ typedef struct dbshift__history {
  * [A-Za-z_][A-Za-z0-9_]*, at most 63 characters? */
 int dbshift__history_name_valid(const char *name);
 
+/** Quote name (IDENT or SCHEMA.IDENT) for conn's dialect into a new
+ * string *out (caller frees). */
+int dbshift__history_quote_name(dbshift_conn *conn, const char *name,
+				char **out);
+
 /**
  * Read the history of table through conn into h (zeroed first). A missing
  * table gives an empty history with exists = 0 and creates nothing.

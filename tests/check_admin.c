@@ -198,24 +198,11 @@ START_TEST(test_admin_validate_and_repair)
 }
 END_TEST
 
-struct changes {
-	char log[1024];
-};
-
-static void record_change(const char *id, const char *what, void *payload)
-{
-	struct changes *c = payload;
-	size_t len = strlen(c->log);
-
-	snprintf(c->log + len, sizeof(c->log) - len, "%s%s: %s",
-		 len ? "; " : "", id, what);
-}
-
 START_TEST(test_admin_repair_dirty_runs_again)
 {
 	dbshift_runner *r;
 	dbshift_findings *f = NULL;
-	struct changes c = {""};
+	struct fx_changes c = {""};
 	int problems = -1, changes = -1;
 
 	USE_DIALECT();
@@ -237,8 +224,8 @@ START_TEST(test_admin_repair_dirty_runs_again)
 	fx_write("m/001_a.up.sql", "-- dbshift:no-transaction\n"
 				   "CREATE TABLE a (x INT);\n"
 				   "CREATE TABLE b (x INT);\n");
-	ck_assert_int_eq(dbshift_runner_repair(r, record_change, &c, &changes),
-			 0);
+	ck_assert_int_eq(
+		dbshift_runner_repair(r, fx_record_change, &c, &changes), 0);
 	ck_assert_int_eq(changes, 1);
 	ck_assert_ptr_nonnull(strstr(c.log, "app/001: removed dirty row"));
 	up_ok(r, NULL);
@@ -252,7 +239,7 @@ END_TEST
 START_TEST(test_admin_baseline)
 {
 	dbshift_runner *r;
-	struct changes c = {""};
+	struct fx_changes c = {""};
 	char *rows;
 	int n = -1;
 
@@ -263,7 +250,7 @@ START_TEST(test_admin_baseline)
 	fx_db_exec(url, "CREATE TABLE posts (id INT)");
 	r = runner(0);
 	ck_assert_int_eq(
-		dbshift_runner_baseline(r, "app/002", record_change, &c, &n),
+		dbshift_runner_baseline(r, "app/002", fx_record_change, &c, &n),
 		0);
 	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(c.log, "app/001: recorded as applied (baseline); "

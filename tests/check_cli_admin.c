@@ -819,10 +819,107 @@ START_TEST(test_cli_admin_baseline_dirty_conflict)
 }
 END_TEST
 
+/* A golang-migrate history at version 2 (dirty as given). */
+static void write_golang_migrate(int dirty)
+{
+	fx_run run;
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE schema_migrations (version BIGINT NOT NULL "
+		 "PRIMARY KEY, dirty BOOLEAN NOT NULL); "
+		 "INSERT INTO schema_migrations VALUES (2, %d);",
+		 dirty);
+	fx_write("gm/1_gm.up.sql", sql);
+	run = fx_cli("-u", DB_URL, "-s", "gm", "-t", "gm_history", "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+}
+
+START_TEST(test_cli_admin_adopt)
+{
+	char *before, *rows;
+	fx_run run;
+
+	write_three();
+	write_golang_migrate(0);
+	before = snapshot();
+	/* Usage: --from needed, known tool, --yes without a terminal. */
+	run = cli("adopt", "--yes", NULL, NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "adopt needs --from TOOL");
+	fx_run_free(&run);
+	fx_expect_err(2, "unknown tool 'rails'", "-u", DB_URL, "-s", "app=migs",
+		      "adopt", "--from", "rails", "--yes", NULL);
+	run = cli("adopt", "--from", "golang-migrate", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "--yes");
+	fx_run_free(&run);
+	run = cli("up", "--from", "golang-migrate", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "'--from' is only valid with 'adopt'");
+	fx_run_free(&run);
+	/* --dry-run shows the mapping and needs no --yes. */
+	run = cli("adopt", "--from", "golang-migrate", "--dry-run");
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "app/001: would record as applied "
+			       "(golang-migrate version 2)");
+	ck_assert_has(run.out, "app/002: would record");
+	ck_assert_lacks(run.out, "app/003");
+	ck_assert_has(run.out, "nothing changed");
+	fx_run_free(&run);
+	assert_snapshot(before);
+	free(before);
+
+	run = cli("adopt", "--from", "golang-migrate", "-y");
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "recorded 2 migrations as applied");
+	fx_run_free(&run);
+	assert_history("app/001,app/002");
+	rows = query("SELECT version FROM schema_migrations");
+	ck_assert_str_eq(rows, "2"); /* left in place */
+	free(rows);
+	/* Only once: the history has rows now. */
+	fx_expect_err(1, "already has 2 rows", "-u", DB_URL, "-s", "app=migs",
+		      "adopt", "--from", "golang-migrate", "-y", NULL);
+	run_expect(0, "up", NULL, NULL);
+	assert_history("app/001,app/002,app/003");
+}
+END_TEST
+
+START_TEST(test_cli_admin_adopt_refused)
+{
+	char *before;
+	fx_run run;
+
+	write_three();
+	write_golang_migrate(1);
+	before = snapshot();
+	run = cli("adopt", "--from", "golang-migrate", "-y");
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "golang-migrate version 2 is dirty");
+	fx_run_free(&run);
+	run = cli("adopt", "--from", "dbmate", "--from-table");
+	ck_assert_exit(run, 2);
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "adopt", "--from", "goose",
+		     "--from-table", "gm_history", "-y", NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "cannot read the goose history table "
+			       "gm_history");
+	fx_run_free(&run);
+	fx_expect_err(1, "no flyway history table flyway_schema_history", "-u",
+		      DB_URL, "-s", "app=migs", "adopt", "--from", "flyway",
+		      "-y", NULL);
+	assert_snapshot(before);
+	free(before);
+}
+END_TEST
+
 START_TEST(test_cli_admin_help)
 {
 	static const char *const cmds[] = {"plan", "validate", "repair",
-					   "baseline"};
+					   "baseline", "adopt"};
 	char usage[64];
 	fx_run run;
 	size_t i;
@@ -842,6 +939,7 @@ START_TEST(test_cli_admin_help)
 	ck_assert_has(run.out, "validate");
 	ck_assert_has(run.out, "repair");
 	ck_assert_has(run.out, "baseline TARGET");
+	ck_assert_has(run.out, "adopt --from TOOL");
 	ck_assert_has(run.out, "--dry-run");
 	fx_run_free(&run);
 	fx_expect_out(0, "--dry-run", "up", "--help", NULL);
@@ -878,6 +976,8 @@ Suite *cli_admin_suite(void)
 	tcase_add_test(tc, test_cli_admin_baseline);
 	tcase_add_test(tc, test_cli_admin_baseline_conflict);
 	tcase_add_test(tc, test_cli_admin_baseline_dirty_conflict);
+	tcase_add_test(tc, test_cli_admin_adopt);
+	tcase_add_test(tc, test_cli_admin_adopt_refused);
 	tcase_add_test(tc, test_cli_admin_help);
 	suite_add_tcase(s, tc);
 	return s;

@@ -29,6 +29,7 @@ static const struct entry all_suites[] = {
 	{"runner", runner_suite},
 	{"realworld", realworld_suite},
 	{"admin", admin_suite},
+	{"adopt", adopt_suite},
 	{"badinput", badinput_suite},
 	{"oom", oom_suite},
 	{"faults", faults_suite},

@@ -298,3 +298,12 @@ int fx_up(dbshift_runner *r)
 		      dbshift_runner_error(r)->message);
 	return n;
 }
+
+void fx_record_change(const char *id, const char *what, void *payload)
+{
+	struct fx_changes *c = payload;
+	size_t len = strlen(c->log);
+
+	snprintf(c->log + len, sizeof(c->log) - len, "%s%s: %s",
+		 len ? "; " : "", id, what);
+}

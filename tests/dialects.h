@@ -68,4 +68,13 @@ int fx_db_has_table(const char *url, const char *table);
 void *fx_db_hold_lock(const char *url, const char *key);
 void fx_db_release(void *held);
 
+/** Changes reported by repair, baseline or adopt, joined by "; ". */
+struct fx_changes {
+	char log[2048];
+};
+
+/** dbshift_change_fn appending "ID: WHAT" to the struct fx_changes in
+ * payload. */
+void fx_record_change(const char *id, const char *what, void *payload);
+
 #endif

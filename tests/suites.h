@@ -22,6 +22,7 @@ Suite *graph_suite(void);
 Suite *runner_suite(void);
 Suite *realworld_suite(void);
 Suite *admin_suite(void);
+Suite *adopt_suite(void);
 Suite *badinput_suite(void);
 Suite *oom_suite(void);
 Suite *faults_suite(void);

@@ -637,6 +637,48 @@ DBSHIFT_EXTERN int dbshift_runner_baseline(dbshift_runner *runner,
 					   dbshift_change_fn fn, void *payload,
 					   int *n_recorded);
 
+/** dbshift_runner_adopt() flag: report the mapping, change nothing. */
+#define DBSHIFT_ADOPT_DRY_RUN (1u << 0)
+
+/**
+ * Take a database over from another migration tool: read that tool's
+ * history table and record the migrations of the sources it says are
+ * applied as applied, with the checksums of today's files, without running
+ * them. tool is one of:
+ *  - "golang-migrate": table schema_migrations (version, dirty), one row;
+ *    every migration with a version up to it counts as applied;
+ *  - "goose": goose_db_version (id, version_id, is_applied, ...); the
+ *    latest row of each version decides, version 0 is goose's own;
+ *  - "dbmate": schema_migrations (version), one row per applied version;
+ *  - "flyway": flyway_schema_history (installed_rank, version, type,
+ *    success, ...); a BASELINE row counts for every version up to it,
+ *    DELETE and UNDO rows take a version back, rows without a version
+ *    (repeatable migrations) and the SCHEMA row are ignored;
+ *  - "sqitch": sqitch.changes (change, project, committed_at, ...), one
+ *    row per deployed change, matched to the migration of that name (or
+ *    version);
+ *  - "maragudk": migrations (version), maragudk/migrate's one row; every
+ *    migration with a version up to it counts as applied.
+ * Versions match naturally ("1" matches "001"). table (NULL for the
+ * tool's default, above) may be SCHEMA.TABLE. The foreign table is left as
+ * it is.
+ *
+ * Refuses (DBSHIFT_ESTATE, changing nothing) when the dbshift history
+ * already has rows, when the foreign table does not exist, when the
+ * foreign state is dirty (golang-migrate dirty, Flyway success false), or
+ * when a foreign version matches no migration of the sources (naming it)
+ * or one version matches migrations of two sources. DBSHIFT_EINVAL for an
+ * unknown tool or an invalid table name. With DBSHIFT_ADOPT_DRY_RUN in
+ * flags nothing is written and no lock is taken. Reports each migration
+ * recorded (or, dry, that would be) to fn, in plan order, with the foreign
+ * version it maps from; *n_recorded (may be NULL) receives their number.
+ */
+DBSHIFT_EXTERN int dbshift_runner_adopt(dbshift_runner *runner,
+					const char *tool, const char *table,
+					unsigned int flags,
+					dbshift_change_fn fn, void *payload,
+					int *n_recorded);
+
 /*
  * Drivers.
  */
