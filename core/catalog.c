@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ static void script_free(dbshift__script *s)
 	free(s->text);
 	free(s->file);
 	s->text = s->file = NULL;
+	s->read = NULL;
 }
 
 void dbshift__migration_free(dbshift__migration *m)
@@ -97,19 +99,66 @@ int dbshift_catalog_fail(dbshift_catalog *cat, int code, const char *file,
 	return code;
 }
 
-/* Copy a script; a NULL text stays absent. Returns 0 or -1 (no memory). */
+/*
+ * Copy a script; a NULL text stays absent, unless read is given and so is
+ * a file: then the file is recorded to be read when needed. Returns 0 or
+ * -1 (no memory).
+ */
 static int script_copy(dbshift__script *dst, const char *text, size_t len,
-		       const char *file)
+		       const char *file, dbshift__script_read_fn read)
 {
-	if (text == NULL)
+	if (text == NULL && (read == NULL || file == NULL))
 		return 0;
-	dst->text = dbshift__strndup(text, len);
-	dst->len = len;
-	if (dst->text == NULL)
-		return -1;
+	if (text != NULL) {
+		dst->text = dbshift__strndup(text, len);
+		dst->len = len;
+		if (dst->text == NULL)
+			return -1;
+	}
+	dst->read = text == NULL ? read : NULL;
 	if (file != NULL && (dst->file = dbshift__strdup(file)) == NULL)
 		return -1;
 	return 0;
+}
+
+int dbshift__script_present(const dbshift__script *script)
+{
+	return script->text != NULL || script->read != NULL;
+}
+
+int dbshift__script_load(dbshift__script *script, dbshift__err *err)
+{
+	int rc;
+
+	if (script->text != NULL || script->read == NULL)
+		return 0;
+	rc = script->read(script->file, &script->text, &script->len);
+	if (rc == -ENOMEM)
+		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	if (rc != 0) {
+		dbshift__err_set(err, DBSHIFT_ESOURCE, "cannot read '%s': %s",
+				 script->file, strerror(-rc));
+		dbshift__err_set_file(err, script->file);
+		return DBSHIFT_ESOURCE;
+	}
+	script->read = NULL;
+	return 0;
+}
+
+int dbshift__catalog_load_downs(dbshift_catalog *cat)
+{
+	dbshift__migration *m;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < cat->migrations.len && rc == 0; i++) {
+		m = cat->migrations.items[i];
+		rc = dbshift__script_load(&m->generic_down, cat->err);
+		for (j = 0; j < m->n_variants && rc == 0; j++)
+			rc = dbshift__script_load(&m->variants[j].down,
+						  cat->err);
+	}
+	return rc;
 }
 
 static int strv_copy(char ***dst, size_t *n, const char *const *src,
@@ -126,7 +175,8 @@ static int strv_copy(char ***dst, size_t *n, const char *const *src,
 }
 
 static int variants_copy(dbshift__migration *m,
-			 const dbshift_migration_def *def)
+			 const dbshift_migration_def *def,
+			 dbshift__script_read_fn read)
 {
 	size_t i;
 
@@ -142,16 +192,19 @@ static int variants_copy(dbshift__migration *m,
 
 		dst->dialect = dbshift__strdup(v->dialect);
 		if (dst->dialect == NULL ||
-		    script_copy(&dst->up, v->up, v->up_len, v->up_file) ||
-		    script_copy(&dst->down, v->down, v->down_len, v->down_file))
+		    script_copy(&dst->up, v->up, v->up_len, v->up_file, NULL) ||
+		    script_copy(&dst->down, v->down, v->down_len, v->down_file,
+				read))
 			return -1;
 	}
 	return 0;
 }
 
-/* Build the core's copy of def; NULL when out of memory. */
+/* Build the core's copy of def (down scripts given by file only are read
+ * later through read, when not NULL); NULL when out of memory. */
 static dbshift__migration *migration_from_def(const char *source,
-					      const dbshift_migration_def *def)
+					      const dbshift_migration_def *def,
+					      dbshift__script_read_fn read)
 {
 	dbshift__migration *m = calloc(1, sizeof(*m));
 
@@ -160,13 +213,14 @@ static dbshift__migration *migration_from_def(const char *source,
 	m->source = dbshift__strdup(source);
 	m->version = dbshift__strdup(def->migration_version);
 	m->name = dbshift__strdup(def->name != NULL ? def->name : "");
-	m->id = dbshift__aprintf("%s/%s", source, def->migration_version);
+	m->id = dbshift__concat(source, "/", def->migration_version);
 	if (m->source == NULL || m->version == NULL || m->name == NULL ||
 	    m->id == NULL ||
-	    script_copy(&m->generic_up, def->up, def->up_len, def->up_file) ||
+	    script_copy(&m->generic_up, def->up, def->up_len, def->up_file,
+			NULL) ||
 	    script_copy(&m->generic_down, def->down, def->down_len,
-			def->down_file) ||
-	    variants_copy(m, def) ||
+			def->down_file, read) ||
+	    variants_copy(m, def, read) ||
 	    strv_copy(&m->def_depends_on, &m->n_def_depends_on, def->depends_on,
 		      def->n_depends_on) ||
 	    strv_copy(&m->def_dialects, &m->n_def_dialects, def->dialects,
@@ -276,6 +330,13 @@ static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 
 int dbshift_catalog_add(dbshift_catalog *cat, const dbshift_migration_def *def)
 {
+	return dbshift__catalog_add_deferred(cat, def, NULL);
+}
+
+int dbshift__catalog_add_deferred(dbshift_catalog *cat,
+				  const dbshift_migration_def *def,
+				  dbshift__script_read_fn read)
+{
 	dbshift__migration *m;
 	int rc;
 
@@ -284,7 +345,7 @@ int dbshift_catalog_add(dbshift_catalog *cat, const dbshift_migration_def *def)
 	rc = def_check(cat, def);
 	if (rc != 0)
 		return rc;
-	m = migration_from_def(cat->source_name, def);
+	m = migration_from_def(cat->source_name, def, read);
 	if (m == NULL || dbshift__vec_push(&cat->migrations, m) != 0) {
 		dbshift__migration_free(m);
 		return dbshift__err_set(cat->err, DBSHIFT_ENOMEM,
@@ -324,8 +385,8 @@ static int strv_merge(char ***dst, size_t *n, char *const *src, size_t count)
 	return 0;
 }
 
-static const dbshift__variant *variant_for(const dbshift__migration *m,
-					   const char *dialect)
+static dbshift__variant *variant_for(const dbshift__migration *m,
+				     const char *dialect)
 {
 	size_t i;
 
@@ -370,7 +431,7 @@ static int contexts_match(char *const *wanted, size_t n_wanted,
 
 static void pick_scripts(dbshift__migration *m, const char *dialect)
 {
-	const dbshift__variant *v = variant_for(m, dialect);
+	dbshift__variant *v = variant_for(m, dialect);
 
 	m->up = NULL;
 	m->down = NULL;
@@ -378,9 +439,9 @@ static void pick_scripts(dbshift__migration *m, const char *dialect)
 		m->up = &v->up;
 	else if (m->generic_up.text != NULL)
 		m->up = &m->generic_up;
-	if (v != NULL && v->down.text != NULL)
+	if (v != NULL && dbshift__script_present(&v->down))
 		m->down = &v->down;
-	else if (m->generic_down.text != NULL)
+	else if (dbshift__script_present(&m->generic_down))
 		m->down = &m->generic_down;
 }
 

@@ -10,11 +10,21 @@
 #include "error.h"
 #include "util.h"
 
-/** A script: text (NULL when absent) and the file it came from. */
+/** Reads a whole script file: 0 or -errno (see dbshift__read_file). */
+typedef int (*dbshift__script_read_fn)(const char *file, char **text,
+				       size_t *len);
+
+/**
+ * A script: text (NULL when absent) and the file it came from. A script
+ * whose reading is deferred (a directory source's down scripts, read only
+ * when a down is planned) has text NULL, its file, and read set until
+ * dbshift__script_load() reads it.
+ */
 typedef struct dbshift__script {
 	char *text;
 	size_t len;
 	char *file; /* may be NULL */
+	dbshift__script_read_fn read;
 } dbshift__script;
 
 typedef struct dbshift__variant {
@@ -49,8 +59,9 @@ typedef struct dbshift__migration {
 	/* Resolved for the run's dialect by dbshift__migration_resolve().
 	 * up/down borrow from generic_* or a variant. */
 	const dbshift__script *up;
-	const dbshift__script *down; /* NULL when there is no down */
-	char **depends_on;	     /* union of def and directives */
+	dbshift__script *down; /* NULL when there is no down; may be
+				* deferred until a down is planned */
+	char **depends_on;     /* union of def and directives */
 	size_t n_depends_on;
 	int no_transaction;
 	int skipped;	   /* dialect or context excludes it */
@@ -74,6 +85,33 @@ struct dbshift_catalog {
 /** Prepare a catalog for source_name, reporting into err. */
 void dbshift__catalog_init(dbshift_catalog *cat, const char *source_name,
 			   dbshift__err *err);
+
+/**
+ * dbshift_catalog_add() for the built-in sources that read files: a down
+ * script given only by its file (down NULL, down_file set, in def or a
+ * variant) is not read now but recorded to be read through read when a
+ * down is planned (dbshift__script_load()).
+ */
+int dbshift__catalog_add_deferred(dbshift_catalog *cat,
+				  const dbshift_migration_def *def,
+				  dbshift__script_read_fn read);
+
+/** Is the script there (read, or to be read)? */
+int dbshift__script_present(const dbshift__script *script);
+
+/**
+ * Read a deferred script now (a no-op for one already read). Returns 0, or
+ * DBSHIFT_ESOURCE naming the file (DBSHIFT_ENOMEM) recorded in err.
+ */
+int dbshift__script_load(dbshift__script *script, dbshift__err *err);
+
+/**
+ * Read every deferred down script (generic and variants) of the catalog's
+ * migrations, as dbshift__script_load() does, reporting into the
+ * catalog's error: what a source loaded eagerly would hold (for tests
+ * that compare sources).
+ */
+int dbshift__catalog_load_downs(dbshift_catalog *cat);
 
 /** Free the catalog's migrations (those not taken out of it). */
 void dbshift__catalog_clear(dbshift_catalog *cat);

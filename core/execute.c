@@ -291,5 +291,11 @@ int dbshift__execute_up(dbshift__run *run, dbshift__migration *m)
 
 int dbshift__execute_down(dbshift__run *run, dbshift__migration *m)
 {
-	return step(run, m, DBSHIFT_DOWN);
+	int rc = 0;
+
+	/* Choosing the victims read the script already; this is for a
+	 * caller that did not. */
+	if (m->down != NULL)
+		rc = dbshift__script_load(m->down, &run->runner->err);
+	return rc != 0 ? rc : step(run, m, DBSHIFT_DOWN);
 }

@@ -319,7 +319,7 @@ int dbshift__graph_build(dbshift__graph *g, dbshift__migration **items,
 		items[i]->index = i;
 		g->by_key[i] = items[i];
 	}
-	qsort(g->by_key, n, sizeof(*g->by_key), by_key_cmp);
+	dbshift__sort(g->by_key, n, sizeof(*g->by_key), by_key_cmp);
 	rc = check_duplicates(g, err);
 	if (rc == 0)
 		rc = resolve_edges(g, err);

@@ -175,7 +175,7 @@ static int index_rows(dbshift__history *h, dbshift__err *err)
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
 	for (i = 0; i < h->n; i++)
 		h->by_id[i] = &h->rows[i];
-	qsort(h->by_id, h->n, sizeof(*h->by_id), by_id_cmp);
+	dbshift__sort(h->by_id, h->n, sizeof(*h->by_id), by_id_cmp);
 	return 0;
 }
 

@@ -95,7 +95,8 @@ int dbshift__select_pending(dbshift__run *run, const unsigned char *mark,
 	return rc;
 }
 
-/* The migration of an applied history row, with a down, or an error. */
+/* The migration of an applied history row, with its down script read,
+ * or an error. */
 static int revertible(dbshift__run *run, const dbshift__history_row *row,
 		      dbshift__migration **out)
 {
@@ -121,6 +122,10 @@ static int revertible(dbshift__run *run, const dbshift__history_row *row,
 				      m->up && m->up->file ? m->up->file : "");
 		return DBSHIFT_ENODOWN;
 	}
+	/* A down is planned: its script is read now, before anything
+	 * changes, so that an unreadable one stops the whole down. */
+	if (m->down != NULL)
+		return dbshift__script_load(m->down, err);
 	return 0;
 }
 

@@ -5,11 +5,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -50,6 +54,19 @@ char *dbshift__aprintf(const char *fmt, ...)
 	vsnprintf(buf.ptr, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return buf.ptr;
+}
+
+char *dbshift__concat(const char *a, const char *sep, const char *b)
+{
+	size_t len_a = strlen(a), len_sep = strlen(sep), len_b = strlen(b);
+	char *s = malloc(len_a + len_sep + len_b + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, len_a);
+	memcpy(s + len_a, sep, len_sep);
+	memcpy(s + len_a + len_sep, b, len_b + 1);
+	return s;
 }
 
 void dbshift__strlcpy(char *dst, const char *src, size_t dst_size)
@@ -149,6 +166,19 @@ void dbshift__buf_free(dbshift__buf *buf)
 	buf->oom = 0;
 }
 
+void dbshift__sort(void *base, size_t n, size_t size,
+		   int (*cmp)(const void *, const void *))
+{
+	const char *item = base;
+	size_t i;
+
+	for (i = 1; i < n; i++, item += size)
+		if (cmp(item, item + size) > 0)
+			break;
+	if (i < n)
+		qsort(base, n, size, cmp);
+}
+
 int dbshift__vec_push(dbshift__vec *vec, void *item)
 {
 	if (vec->len == vec->cap) {
@@ -176,35 +206,73 @@ void dbshift__vec_free(dbshift__vec *vec, void (*free_fn)(void *))
 	vec->len = vec->cap = 0;
 }
 
+/*
+ * Read what is left of fd into buf (cap bytes of room, plus one for the
+ * NUL), growing it. A regular file is read in one call when cap is one
+ * more than its size: the short read says the end was reached, so no
+ * second call is needed to see it. Returns 0 or an errno value.
+ */
+static int read_all(int fd, int regular, char **buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+	char *grown;
+
+	for (;;) {
+		if (*len == cap) {
+			grown = realloc(*buf, cap * 2 + 1);
+			if (grown == NULL)
+				return ENOMEM;
+			*buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, *buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			return 0;
+		*len += (size_t)n;
+		if (regular && *len < cap)
+			return 0;
+	}
+}
+
 int dbshift__read_file(const char *path, char **out, size_t *len)
 {
-	dbshift__buf buf = DBSHIFT__BUF_INIT;
-	char chunk[16384];
-	size_t n;
-	FILE *f;
-	int saved;
+	struct stat st;
+	size_t cap = 4096;
+	int fd, saved = 0, regular = 0;
 
 	*out = NULL;
 	*len = 0;
-	f = fopen(path, "rb");
-	if (f == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (dbshift__buf_append(&buf, chunk, n) != 0)
-			break;
-	if (ferror(f) || buf.oom) {
-		saved = buf.oom ? ENOMEM : EIO;
-		fclose(f);
-		dbshift__buf_free(&buf);
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		goto out_close;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uintmax_t)st.st_size < SIZE_MAX / 2) {
+		regular = 1;
+		cap = (size_t)st.st_size + 1;
+	}
+	*out = malloc(cap + 1);
+	if (*out == NULL)
+		saved = ENOMEM;
+	else
+		saved = read_all(fd, regular, out, cap, len);
+	if (saved == 0)
+		(*out)[*len] = '\0';
+out_close:
+	close(fd);
+	if (saved != 0) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
 		errno = saved;
 		return -saved;
-	}
-	fclose(f);
-	*len = buf.len;
-	*out = dbshift__buf_detach(&buf);
-	if (*out == NULL) {
-		errno = ENOMEM;
-		return -ENOMEM;
 	}
 	return 0;
 }

@@ -28,6 +28,12 @@
 /* Folders deeper than migration/DIALECT/ are never listed. */
 #define DIR_LIST_DEPTH 2
 
+/*
+ * How the directory source reads a script file. Only tests change it (to
+ * count what a run reads, or to fail a read); see directory.h.
+ */
+dbshift__layout_read_fn dbshift__dir_read_script = dbshift__read_file;
+
 /* The source's state: the directory, without trailing slashes. */
 struct dir_state {
 	char *path;
@@ -50,23 +56,62 @@ static char *dir_join(const char *dir, const char *name)
 	size_t len = strlen(dir);
 
 	if (len > 0 && dir[len - 1] == '/')
-		return dbshift__aprintf("%s%s", dir, name);
-	return dbshift__aprintf("%s/%s", dir, name);
+		return dbshift__concat(dir, "", name);
+	return dbshift__concat(dir, "/", name);
 }
+
+/*
+ * A listed name and what readdir() said it is: DBSHIFT__ENTRY_FILE or
+ * _DIR when the file system told (no symbolic link), else 0, to be found
+ * out with stat().
+ */
+struct dir_name {
+	dbshift__entry_type type;
+	char name[];
+};
 
 static int dir_name_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(struct dir_name *const *)a)->name,
+		      (*(struct dir_name *const *)b)->name);
+}
+
+/* What the directory entry says its file is, or 0 when it does not. */
+static dbshift__entry_type dir_dirent_type(const struct dirent *entry)
+{
+#ifdef HAVE_STRUCT_DIRENT_D_TYPE
+	if (entry->d_type == DT_REG)
+		return DBSHIFT__ENTRY_FILE;
+	if (entry->d_type == DT_DIR)
+		return DBSHIFT__ENTRY_DIR;
+#else
+	(void)entry;
+#endif
+	return 0;
+}
+
+/* A new dir_name for entry, or NULL when out of memory. */
+static struct dir_name *dir_name_new(const struct dirent *entry)
+{
+	size_t len = strlen(entry->d_name);
+	struct dir_name *name = malloc(sizeof(*name) + len + 1);
+
+	if (name == NULL)
+		return NULL;
+	name->type = dir_dirent_type(entry);
+	memcpy(name->name, entry->d_name, len + 1);
+	return name;
 }
 
 /*
  * List the entries of path that are not hidden (names starting with '.'),
- * sorted bytewise. The names belong to names. Returns 0, or -errno.
+ * sorted bytewise, as struct dir_name belonging to names. Returns 0, or
+ * -errno.
  */
 static int dir_list(const char *path, dbshift__vec *names)
 {
 	struct dirent *entry;
-	char *copy;
+	struct dir_name *copy;
 	DIR *dir;
 	int saved;
 
@@ -80,7 +125,7 @@ static int dir_list(const char *path, dbshift__vec *names)
 			break;
 		if (entry->d_name[0] == '.')
 			continue;
-		copy = dbshift__strdup(entry->d_name);
+		copy = dir_name_new(entry);
 		if (copy == NULL || dbshift__vec_push(names, copy) != 0) {
 			free(copy);
 			errno = ENOMEM;
@@ -101,13 +146,17 @@ static int dir_list(const char *path, dbshift__vec *names)
 
 /*
  * What path is, following symbolic links, and the errno of looking at it
- * when that fails (a dangling link).
+ * when that fails (a dangling link). known is what the listing said (0:
+ * nothing), which saves a stat() per file.
  */
-static dbshift__entry_type dir_entry_type(const char *path, int *error)
+static dbshift__entry_type dir_entry_type(const char *path,
+					  dbshift__entry_type known, int *error)
 {
 	struct stat st;
 
 	*error = 0;
+	if (known != 0)
+		return known;
 	if (stat(path, &st) != 0) {
 		*error = errno;
 		return DBSHIFT__ENTRY_BROKEN;
@@ -123,26 +172,28 @@ static int dir_walk_folder(struct dir_walk *walk, const char *rel,
 			   const char *full, int depth, size_t index);
 
 /*
- * Add the entry name of the folder rel (full: its path on disk; rel ""
+ * Add the listed entry of the folder rel (full: its path on disk; rel ""
  * for the migration directory) and, for a folder not too deep, what it
  * holds. Returns 0 or DBSHIFT_ENOMEM (reported).
  */
 static int dir_walk_entry(struct dir_walk *walk, const char *rel,
-			  const char *full, int depth, const char *name)
+			  const char *full, int depth,
+			  const struct dir_name *listed)
 {
+	const char *name = listed->name;
 	char *entry_rel, *entry_full;
 	dbshift__entry_type type;
 	size_t index = walk->layout->n_entries;
 	int error, rc = 0;
 
-	entry_rel = rel[0] != '\0' ? dbshift__aprintf("%s/%s", rel, name) :
+	entry_rel = rel[0] != '\0' ? dbshift__concat(rel, "/", name) :
 				     dbshift__strdup(name);
 	entry_full = dir_join(full, name);
 	if (entry_rel == NULL || entry_full == NULL) {
 		rc = dir_oom(walk->cat);
 		goto out;
 	}
-	type = dir_entry_type(entry_full, &error);
+	type = dir_entry_type(entry_full, listed->type, &error);
 	if (dbshift__layout_add(walk->layout, entry_rel, type, error) != 0)
 		rc = dir_oom(walk->cat);
 	else if (type == DBSHIFT__ENTRY_DIR && depth < DIR_LIST_DEPTH)
@@ -205,7 +256,7 @@ int dbshift__dir_read(const char *path, dbshift__layout *layout,
 
 	memset(layout, 0, sizeof(*layout));
 	if (prefix == NULL ||
-	    dbshift__layout_init(layout, prefix, dbshift__read_file) != 0)
+	    dbshift__layout_init(layout, prefix, dbshift__dir_read_script) != 0)
 		rc = dir_oom(cat);
 	else
 		rc = dir_walk_folder(&walk, "", root, 0, 0);
@@ -222,6 +273,9 @@ static int dir_load(void *state, dbshift_catalog *catalog)
 	int rc;
 
 	rc = dbshift__dir_read(dir->path, &layout, catalog);
+	/* Down scripts are read only when a down is planned: a run that
+	 * goes up (the usual one) never opens them. */
+	layout.defer_down = 1;
 	if (rc == 0)
 		rc = dbshift__layout_load(&layout, catalog);
 	dbshift__layout_free(&layout);

@@ -20,4 +20,11 @@
 int dbshift__dir_read(const char *path, dbshift__layout *layout,
 		      dbshift_catalog *cat);
 
+/**
+ * The reader of every script file the directory source reads,
+ * dbshift__read_file() unless a test replaced it to count reads (a run
+ * that only goes up must never read a down script) or to fail one.
+ */
+extern dbshift__layout_read_fn dbshift__dir_read_script;
+
 #endif

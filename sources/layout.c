@@ -266,8 +266,8 @@ static int layout_prepare(struct layout_scan *scan)
 	int rc;
 
 	if (layout->n_entries > 1)
-		qsort(layout->entries, layout->n_entries,
-		      sizeof(layout->entries[0]), layout_entry_cmp);
+		dbshift__sort(layout->entries, layout->n_entries,
+			      sizeof(layout->entries[0]), layout_entry_cmp);
 	rc = layout_dedup(scan);
 	if (rc != 0)
 		return rc;
@@ -328,10 +328,10 @@ static int layout_add_piece(struct layout_scan *scan, const char *version,
 		return layout_oom(scan);
 	piece->version = dbshift__strdup(version);
 	piece->name = dbshift__strdup(name);
-	piece->file = dbshift__aprintf("%s%s", prefix,
-				       scan->layout->entries[entry].path);
-	piece->origin = dbshift__aprintf("%s%s", prefix,
-					 scan->layout->entries[origin].path);
+	piece->file =
+		dbshift__concat(prefix, "", scan->layout->entries[entry].path);
+	piece->origin =
+		dbshift__concat(prefix, "", scan->layout->entries[origin].path);
 	piece->dialect = dialect;
 	piece->kind = kind;
 	piece->layout = layout;
@@ -641,8 +641,9 @@ static void layout_migration_clear(struct layout_migration *mig, size_t n)
 
 /*
  * The script of piece: its data when held in memory, else read through
- * the layout's reader into *owned (freed by the caller). Returns 0 or a
- * negative code (reported).
+ * the layout's reader into *owned (freed by the caller), except a down
+ * script the layout defers, which stays unread (*text NULL). Returns 0 or
+ * a negative code (reported).
  */
 static int layout_read_script(struct layout_scan *scan,
 			      const struct layout_piece *piece,
@@ -654,6 +655,11 @@ static int layout_read_script(struct layout_scan *scan,
 	if (entry->data != NULL || scan->layout->read == NULL) {
 		*text = entry->data != NULL ? entry->data : "";
 		*len = entry->data != NULL ? entry->len : 0;
+		return 0;
+	}
+	if (piece->kind == DBSHIFT__SCRIPT_DOWN && scan->layout->defer_down) {
+		*text = NULL;
+		*len = 0;
 		return 0;
 	}
 	rc = scan->layout->read(piece->file, owned, len);
@@ -773,7 +779,9 @@ static int layout_add_migration(struct layout_scan *scan,
 	if (rc == 0)
 		rc = layout_finish_def(scan, &mig, pieces[0]);
 	if (rc == 0)
-		rc = dbshift_catalog_add(scan->cat, &mig.def);
+		rc = dbshift__catalog_add_deferred(
+			scan->cat, &mig.def,
+			scan->layout->defer_down ? scan->layout->read : NULL);
 	layout_migration_clear(&mig, n);
 	return rc;
 }
@@ -788,7 +796,7 @@ static int layout_add_all(struct layout_scan *scan)
 	int rc = 0;
 
 	if (n > 1)
-		qsort(pieces, n, sizeof(*pieces), layout_piece_cmp);
+		dbshift__sort(pieces, n, sizeof(*pieces), layout_piece_cmp);
 	for (start = 0; start < n && rc == 0; start = end) {
 		end = start + 1;
 		while (end < n &&

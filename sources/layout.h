@@ -48,6 +48,9 @@ typedef struct dbshift__layout {
 	size_t cap;
 	char *prefix;
 	dbshift__layout_read_fn read; /* for FILE entries without data */
+	/* Down scripts of FILE entries without data are not read by the
+	 * load but left to the core to read when a down is planned. */
+	int defer_down;
 } dbshift__layout;
 
 /** Prepare an empty layout. Returns 0, or -1 when out of memory. */

@@ -35,15 +35,20 @@ static void teardown(void)
 
 /*
  * Load the directory at path (absolute, or relative to the test's
- * directory) as source "app" into cat. Returns the load's result.
+ * directory) as source "app" into cat, and read the down scripts it
+ * defers (a run reads them when it plans a down), so that the tests see
+ * every script. Returns the load's result.
  */
 static int load_path(const char *path)
 {
+	int rc;
+
 	teardown();
 	dbshift__err_init(&err);
 	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path(path)), 0);
 	dbshift__catalog_init(&cat, "app", &err);
-	return src->ops->load(src->state, &cat);
+	rc = src->ops->load(src->state, &cat);
+	return rc == 0 ? dbshift__catalog_load_downs(&cat) : rc;
 }
 
 /* Load a directory that must load; returns the number of migrations. */
@@ -170,6 +175,46 @@ START_TEST(test_directory_mixed_layouts)
 	ck_assert_str_eq(versions(), "001,002,003,004");
 	ck_assert_str_eq(mig(1)->generic_up.text, "SELECT 2;");
 	ck_assert_str_eq(mig(0)->generic_down.text, "SELECT -1;");
+}
+END_TEST
+
+/* Down scripts are recorded by file and read only when asked for. */
+START_TEST(test_directory_down_deferred)
+{
+	const dbshift__migration *m;
+
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/001_a.down.sql", "SELECT -1;");
+	fx_mkdir("m/002_b/postgres");
+	fx_write("m/002_b/up.sql", "SELECT 2;");
+	fx_write("m/002_b/postgres/down.sql", "SELECT -2;");
+	teardown();
+	dbshift__err_init(&err);
+	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path("m")), 0);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	m = mig(0);
+	ck_assert_str_eq(m->generic_up.text, "SELECT 1;");
+	ck_assert_ptr_null(m->generic_down.text);
+	ck_assert_str_eq(m->generic_down.file, fx_path("m/001_a.down.sql"));
+	ck_assert_int_eq(dbshift__script_present(&m->generic_down), 1);
+	ck_assert_ptr_null(mig(1)->variants[0].down.text);
+	ck_assert_int_eq(dbshift__script_present(&mig(1)->generic_down), 0);
+	ck_assert_int_eq(dbshift__catalog_load_downs(&cat), 0);
+	ck_assert_str_eq(m->generic_down.text, "SELECT -1;");
+	ck_assert_str_eq(mig(1)->variants[0].down.text, "SELECT -2;");
+	/* A script that went away meanwhile is named with the reason. */
+	ck_assert_int_eq(load_path("m"), 0);
+	teardown();
+	dbshift__err_init(&err);
+	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path("m")), 0);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	ck_assert_int_eq(unlink(fx_path("m/001_a.down.sql")), 0);
+	ck_assert_int_eq(dbshift__catalog_load_downs(&cat), DBSHIFT_ESOURCE);
+	ck_assert_has(err.pub.message, fx_path("m/001_a.down.sql"));
+	ck_assert_has(err.pub.message, strerror(ENOENT));
+	ck_assert_str_eq(err.pub.file, fx_path("m/001_a.down.sql"));
 }
 END_TEST
 
@@ -648,6 +693,7 @@ Suite *directory_suite(void)
 	tcase_add_test(tc, test_directory_flat);
 	tcase_add_test(tc, test_directory_folders);
 	tcase_add_test(tc, test_directory_mixed_layouts);
+	tcase_add_test(tc, test_directory_down_deferred);
 	tcase_add_test(tc, test_directory_flat_dialect_variants);
 	tcase_add_test(tc, test_directory_folder_dialect_variants);
 	tcase_add_test(tc, test_directory_variant_only);

@@ -215,6 +215,9 @@ static void load_source(struct loaded *l, dbshift_source *src)
 	dbshift__err_init(&l->err);
 	dbshift__catalog_init(&l->cat, dbshift_source_name(src), &l->err);
 	l->rc = src->ops->load(src->state, &l->cat);
+	/* The directory source defers its down scripts; compare them. */
+	if (l->rc == 0)
+		l->rc = dbshift__catalog_load_downs(&l->cat);
 }
 
 static void loaded_free(struct loaded *l)

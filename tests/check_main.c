@@ -38,6 +38,7 @@ static const struct entry all_suites[] = {
 	{"cli_tty", cli_tty_suite},
 	{"embedded", embedded_suite},
 	{"code", code_suite},
+	{"runcost", runcost_suite},
 };
 
 static int wanted(const char *name, int argc, char **argv)

@@ -31,5 +31,6 @@ Suite *cli_admin_suite(void);
 Suite *cli_tty_suite(void);
 Suite *embedded_suite(void);
 Suite *code_suite(void);
+Suite *runcost_suite(void);
 
 #endif
