@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "urlparts.h"
 #include "util.h"
 
 int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
@@ -29,9 +30,17 @@ int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 	conn->err = err;
 	dbshift__diag_init(&conn->diag);
 	if (driver->open(&conn->handle, url, &conn->diag) != 0) {
-		int bad_url = strcmp(conn->diag.sqlstate,
-				     DBSHIFT_SQLSTATE_BAD_URL) == 0;
-		int code = bad_url ? DBSHIFT_EURL : DBSHIFT_EDB;
+		int bad_url;
+		int code;
+
+		/* The driver should not repeat the password; make sure. */
+		dbshift__url_scrub(conn->diag.message,
+				   sizeof(conn->diag.message), url);
+		dbshift__url_scrub(conn->diag.detail, sizeof(conn->diag.detail),
+				   url);
+		bad_url = strcmp(conn->diag.sqlstate,
+				 DBSHIFT_SQLSTATE_BAD_URL) == 0;
+		code = bad_url ? DBSHIFT_EURL : DBSHIFT_EDB;
 
 		if (dbshift_url_redact(url, redacted, sizeof(redacted)) != 0)
 			dbshift__strlcpy(redacted, "(URL)", sizeof(redacted));

@@ -2,7 +2,8 @@
 /*
  * host.c - the table of core functions lent to drivers (dbshift_host,
  * driver.h), modelled on SQLite's sqlite3_api_routines: diagnostics, the
- * statement splitter and URL decoding, so that no driver compiles core
+ * statement splitter, URL decoding, splitting and scrubbing (urlparts.c),
+ * so that no driver compiles core
  * files or carries its own copy of them. The table is one static object
  * that only grows at the end; each slot is safe to call from any thread.
  */
@@ -14,6 +15,7 @@
 #include "error.h"
 #include "host.h"
 #include "split.h"
+#include "urlparts.h"
 
 /* dbshift_host.fail: diag_set() that returns the slots' failure value. */
 static int host_fail(dbshift_diag *diag, const char *sqlstate,
@@ -82,6 +84,9 @@ static const dbshift_host host = {
 	.split_token = dbshift__split_token,
 	.line_at = dbshift__split_line_at,
 	.url_decode = dbshift__url_decode,
+	.url_split = dbshift__url_split,
+	.scrub = dbshift__secret_scrub,
+	.url_scrub = dbshift__url_scrub,
 };
 
 const dbshift_host *dbshift__host(void)

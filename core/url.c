@@ -14,16 +14,11 @@
  * is accepted and loads driver_<scheme>.so through the generic entry
  * symbol, since '-' cannot appear in a C identifier.
  *
- * Redaction hides a password wherever a URL of the forms in design.md 6
- * carries one: in the userinfo of scheme://user:password@host/..., and as a
- * password=, pass=, passwd= or pwd= query parameter. Passwords should be
- * percent-encoded in URLs; to avoid leaking one that is not, the userinfo
- * ends at the last '@' before the query ('?'), so a password may contain
- * '@', ':', '/' or '#'. libpq-style keyword strings ("host=h password=x")
- * are not URLs and are not handled here. The core knows no scheme: a URL
- * without "//" after the scheme (sqlite:PATH) or with an empty authority
- * (sqlite:///PATH) has no userinfo, so a file name in it may contain ':'
- * and '@'; any other scheme://... is read as authority form.
+ * Messages never quote the URL as written: they show the form that
+ * urlparts.c rebuilds from its parts (scheme, user, host and path; the
+ * password as "***"; no query string), and a URL without a valid scheme
+ * is not shown at all, since it may be a libpq keyword string such as
+ * "host=h password=x".
  */
 #include "config.h"
 
@@ -32,46 +27,11 @@
 
 #include "dbshift/dbshift.h"
 #include "url.h"
+#include "urlparts.h"
 #include "util.h"
-
-/* Stands in for a password. */
-#define REDACTED "***"
 
 /* Longest redacted URL quoted in an error message. */
 #define MESSAGE_URL_MAX 512
-
-/* Query parameters whose value is a password. */
-static const char *const secret_params[] = {"password", "pass", "passwd",
-					    "pwd"};
-
-/*
- * A bounded writer: put() copies what fits into buf (always leaving room
- * for the NUL) and counts everything, so that len ends up as the length
- * the whole output needs, as with snprintf.
- */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	size_t room;
-
-	if (o->size > 0 && o->len < o->size - 1) {
-		room = o->size - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static void put_end(struct out *o)
-{
-	if (o->size == 0)
-		return;
-	o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
-}
 
 static int lower(int c)
 {
@@ -88,114 +48,11 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-/* Does the n-byte scheme s equal name, ignoring case? */
-static int scheme_is(const char *s, size_t n, const char *name)
-{
-	size_t i;
-
-	if (strlen(name) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != name[i])
-			return 0;
-	return 1;
-}
-
-/*
- * Find the password in the userinfo of scheme://user:password@host...:
- * set *start and *end around it and return 1, or return 0 when the URL
- * has no (non-empty) password there.
- */
-static int find_userinfo_password(const char *url, const char **start,
-				  const char **end)
-{
-	const char *colon = strchr(url, ':');
-	const char *auth, *query, *at, *p, *pw;
-
-	if (colon == NULL || colon[1] != '/' || colon[2] != '/' ||
-	    colon[3] == '/')
-		return 0;
-	auth = colon + 3;
-	query = auth + strcspn(auth, "?");
-	at = NULL;
-	for (p = auth; p < query; p++)
-		if (*p == '@')
-			at = p;
-	if (at == NULL)
-		return 0;
-	pw = memchr(auth, ':', (size_t)(at - auth));
-	if (pw == NULL || pw + 1 == at)
-		return 0;
-	*start = pw + 1;
-	*end = at;
-	return 1;
-}
-
-static int secret_param(const char *key, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(secret_params) / sizeof(secret_params[0]); i++)
-		if (scheme_is(key, n, secret_params[i]))
-			return 1;
-	return 0;
-}
-
-/* Write the query string q (after the '?') with secret values hidden. */
-static void put_query(struct out *o, const char *q)
-{
-	size_t len;
-	const char *eq;
-
-	while (*q != '\0') {
-		len = strcspn(q, "&");
-		eq = memchr(q, '=', len);
-		if (eq != NULL && secret_param(q, (size_t)(eq - q)) &&
-		    eq + 1 < q + len) {
-			put(o, q, (size_t)(eq + 1 - q));
-			put(o, REDACTED, strlen(REDACTED));
-		} else {
-			put(o, q, len);
-		}
-		q += len;
-		if (*q == '&') {
-			put(o, "&", 1);
-			q++;
-		}
-	}
-}
-
-/*
- * Write url with its passwords hidden into buf (size bytes, truncated and
- * NUL-terminated when size > 0). Returns the length of the whole redacted
- * URL, without the NUL.
- */
-static size_t redact(const char *url, char *buf, size_t size)
-{
-	struct out o = {buf, size, 0};
-	const char *p = url, *pw_start, *pw_end, *query;
-
-	if (find_userinfo_password(url, &pw_start, &pw_end)) {
-		put(&o, url, (size_t)(pw_start - url));
-		put(&o, REDACTED, strlen(REDACTED));
-		p = pw_end;
-	}
-	query = strchr(p, '?');
-	if (query == NULL) {
-		put(&o, p, strlen(p));
-	} else {
-		put(&o, p, (size_t)(query + 1 - p));
-		put_query(&o, query + 1);
-	}
-	put_end(&o);
-	return o.len;
-}
-
 /* The redacted URL for an error message, shortened with "..." when it
  * does not fit in buf. */
 static const char *message_url(const char *url, char *buf, size_t size)
 {
-	if (redact(url, buf, size) >= size && size > 4)
+	if (dbshift__url_display(url, buf, size) >= size && size > 4)
 		memcpy(buf + size - 4, "...", 4);
 	return buf;
 }
@@ -228,9 +85,9 @@ int dbshift__url_scheme(const char *url, char *scheme, size_t size,
 	colon = strchr(url, ':');
 	if (colon == NULL || colon == url)
 		return dbshift__err_set(err, DBSHIFT_EURL,
-					"URL '%s' has no scheme; expected "
-					"e.g. sqlite:%s",
-					shown, shown);
+					"URL has no scheme; expected e.g. "
+					"sqlite:dbshift.db or "
+					"postgres://user@host/db");
 	n = (size_t)(colon - url);
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)url[i];
@@ -238,10 +95,9 @@ int dbshift__url_scheme(const char *url, char *scheme, size_t size,
 					      c == '-' || c == '.')))
 			continue;
 		return dbshift__err_set(err, DBSHIFT_EURL,
-					"URL '%s' has an invalid scheme "
-					"'%.*s': a scheme is a letter followed "
-					"by letters, digits, '+', '-' or '.'",
-					shown, n > 64 ? 64 : (int)n, url);
+					"URL has an invalid scheme: a scheme "
+					"is a letter followed by letters, "
+					"digits, '+', '-' or '.', then ':'");
 	}
 	if (memchr(url, '+', n) != NULL || memchr(url, '.', n) != NULL)
 		return dbshift__err_set(err, DBSHIFT_EURL,
@@ -265,8 +121,8 @@ int dbshift__url_scheme(const char *url, char *scheme, size_t size,
 }
 
 /*
- * Public: url with any password replaced by "***", into buf. Returns 0, or
- * DBSHIFT_EINVAL (thread error set) for a NULL argument or when buf is too
+ * Public: the form of url that messages show (urlparts.h), into buf. Returns 0,
+ * or DBSHIFT_EINVAL (thread error set) for a NULL argument or when buf is too
  * small; buf then holds "" when it has room for anything at all, so that a
  * partial URL is never mistaken for the whole one.
  */
@@ -279,7 +135,7 @@ int dbshift_url_redact(const char *url, char *buf, size_t buf_size)
 					"dbshift_url_redact: %s",
 					url == NULL ? "no URL given" :
 						      "no output buffer");
-	need = redact(url, buf, buf_size);
+	need = dbshift__url_display(url, buf, buf_size);
 	if (need >= buf_size) {
 		buf[0] = '\0';
 		return dbshift__err_set(dbshift__err_last(), DBSHIFT_EINVAL,

@@ -337,10 +337,13 @@ START_TEST(test_driver_mysql_url_forms)
 	encode_byte(enc, sizeof(enc), db_name, '_');
 	snprintf(url, sizeof(url), "MariaDB://%s@%s/%s", auth, address, enc);
 	check_session(url, db_name);
-	/* The user part ends at the last '@': '/', ':' and '@' need no
-	 * encoding in the password (the '%' and '?' of this one do). */
+	/* The user part ends at the last '@': '/', ':', '@' and '?' need no
+	 * encoding in the password (only the '%' of this one does). */
 	snprintf(url, sizeof(url), "mysql://dbshift%%20u%ld:%s@%s/%s",
 		 (long)getpid(), "p@ss:w/rd%25%3Fx", address, db_name);
+	check_session(url, db_name);
+	snprintf(url, sizeof(url), "mysql://dbshift%%20u%ld:%s@%s/%s",
+		 (long)getpid(), "p@ss:w/rd%25?x", address, db_name);
 	check_session(url, db_name);
 	/* Every parameter the driver knows, harmless ones. */
 	snprintf(url, sizeof(url),

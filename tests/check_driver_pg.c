@@ -228,6 +228,19 @@ START_TEST(test_driver_pg_bad_urls)
 	ck_assert_ptr_null(strstr(dt_diag.message, "zzpw"));
 	dt_open_fails("postgres://u@127.0.0.1:1/db?password=s3cret%zzpw");
 	ck_assert_ptr_null(strstr(dt_diag.message, "s3cret"));
+	/* The issue-15 leaks: a '?', '@' or '/' in the password, and a
+	 * percent-encoded parameter name. */
+	dt_open_fails("postgres://u:s3c?retpw@127.0.0.1:1/db");
+	ck_assert_ptr_null(strstr(dt_diag.message, "retpw"));
+	dt_open_fails("postgres://u:Zk9s3cretpw@x@127.0.0.1:1/db");
+	ck_assert_ptr_null(strstr(dt_diag.message, "Zk9"));
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "127.0.0.1"));
+	dt_open_fails("postgres://u:ab/Zk9s3cretpw@127.0.0.1:1/db");
+	ck_assert_ptr_null(strstr(dt_diag.message, "Zk9"));
+	dt_open_fails("postgres://u@127.0.0.1:1/db?pass%77ord=s3cretpw");
+	dt_open_fails("postgres://u@127.0.0.1:99999/db");
+	ck_assert_str_eq(dt_diag.sqlstate, DBSHIFT_SQLSTATE_BAD_URL);
+	ck_assert_ptr_nonnull(strstr(dt_diag.message, "bad port '99999'"));
 	/* Not ours: the scheme is named, the password is not. */
 	dt_open_fails("mysql://u:s3cretpw@127.0.0.1/db");
 	ck_assert_ptr_nonnull(strstr(dt_diag.message, "mysql"));

@@ -1281,9 +1281,15 @@ START_TEST(test_faults_open_long_url)
 	ck_assert_int_eq(dbshift_runner_status(r, &st), DBSHIFT_EDB);
 	disarm();
 	msg = dbshift_runner_error(r)->message;
-	ck_assert_str_eq(msg,
-			 "cannot connect to (URL): flaky: injected failure "
+	/* The query is not shown at all. */
+	ck_assert_str_eq(msg + strlen(msg) -
+				 strlen(": flaky: injected failure "
+					"in open call 1 (" ENV_FAIL_AT "=1)"),
+			 ": flaky: injected failure "
 			 "in open call 1 (" ENV_FAIL_AT "=1)");
+	ck_assert_ptr_nonnull(strstr(msg, "cannot connect to flaky:"));
+	ck_assert_ptr_null(strstr(msg, "secret"));
+	ck_assert_ptr_null(strstr(msg, "aaa"));
 	dbshift_runner_free(r);
 	ck_assert_int_ne(access(fx_path("o.db"), F_OK), 0);
 }
@@ -1571,10 +1577,11 @@ START_TEST(test_faults_long_bad_url)
 
 	memset(url, 'u', sizeof(url) - 1);
 	url[sizeof(url) - 1] = '\0';
+	memcpy(url, "x+y:", 4);
 	opts.url = url;
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
 	msg = dbshift_runner_error(r)->message;
-	ck_assert_msg(strstr(msg, "uuu...' has no scheme") != NULL, "%s", msg);
+	ck_assert_msg(strstr(msg, "uuu...': scheme") != NULL, "%s", msg);
 	ck_assert_uint_lt(strlen(msg), 1100);
 	dbshift_runner_free(r);
 }

@@ -88,14 +88,16 @@ END_TEST
 
 START_TEST(test_url_no_scheme)
 {
+	/* Not shown: text without a scheme may be a libpq keyword string
+	 * such as "host=h password=x". */
 	ck_assert_str_eq(scheme_error("foo.db", DBSHIFT_EURL),
-			 "URL 'foo.db' has no scheme; expected e.g. "
-			 "sqlite:foo.db");
+			 "URL has no scheme; expected e.g. sqlite:dbshift.db "
+			 "or postgres://user@host/db");
 	ck_assert_ptr_nonnull(
 		strstr(scheme_error(":memory:", DBSHIFT_EURL), "no scheme"));
-	ck_assert_ptr_nonnull(
-		strstr(scheme_error("/var/db/app.db", DBSHIFT_EURL),
-		       "'/var/db/app.db' has no scheme"));
+	ck_assert_ptr_null(
+		strstr(scheme_error("host=h password=s3cret:x", DBSHIFT_EURL),
+		       "s3cret"));
 	ck_assert_ptr_nonnull(
 		strstr(scheme_error("", DBSHIFT_EURL), "URL is empty"));
 	scheme_error(NULL, DBSHIFT_EINVAL);
@@ -114,9 +116,9 @@ START_TEST(test_url_bad_scheme_chars)
 		ck_assert_ptr_nonnull(strstr(scheme_error(bad[i], DBSHIFT_EURL),
 					     "invalid scheme"));
 	ck_assert_str_eq(scheme_error("a/b:", DBSHIFT_EURL),
-			 "URL 'a/b:' has an invalid scheme 'a/b': a scheme is "
-			 "a letter followed by letters, digits, '+', '-' or "
-			 "'.'");
+			 "URL has an invalid scheme: a scheme is a letter "
+			 "followed by letters, digits, '+', '-' or '.', then "
+			 "':'");
 }
 END_TEST
 
@@ -139,7 +141,6 @@ START_TEST(test_url_error_redacted)
 
 	msg = scheme_error("a/b://u:secret@h/db", DBSHIFT_EURL);
 	ck_assert_ptr_null(strstr(msg, "secret"));
-	ck_assert_ptr_nonnull(strstr(msg, "'a/b://u:***@h/db'"));
 	msg = scheme_error("h/db?password=secret", DBSHIFT_EURL);
 	ck_assert_ptr_null(strstr(msg, "secret"));
 }
@@ -171,7 +172,8 @@ START_TEST(test_url_thread_error_when_no_err)
 		dbshift__url_scheme("nope", scheme, sizeof(scheme), NULL),
 		DBSHIFT_EURL);
 	ck_assert_int_eq(dbshift_error_last()->code, DBSHIFT_EURL);
-	ck_assert_ptr_nonnull(strstr(dbshift_error_last()->message, "'nope'"));
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_error_last()->message, "has no scheme"));
 }
 END_TEST
 
@@ -180,8 +182,7 @@ START_TEST(test_url_redact_postgres)
 	check_redact("postgres://u:secret@h/db", "postgres://u:***@h/db");
 	check_redact("postgresql://app:s3cr3t@db.example.com:5432/app?sslmode"
 		     "=require",
-		     "postgresql://app:***@db.example.com:5432/app?sslmode="
-		     "require");
+		     "postgresql://app:***@db.example.com:5432/app");
 }
 END_TEST
 
@@ -194,10 +195,10 @@ END_TEST
 START_TEST(test_url_redact_no_password)
 {
 	check_redact("postgres://h:5432/db", "postgres://h:5432/db");
-	check_redact("mysql://h/db?charset=utf8mb4",
-		     "mysql://h/db?charset=utf8mb4");
-	check_redact("nothing-like-a-url", "nothing-like-a-url");
-	check_redact("", "");
+	/* The query is never shown: any parameter may carry a secret. */
+	check_redact("mysql://h/db?charset=utf8mb4", "mysql://h/db");
+	check_redact("nothing-like-a-url", "(URL without a scheme)");
+	check_redact("", "(URL without a scheme)");
 }
 END_TEST
 
@@ -210,17 +211,24 @@ END_TEST
 
 START_TEST(test_url_redact_special_password)
 {
-	/* The last '@' before the path (and the query) ends the userinfo;
-	 * the first ':' in it ends the user. */
+	/* The last '@' of the URL ends the userinfo; the first ':' in it
+	 * ends the user. */
 	check_redact("postgres://u:p@ss:w@rd@h:5432/db",
 		     "postgres://u:***@h:5432/db");
 	check_redact("mysql://u::@@h/db", "mysql://u:***@h/db");
 	/* An unencoded '/' or '#' in a password must not leak either. */
 	check_redact("postgres://u:pa/ss@h/db", "postgres://u:***@h/db");
 	check_redact("postgres://u:pa#ss@h/db", "postgres://u:***@h/db");
-	/* An '@' in the query does not end the userinfo. */
+	/* Nor a '?' (libpq accepts such URLs), whatever follows it. */
+	check_redact("postgres://u:S3c?retPW@h:5/db",
+		     "postgres://u:***@h:5/db");
+	check_redact("mysql://u:a?b=c&d@h/db?x=1", "mysql://u:***@h/db");
+	/* An '@' elsewhere must be written %40: a raw one ends the
+	 * userinfo, and what comes before it is never shown. */
 	check_redact("postgres://u:pw@h/db?application_name=a@b",
-		     "postgres://u:***@h/db?application_name=a@b");
+		     "postgres://u:***@b");
+	check_redact("postgres://u:pw@h/db?application_name=a%40b",
+		     "postgres://u:***@h/db");
 }
 END_TEST
 
@@ -228,28 +236,23 @@ START_TEST(test_url_redact_sqlite_untouched)
 {
 	check_redact("sqlite:/tmp/x.db", "sqlite:/tmp/x.db");
 	check_redact("sqlite::memory:", "sqlite::memory:");
-	check_redact("sqlite:///srv/a:b@c.db", "sqlite:///srv/a:b@c.db");
-	/* The core knows no scheme: scheme://... is authority form, so a
-	 * file:// URL's path that looks like userinfo is hidden too. */
-	check_redact("file://data/u:p@x.db", "file://data/u:***@x.db");
-	check_redact("SQLite3:/a:b@c", "SQLite3:/a:b@c");
+	check_redact("file://data/x.db", "file://data/x.db");
+	/* One rule for every scheme: an '@' in a file name hides what
+	 * comes before it up to the first ':'. */
+	check_redact("sqlite:///srv/a:b@c.db", "sqlite:///srv/a:***@c.db");
+	check_redact("SQLite3:/a:b@c", "SQLite3:/a:***@c");
 }
 END_TEST
 
 START_TEST(test_url_redact_query_password)
 {
 	check_redact("postgres://h/db?user=u&password=secret",
-		     "postgres://h/db?user=u&password=***");
-	check_redact("mysql://h/db?pass=secret&charset=utf8",
-		     "mysql://h/db?pass=***&charset=utf8");
+		     "postgres://h/db");
+	check_redact("postgres://h/db?pass%77ord=secret", "postgres://h/db");
 	check_redact("postgres://h/db?PASSWORD=secret&pwd=x&passwd=y",
-		     "postgres://h/db?PASSWORD=***&pwd=***&passwd=***");
-	check_redact("postgres://u:a@h/db?password=b",
-		     "postgres://u:***@h/db?password=***");
-	/* Not a password parameter, or no value. */
-	check_redact("postgres://h/db?password_file=/x&password=",
-		     "postgres://h/db?password_file=/x&password=");
-	check_redact("sqlite:x.db?password=k", "sqlite:x.db?password=***");
+		     "postgres://h/db");
+	check_redact("postgres://u:a@h/db?password=b", "postgres://u:***@h/db");
+	check_redact("sqlite:x.db?password=k", "sqlite:x.db");
 }
 END_TEST
 

@@ -13,8 +13,9 @@
  *
  * URLs: mysql://[USER[:PASSWORD]@][HOST][:PORT][/DATABASE][?PARAMS], and
  * the same with mariadb://. USER, PASSWORD, HOST, DATABASE and parameter
- * values are percent-decoded. The user part ends at the last '@' before
- * the '?', so a password may hold '/', ':' or '@' unencoded. HOST may be
+ * values are percent-decoded. The user part ends at the last '@' (an '@'
+ * elsewhere is written %40), so a password may hold any character
+ * unencoded ('/', ':', '@', '?', '#', '%'). HOST may be
  * an IPv6 address in brackets or, percent-encoded, the path of a unix
  * socket. Without a host the server is "localhost", which the client
  * library reaches through its default unix socket (MySQL's convention);
@@ -38,7 +39,8 @@
  *                         reads do not time out unless asked to
  *   charset=NAME          the connection's character set (utf8mb4)
  * Any other parameter is an error. LOAD DATA LOCAL INFILE is disabled.
- * Messages name the host or socket, never the password.
+ * Messages name the host or socket, never the password; the client
+ * library's connection errors are scrubbed of it.
  *
  * Scripts run whole on the server, and the mysql client's DELIMITER
  * command is understood (mysql_script.c). Queries are prepared on the
@@ -221,6 +223,7 @@ static int check_tls(MYSQL *db, const dbshift__mysql_target *t,
 static MYSQL *db_connect(const dbshift__mysql_target *t, dbshift_diag *diag)
 {
 	unsigned long flags = CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS;
+	char msg[sizeof(diag->message)];
 	MYSQL *db;
 
 	pthread_once(&library_once, library_init);
@@ -238,9 +241,14 @@ static MYSQL *db_connect(const dbshift__mysql_target *t, dbshift_diag *diag)
 	if (mysql_real_connect(db, t->host, t->user, t->password, t->database,
 			       t->port, t->values[DBSHIFT__MYSQL_SOCKET],
 			       flags) == NULL) {
+		snprintf(msg, sizeof(msg), "%s", mysql_error(db));
+		if (t->password != NULL)
+			dbshift__mysql_host->scrub(msg, sizeof(msg),
+						   t->password,
+						   strlen(t->password));
 		fail_state(diag, mysql_sqlstate(db), mysql_errno(db),
 			   "cannot connect to MySQL server at %s: %s", t->where,
-			   mysql_error(db));
+			   msg);
 		goto out_close;
 	}
 	if (check_tls(db, t, diag) != 0)

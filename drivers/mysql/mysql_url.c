@@ -3,7 +3,9 @@
  * mysql_url.c - decoding the MySQL driver's URLs.
  *
  * mysql://[USER[:PASSWORD]@][HOST][:PORT][/DATABASE][?PARAMS] and the
- * same with mariadb://, read by hand (the client library takes no URLs):
+ * same with mariadb://, read by hand (the client library takes no URLs),
+ * taken apart by dbshift_host.url_split (the user-info ends at the last '@', so
+ * a password may hold any character unencoded):
  * percent-decoding where a name may need it, each parameter checked, and
  * every bad input a one-line message that names the part at fault but
  * never shows the password. See mysql.c for the forms and parameters.
@@ -75,22 +77,6 @@ static int decode_part(const char *s, size_t len, char **out, const char *what,
 		return fail(diag, 0,
 			    "bad percent-encoding in the %s of the MySQL URL",
 			    what);
-	return 0;
-}
-
-/* The user part: USER[:PASSWORD], before the '@'. */
-static int parse_userinfo(target *t, const char *s, size_t len,
-			  dbshift_diag *diag)
-{
-	const char *colon = memchr(s, ':', len);
-	size_t user_len = colon != NULL ? (size_t)(colon - s) : len;
-
-	if (user_len > 0 &&
-	    decode_part(s, user_len, &t->user, "user name", diag) != 0)
-		return -1;
-	if (colon != NULL && decode_part(colon + 1, len - user_len - 1,
-					 &t->password, "password", diag) != 0)
-		return -1;
 	return 0;
 }
 
@@ -374,42 +360,26 @@ static int target_finish(target *t, dbshift_diag *diag)
 	return 0;
 }
 
-/* If url begins with scheme and ':' (in any case), return what follows the
- * colon, else NULL. */
-static const char *after_scheme(const char *url, const char *scheme)
+/* Does the n-byte scheme s name MySQL (in any case)? */
+static int mysql_scheme(const char *s, size_t n)
 {
-	size_t len = strlen(scheme);
-
-	if (strncasecmp(url, scheme, len) != 0 || url[len] != ':')
-		return NULL;
-	return url + len + 1;
+	return (n == 5 && strncasecmp(s, "mysql", 5) == 0) ||
+	       (n == 7 && strncasecmp(s, "mariadb", 7) == 0);
 }
 
-/* What follows "mysql://" or "mariadb://" in url, or NULL with diag
- * filled. */
-static const char *url_rest(const char *url, dbshift_diag *diag)
+/* Refuse a URL that is not mysql:// or mariadb://, naming only its
+ * scheme: the rest may hold a password. Returns -1. */
+static int fail_scheme(const dbshift_url_parts *u, dbshift_diag *diag)
 {
-	const char *rest = after_scheme(url, "mysql");
-	size_t scheme_len;
-
-	if (rest == NULL)
-		rest = after_scheme(url, "mariadb");
-	if (rest != NULL && strncmp(rest, "//", 2) == 0)
-		return rest + 2;
-	if (rest != NULL) {
-		fail(diag, 0, "a MySQL URL starts with mysql:// or mariadb://");
-		return NULL;
-	}
-	/* Name only the scheme: the rest may hold a password. */
-	scheme_len = strcspn(url, ":");
-	if (url[scheme_len] == '\0')
-		fail(diag, 0,
-		     "not a MySQL URL (mysql://user:password@host:"
-		     "port/database)");
-	else
-		fail(diag, 0, "URL scheme '%.*s' is not mysql or mariadb",
-		     (int)scheme_len, url);
-	return NULL;
+	if (u->scheme == NULL)
+		return fail(diag, 0,
+			    "not a MySQL URL (mysql://user:password@host:"
+			    "port/database)");
+	if (mysql_scheme(u->scheme, u->scheme_len))
+		return fail(diag, 0,
+			    "a MySQL URL starts with mysql:// or mariadb://");
+	return fail(diag, 0, "URL scheme '%.*s' is not mysql or mariadb",
+		    u->scheme_len > 32 ? 32 : (int)u->scheme_len, u->scheme);
 }
 
 void dbshift__mysql_url_free(target *t)
@@ -426,36 +396,35 @@ void dbshift__mysql_url_free(target *t)
 
 int dbshift__mysql_url_parse(target *t, const char *url, dbshift_diag *diag)
 {
-	const char *rest, *query, *at, *slash, *end, *p;
+	dbshift_url_parts u;
+	const char *slash, *end;
 
 	memset(t, 0, sizeof(*t));
 	t->connect_timeout = DBSHIFT__MYSQL_DEFAULT_CONNECT_TIMEOUT;
 	t->write_timeout = DBSHIFT__MYSQL_DEFAULT_WRITE_TIMEOUT;
 	if (url == NULL)
 		return fail(diag, 0, "no database URL given");
-	rest = url_rest(url, diag);
-	if (rest == NULL)
+	dbshift__mysql_host->url_split(&u, url);
+	if (u.scheme == NULL || !mysql_scheme(u.scheme, u.scheme_len) ||
+	    !u.authority)
+		return fail_scheme(&u, diag);
+	if (u.user != NULL && u.user_len > 0 &&
+	    decode_part(u.user, u.user_len, &t->user, "user name", diag) != 0)
 		return -1;
-	query = strchr(rest, '?');
-	end = query != NULL ? query : rest + strlen(rest);
-	at = NULL;
-	for (p = rest; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at != NULL) {
-		if (parse_userinfo(t, rest, (size_t)(at - rest), diag) != 0)
-			return -1;
-		rest = at + 1;
-	}
-	slash = memchr(rest, '/', (size_t)(end - rest));
+	if (u.password != NULL &&
+	    decode_part(u.password, u.password_len, &t->password, "password",
+			diag) != 0)
+		return -1;
+	end = u.where + u.where_len;
+	slash = memchr(u.where, '/', u.where_len);
 	if (slash == NULL)
 		slash = end;
-	if (parse_hostport(t, rest, (size_t)(slash - rest), diag) != 0)
+	if (parse_hostport(t, u.where, (size_t)(slash - u.where), diag) != 0)
 		return -1;
 	if (slash < end &&
 	    parse_path(t, slash + 1, (size_t)(end - slash - 1), diag) != 0)
 		return -1;
-	if (query != NULL && parse_query(t, query + 1, diag) != 0)
+	if (u.query != NULL && parse_query(t, u.query, diag) != 0)
 		return -1;
 	return target_finish(t, diag);
 }

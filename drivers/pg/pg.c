@@ -15,7 +15,9 @@
  *
  * URLs are libpq's: postgres://user:pass@host:port/db?param=value&... and
  * postgresql://..., with every parameter libpq documents (sslmode,
- * sslrootcert, options, host=/unix/socket/dir, ...). The driver adds:
+ * sslrootcert, options, host=/unix/socket/dir, ...), read by pg_url.c
+ * (the user-info ends at the last '@', so a password may hold any
+ * character; libpq never sees the URL text). The driver adds:
  *   connect_timeout=10       unless the URL or $PGCONNECT_TIMEOUT sets one,
  *                            so that an unreachable host fails, not hangs
  *   application_name=dbshift unless the URL or $PGAPPNAME sets one
@@ -26,6 +28,7 @@
  *                            table goes into the first schema. A session
  *                            setting: not kept by a pooler in transaction
  *                            mode.
+ * Connection errors are scrubbed of every form of the password.
  * Notices are discarded (client_min_messages is set to warning as well).
  */
 #include "config.h"
@@ -40,15 +43,12 @@
 #include <time.h>
 
 #include "dbshift/driver.h"
+#include "pg_url.h"
 
 /* What PostgreSQL's SQL adds to the standard, for the core's splitter. */
 #define PG_SPLIT_FLAGS                                                         \
 	(DBSHIFT_SPLIT_NESTED_COMMENTS | DBSHIFT_SPLIT_DOLLAR_QUOTES |         \
 	 DBSHIFT_SPLIT_E_STRINGS | DBSHIFT_SPLIT_ROUTINE_BODIES)
-
-/* Defaults for what the URL leaves unset (see the top of the file). */
-#define DEFAULT_CONNECT_TIMEOUT "10"
-#define DEFAULT_APPLICATION_NAME "dbshift"
 
 /* How long lock() sleeps between two attempts on a lock held elsewhere. */
 #define LOCK_POLL_MS 100
@@ -73,12 +73,6 @@
 struct dbshift_driver_conn {
 	PGconn *pg;
 	const char *lock_key_sql; /* SQL turning $1 into an advisory key */
-};
-
-/* A URL taken apart: what libpq gets, and what the driver handles. */
-struct pg_url {
-	char *conninfo;	   /* the URL without search_path */
-	char *search_path; /* its decoded value, or NULL */
 };
 
 /* The core's helpers (driver.h), kept by the entry function. */
@@ -173,155 +167,6 @@ static int fail_result(PGconn *pg, const PGresult *res, dbshift_diag *diag)
 	return -1;
 }
 
-/* ---- URLs ---- */
-
-/* The length of "postgres://" or "postgresql://" (any case) at the start
- * of url, or 0. */
-static size_t scheme_len(const char *url)
-{
-	if (strncasecmp(url, "postgresql://", 13) == 0)
-		return 13;
-	if (strncasecmp(url, "postgres://", 11) == 0)
-		return 11;
-	return 0;
-}
-
-/* Percent-decode the len bytes at s into a new string, as libpq decodes
- * URL parts. NULL when out of memory or the encoding is bad (*bad set). */
-static char *percent_decode(const char *s, size_t len, int *bad)
-{
-	char *out = malloc(len + 1);
-
-	*bad = 0;
-	if (out == NULL || host->url_decode(s, len, out, NULL) == 0)
-		return out;
-	*bad = 1;
-	free(out);
-	return NULL;
-}
-
-/* Refuse a URL that is not postgres:// or postgresql://, naming only its
- * scheme, if it has one: the rest may hold a password. Returns -1. */
-static int fail_scheme(const char *url, dbshift_diag *diag)
-{
-	size_t len = strspn(url, "abcdefghijklmnopqrstuvwxyz"
-				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-
-	if (len > 0 && url[len] == ':')
-		return fail(diag, NULL,
-			    "a PostgreSQL URL begins with postgres:// or "
-			    "postgresql://, not %.*s:%s",
-			    (int)len, url,
-			    strncmp(url + len, "://", 3) == 0 ? "//" : "");
-	return fail(diag, NULL,
-		    "not a PostgreSQL URL: expected postgres:// or "
-		    "postgresql://");
-}
-
-/*
- * Copy url into u->conninfo without its search_path parameters (the last
- * one's value goes to u->search_path) and with the scheme in lower case,
- * the only case libpq knows. u is left safe to pass to url_free().
- */
-static int url_parse(struct pg_url *u, const char *url, dbshift_diag *diag)
-{
-	size_t skip = scheme_len(url), n = 0, plen, used;
-	const char *query, *param, *next;
-	int bad;
-
-	memset(u, 0, sizeof(*u));
-	if (skip == 0)
-		return fail_scheme(url, diag);
-	u->conninfo = malloc(strlen(url) + 1);
-	if (u->conninfo == NULL)
-		return fail_nomem(diag);
-	for (; n < skip - 3; n++)
-		u->conninfo[n] = (char)(url[n] | 0x20);
-	query = strchr(url, '?');
-	used = query != NULL ? (size_t)(query - url) : strlen(url);
-	memcpy(u->conninfo + n, url + n, used - n);
-	n = used;
-	for (param = query; param != NULL; param = next) {
-		param++;
-		next = strchr(param, '&');
-		plen = next != NULL ? (size_t)(next - param) : strlen(param);
-		if (plen >= 12 && strncmp(param, "search_path=", 12) == 0) {
-			free(u->search_path);
-			u->search_path =
-				percent_decode(param + 12, plen - 12, &bad);
-			if (u->search_path == NULL && bad)
-				return fail(diag, NULL,
-					    "bad percent-encoding in "
-					    "search_path of PostgreSQL URL");
-			if (u->search_path == NULL)
-				return fail_nomem(diag);
-			continue;
-		}
-		u->conninfo[n] = n == used ? '?' : '&';
-		n++;
-		memcpy(u->conninfo + n, param, plen);
-		n += plen;
-	}
-	u->conninfo[n] = '\0';
-	return 0;
-}
-
-static void url_free(struct pg_url *u)
-{
-	free(u->conninfo);
-	free(u->search_path);
-}
-
-/* Does msg contain the len bytes at secret (len > 0)? */
-static int mentions(const char *msg, const char *secret, size_t len)
-{
-	const char *p;
-
-	if (len == 0)
-		return 0;
-	for (p = strchr(msg, secret[0]); p != NULL; p = strchr(p + 1, *secret))
-		if (strncmp(p, secret, len) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Does msg contain a password of url, as written (in the user-info part
- * or a password= parameter) or as libpq decoded it (password, may be
- * NULL)? libpq quotes pieces of a URL it cannot parse, and a message that
- * does must not be shown.
- */
-static int reveals_password(const char *msg, const char *url,
-			    const char *password)
-{
-	const char *auth = url + scheme_len(url), *at, *colon, *p;
-	size_t auth_len = strcspn(auth, "/?#");
-
-	if (password != NULL && mentions(msg, password, strlen(password)))
-		return 1;
-	for (at = NULL, p = auth; p < auth + auth_len; p++)
-		if (*p == '@')
-			at = p;
-	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon != NULL && mentions(msg, colon + 1, (size_t)(at - colon - 1)))
-		return 1;
-	for (p = strchr(url, '?'); p != NULL; p = strchr(p + 1, '&'))
-		if (strncmp(p + 1, "password=", 9) == 0 &&
-		    mentions(msg, p + 10, strcspn(p + 10, "&#")))
-			return 1;
-	return 0;
-}
-
-/* The value of keyword in libpq's parsed options, or NULL. */
-static const char *option_value(const PQconninfoOption *opts,
-				const char *keyword)
-{
-	for (; opts != NULL && opts->keyword != NULL; opts++)
-		if (strcmp(opts->keyword, keyword) == 0)
-			return opts->val;
-	return NULL;
-}
-
 /* ---- connections ---- */
 
 /* Notices (NOTICE, WARNING) would go to stderr; a migration run prints
@@ -330,31 +175,6 @@ static void discard_notice(void *payload, const char *message)
 {
 	(void)payload;
 	(void)message;
-}
-
-/*
- * Connect to conninfo (a URL) with the driver's defaults placed before it,
- * so that what the URL says wins. Returns a PGconn to check with PQstatus,
- * or NULL when out of memory.
- */
-static PGconn *connect_with_defaults(const char *conninfo)
-{
-	const char *keys[4], *values[4];
-	int n = 0;
-
-	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
-		keys[n] = "connect_timeout";
-		values[n++] = DEFAULT_CONNECT_TIMEOUT;
-	}
-	if (getenv("PGAPPNAME") == NULL) {
-		keys[n] = "application_name";
-		values[n++] = DEFAULT_APPLICATION_NAME;
-	}
-	keys[n] = "dbname";
-	values[n++] = conninfo;
-	keys[n] = NULL;
-	values[n] = NULL;
-	return PQconnectdbParams(keys, values, 1);
 }
 
 /*
@@ -405,7 +225,8 @@ static char *setup_sql(const char *search_path, dbshift_diag *diag)
 		return sql;
 	if (search_path[strspn(search_path, " ")] == '\0') {
 		free(sql);
-		fail(diag, NULL, "empty search_path in PostgreSQL URL");
+		fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
+		     "empty search_path in PostgreSQL URL");
 		return NULL;
 	}
 	used += (size_t)snprintf(sql + used, size - used,
@@ -417,7 +238,7 @@ static char *setup_sql(const char *search_path, dbshift_diag *diag)
 			len--;
 		if (len == 0) {
 			free(sql);
-			fail(diag, NULL,
+			fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
 			     "empty schema name in search_path '%s'",
 			     search_path);
 			return NULL;
@@ -431,18 +252,13 @@ static char *setup_sql(const char *search_path, dbshift_diag *diag)
 	return sql;
 }
 
-/* Set the session up once connected. */
-static int session_setup(PGconn *pg, const char *search_path,
-			 dbshift_diag *diag)
+/* Set the session up once connected, with the statements sql. */
+static int session_setup(PGconn *pg, const char *sql, dbshift_diag *diag)
 {
-	char *sql = setup_sql(search_path, diag);
 	PGresult *res;
 	int ret = 0;
 
-	if (sql == NULL)
-		return -1;
 	res = PQexec(pg, sql);
-	free(sql);
 	if (res == NULL)
 		ret = fail_conn(pg, diag);
 	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -451,10 +267,9 @@ static int session_setup(PGconn *pg, const char *search_path,
 	return ret;
 }
 
-/* Describe a failed connection attempt in one line without the password.
- * Returns -1. */
-static int fail_connect(PGconn *pg, const char *url, const char *password,
-			dbshift_diag *diag)
+/* Describe a failed connection attempt in one line, scrubbed of every
+ * form of the password. Returns -1. */
+static int fail_connect(PGconn *pg, const char *url, dbshift_diag *diag)
 {
 	char msg[sizeof(diag->message)];
 
@@ -462,57 +277,27 @@ static int fail_connect(PGconn *pg, const char *url, const char *password,
 		return fail_nomem(diag);
 	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(pg));
 	tidy(msg);
-	if (reveals_password(msg, url, password))
-		return fail(diag, SQLSTATE_CONNECT,
-			    "cannot connect to PostgreSQL (the server's "
-			    "message is withheld: it quotes the password)");
+	host->url_scrub(msg, sizeof(msg), url);
 	return fail(diag, SQLSTATE_CONNECT, "cannot connect to PostgreSQL: %s",
 		    msg[0] != '\0' ? msg : "unknown error");
 }
 
-/* Check u's conninfo with libpq before connecting, so that a bad URL is
- * reported as one. *opts gets the parsed options (caller frees). */
-static int url_check(PQconninfoOption **opts, const struct pg_url *u,
-		     const char *url, dbshift_diag *diag)
+/* Open the connection u describes, then run the setup statements sql.
+ * Returns it, or NULL with diag. */
+static PGconn *pg_open(const dbshift__pg_url *u, const char *sql,
+		       const char *url, dbshift_diag *diag)
 {
-	char *errmsg = NULL;
-	char msg[sizeof(diag->message)];
-
-	*opts = PQconninfoParse(u->conninfo, &errmsg);
-	if (*opts != NULL)
-		return 0;
-	if (errmsg == NULL)
-		return fail_nomem(diag);
-	snprintf(msg, sizeof(msg), "%s", errmsg);
-	PQfreemem(errmsg);
-	tidy(msg);
-	/* The URL's own fault: the core reports it as bad input. */
-	if (reveals_password(msg, url, NULL))
-		return fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
-			    "invalid PostgreSQL URL");
-	return fail(diag, DBSHIFT_SQLSTATE_BAD_URL,
-		    "invalid PostgreSQL URL: %s", msg);
-}
-
-/* Open the connection u describes. Returns it, or NULL with diag. */
-static PGconn *pg_open(const struct pg_url *u, const char *url,
-		       dbshift_diag *diag)
-{
-	PQconninfoOption *opts;
 	PGconn *pg;
 
-	if (url_check(&opts, u, url, diag) != 0)
-		return NULL;
-	pg = connect_with_defaults(u->conninfo);
+	pg = PQconnectdbParams((const char *const *)u->keys,
+			       (const char *const *)u->values, 0);
 	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
-		fail_connect(pg, url, option_value(opts, "password"), diag);
+		fail_connect(pg, url, diag);
 		PQfinish(pg);
-		PQconninfoFree(opts);
 		return NULL;
 	}
-	PQconninfoFree(opts);
 	PQsetNoticeProcessor(pg, discard_notice, NULL);
-	if (session_setup(pg, u->search_path, diag) != 0) {
+	if (session_setup(pg, sql, diag) != 0) {
 		PQfinish(pg);
 		return NULL;
 	}
@@ -525,20 +310,28 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 		     dbshift_diag *diag)
 {
 	dbshift_driver_conn *conn;
-	struct pg_url u;
+	dbshift__pg_url u;
+	char err[sizeof(diag->message)], *sql = NULL;
 	PGconn *pg;
 	int ret = -1;
 
 	*out = NULL;
 	if (url == NULL)
 		return fail(diag, NULL, "no database URL given");
-	if (url_parse(&u, url, diag) != 0) {
-		if (diag != NULL && diag->sqlstate[0] == '\0')
-			memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_BAD_URL,
-			       sizeof(DBSHIFT_SQLSTATE_BAD_URL));
+	switch (dbshift__pg_url_parse(&u, host, url, err, sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		fail(diag, DBSHIFT_SQLSTATE_BAD_URL, "%s", err);
+		goto out_url;
+	default:
+		fail_nomem(diag);
 		goto out_url;
 	}
-	pg = pg_open(&u, url, diag);
+	sql = setup_sql(u.search_path, diag);
+	if (sql == NULL)
+		goto out_url;
+	pg = pg_open(&u, sql, url, diag);
 	if (pg == NULL)
 		goto out_url;
 	conn = malloc(sizeof(*conn));
@@ -555,7 +348,8 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 	*out = conn;
 	ret = 0;
 out_url:
-	url_free(&u);
+	free(sql);
+	dbshift__pg_url_free(&u);
 	return ret;
 }
 

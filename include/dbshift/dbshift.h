@@ -730,8 +730,13 @@ DBSHIFT_EXTERN int dbshift_conn_fail(dbshift_conn *conn, const char *fmt, ...)
  */
 
 /**
- * Write url into buf (buf_size bytes) with any password replaced by "***".
- * Returns 0, or DBSHIFT_EINVAL when buf is too small.
+ * Write into buf (buf_size bytes) the form of url fit for messages and
+ * logs, rebuilt from its parts: scheme, user, "***" for a password, host
+ * and path. The query string is left out (any parameter may carry a
+ * secret), and a URL without a valid scheme becomes
+ * "(URL without a scheme)". The user-info part ends at the URL's last
+ * '@', so a password may hold any character. Returns 0, or
+ * DBSHIFT_EINVAL when buf is too small (buf then holds "").
  */
 DBSHIFT_EXTERN int dbshift_url_redact(const char *url, char *buf,
 				      size_t buf_size);

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 1
+#define DBSHIFT_DRIVER_ABI_MINOR 2
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -167,6 +167,29 @@ typedef struct dbshift_stmt {
 #define DBSHIFT_TOKEN_WORD 3	/**< a name, keyword or number */
 #define DBSHIFT_TOKEN_SYMBOL 4	/**< any other single byte: ';' '(' '?' */
 
+/**
+ * A URL taken apart by dbshift_host.url_split() (valid from 1.2): each
+ * part a pointer into the URL and a length, as written (not decoded).
+ * The form is scheme:[//][USER[:PASSWORD]@]WHERE[?QUERY]; the user-info
+ * ends at the last '@' of the URL, so a password may hold any character
+ * ('@', ':', '/', '?', ...), and an '@' anywhere else must be written %40.
+ * The core shows URLs rebuilt from these parts, so a driver that reads
+ * its URL the same way can never disagree with it about which text is the
+ * password.
+ */
+typedef struct dbshift_url_parts {
+	const char *scheme; /**< NULL when the URL has no valid scheme */
+	size_t scheme_len;
+	int32_t authority; /**< 1 when "//" follows the scheme */
+	const char *user;  /**< NULL when there is no user-info */
+	size_t user_len;
+	const char *password; /**< NULL when the user-info has no ':' */
+	size_t password_len;
+	const char *where; /**< host part and path, up to the '?' */
+	size_t where_len;
+	const char *query; /**< after the '?', or NULL */
+} dbshift_url_parts;
+
 #if defined(__GNUC__)
 #define DBSHIFT_DRIVER_PRINTF(fmt, args)                                       \
 	__attribute__((format(printf, fmt, args)))
@@ -222,6 +245,19 @@ typedef struct dbshift_host {
 	 * digits or one that decodes to NUL. */
 	int (*url_decode)(const char *s, size_t len, char *buf,
 			  size_t *out_len);
+
+	/* Valid from 1.2. */
+
+	/** Take url apart (dbshift_url_parts); never fails. */
+	void (*url_split)(dbshift_url_parts *parts, const char *url);
+	/** Replace in msg (NUL-terminated, in a buffer of size bytes) every
+	 * copy of the len-byte secret with "***", also quoted with ' or "
+	 * doubled or backslash-escaped. Secrets under 4 bytes are left. */
+	void (*scrub)(char *msg, size_t size, const char *secret, size_t len);
+	/** scrub() msg of url's password, as written and percent-decoded,
+	 * and of every password-like query value (password, pass, passwd,
+	 * pwd, sslpassword; names compared percent-decoded). */
+	void (*url_scrub)(char *msg, size_t size, const char *url);
 } dbshift_host;
 
 /** Opaque connection handle, defined by each driver. */
@@ -373,6 +409,9 @@ typedef struct dbshift_driver {
 
 /** Size of the ABI 1.0 host table: size, the ABI and diag_set. */
 #define DBSHIFT_HOST_SIZE_1_0 offsetof(dbshift_host, fail)
+
+/** Size of the ABI 1.1 host table: up to url_decode. */
+#define DBSHIFT_HOST_SIZE_1_1 offsetof(dbshift_host, url_split)
 
 /**
  * Entry function. A driver built as driver_<name>.so exports
