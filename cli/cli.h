@@ -111,6 +111,19 @@ void cli_options_help(FILE *out);
 /** Set up colours and verbosity for this run. */
 void cli_output_init(const struct cli_options *opts);
 
+/* termsafe.c */
+
+/**
+ * Send stderr (and stdout when filter_stdout) through a filter that
+ * escapes control characters, C1 controls and invalid UTF-8 as \xNN, so
+ * that text from files or the database cannot drive the terminal.
+ */
+void cli_termsafe_init(int filter_stdout);
+
+/** The unfiltered stream behind stream (stream itself when it is not
+ * filtered): for the program's own colour sequences. */
+FILE *cli_termsafe_raw(FILE *stream);
+
 /** Print "dbshift: MESSAGE" on stderr. Returns code for chaining. */
 int cli_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -32,6 +32,7 @@ void cli_output_init(const struct cli_options *opts)
 	out_state.quiet = opts->quiet;
 	out_state.verbose = opts->verbose && !opts->quiet;
 	out_state.url = opts->url;
+	cli_termsafe_init(!opts->json);
 }
 
 int cli_color(FILE *stream)
@@ -43,14 +44,18 @@ int cli_color(FILE *stream)
 		return 0;
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
-	return isatty(fileno(stream));
+	return isatty(fileno(cli_termsafe_raw(stream)));
 }
 
 void cli_paint(FILE *stream, const char *color, const char *text)
 {
-	if (color != NULL && cli_color(stream))
-		fprintf(stream, "\033[%sm%s\033[0m", color, text);
-	else
+	if (color != NULL && cli_color(stream)) {
+		/* The program's own escape sequences go around the filter. */
+		fflush(stream);
+		fprintf(cli_termsafe_raw(stream), "\033[%sm%s\033[0m", color,
+			text);
+		fflush(cli_termsafe_raw(stream));
+	} else
 		fputs(text, stream);
 }
 
@@ -336,6 +341,12 @@ void cli_json_string(FILE *out, const char *s)
 		if (n == 0) {
 			fputs("\\ufffd", out);
 			p++;
+			continue;
+		}
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			/* C1 controls, as terminal-unsafe as ESC */
+			fprintf(out, "\\u%04x", p[1]);
+			p += 2;
 			continue;
 		}
 		fwrite(p, 1, n, out);

@@ -12,9 +12,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "execute.h"
+#include "preflight.h"
 #include "split.h"
 
 static void emit(dbshift__run *run, dbshift_event_kind kind,
@@ -142,12 +144,13 @@ static int exec_script(dbshift__run *run, const dbshift__script *script,
 	return DBSHIFT_EMIGRATION;
 }
 
-/* Run m's up or down: a C callback or a script. */
+/* Run m's up or down: a C callback or script (the script to run, as
+ * the preflight left it). */
 static int run_body(dbshift__run *run, dbshift__migration *m,
-		    dbshift_direction dir, int transactional)
+		    dbshift_direction dir, const dbshift__script *script,
+		    int transactional)
 {
 	dbshift_conn *conn = run->runner->conn;
-	const dbshift__script *script = dir == DBSHIFT_UP ? m->up : m->down;
 	dbshift_migration_fn fn = dir == DBSHIFT_UP ? m->up_fn : m->down_fn;
 	const char *what = dir == DBSHIFT_UP ? "up" : "down";
 	dbshift__err *err = &run->runner->err;
@@ -173,8 +176,17 @@ static int run_body(dbshift__run *run, dbshift__migration *m,
 		dbshift__err_set_migration(err, m->id);
 		return DBSHIFT_EMIGRATION;
 	}
-	if (exec_script(run, script, transactional) != 0)
+	if (exec_script(run, script, transactional) != 0) {
+		if (script != (dir == DBSHIFT_UP ? m->up : m->down)) {
+			/* The wrapper's BEGIN was blanked: count statements
+			 * as the file has them. */
+			conn->diag.statement_index = -1;
+			locate_statement(run,
+					 dir == DBSHIFT_UP ? m->up : m->down,
+					 &conn->diag);
+		}
 		return script_failed(run, m, script, what);
+	}
 	return 0;
 }
 
@@ -200,7 +212,9 @@ static void commit_failed(dbshift__run *run, const dbshift__migration *m)
 
 /* One migration in one transaction with its history change. */
 static int step_transactional(dbshift__run *run, dbshift__migration *m,
-			      dbshift_direction dir, long long *elapsed_us)
+			      dbshift_direction dir,
+			      const dbshift__script *script,
+			      long long *elapsed_us)
 {
 	dbshift_conn *conn = run->runner->conn;
 	long long start;
@@ -210,7 +224,7 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 	if (rc != 0)
 		return rc;
 	start = dbshift__now_us();
-	rc = run_body(run, m, dir, 1);
+	rc = run_body(run, m, dir, script, 1);
 	*elapsed_us = dbshift__now_us() - start;
 	if (rc == 0 && dir == DBSHIFT_UP)
 		rc = dbshift__history_insert(&run->history, conn, m, 0,
@@ -227,9 +241,35 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 	return rc;
 }
 
+/*
+ * The driver refused m's script before sending any of it: take back the
+ * dirty marker, so that nothing needs repair (up: delete the row; down:
+ * the row is applied again, as it was). Returns rc, the error kept.
+ */
+static int undo_marker(dbshift__run *run, dbshift__migration *m,
+		       dbshift_direction dir, int rc)
+{
+	dbshift_conn *conn = run->runner->conn;
+	const dbshift__history_row *row;
+	dbshift__err kept;
+
+	dbshift__err_copy(&kept, &run->runner->err);
+	if (dir == DBSHIFT_UP) {
+		dbshift__history_delete(&run->history, conn, m->id);
+	} else {
+		row = dbshift__history_find(&run->history, m->id);
+		dbshift__history_mark_applied(&run->history, conn, m->id,
+					      row != NULL ? row->execution_ms :
+							    0);
+	}
+	dbshift__err_copy(&run->runner->err, &kept);
+	return rc;
+}
+
 /* One migration outside a transaction, guarded by a dirty history row. */
 static int step_guarded(dbshift__run *run, dbshift__migration *m,
-			dbshift_direction dir, long long *elapsed_us)
+			dbshift_direction dir, const dbshift__script *script,
+			long long *elapsed_us)
 {
 	dbshift_conn *conn = run->runner->conn;
 	dbshift__err marker;
@@ -248,8 +288,11 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 	if (rc != 0)
 		return rc;
 	start = dbshift__now_us();
-	rc = run_body(run, m, dir, 0);
+	rc = run_body(run, m, dir, script, 0);
 	*elapsed_us = dbshift__now_us() - start;
+	if (rc != 0 &&
+	    strcmp(conn->diag.sqlstate, DBSHIFT_SQLSTATE_NOT_RUN) == 0)
+		return undo_marker(run, m, dir, rc);
 	if (rc != 0) {
 		dbshift__err_copy(&marker, &run->runner->err);
 		dbshift__history_mark_dirty(&run->history, conn, m->id,
@@ -265,14 +308,28 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 
 static int step(dbshift__run *run, dbshift__migration *m, dbshift_direction dir)
 {
+	const dbshift__script *script = dir == DBSHIFT_UP ? m->up : m->down;
 	long long elapsed_us = 0, start = dbshift__now_us();
-	int rc;
+	int transactional = in_transaction(run, m), rc = 0;
+	dbshift__script prepared;
+	char *run_text = NULL;
 
 	emit(run, DBSHIFT_EVENT_BEFORE, dir, m, 0);
-	if (in_transaction(run, m))
-		rc = step_transactional(run, m, dir, &elapsed_us);
-	else
-		rc = step_guarded(run, m, dir, &elapsed_us);
+	/* Before the transaction or the dirty row: nothing to undo. */
+	if (script != NULL)
+		rc = dbshift__preflight(
+			&run_text, script, run->runner->driver->split_flags,
+			transactional, m->id, &run->runner->err);
+	if (run_text != NULL) {
+		prepared = *script;
+		prepared.text = run_text;
+		script = &prepared;
+	}
+	if (rc == 0 && transactional)
+		rc = step_transactional(run, m, dir, script, &elapsed_us);
+	else if (rc == 0)
+		rc = step_guarded(run, m, dir, script, &elapsed_us);
+	free(run_text);
 	if (rc != 0) {
 		if (run->runner->err.migration[0] == '\0')
 			dbshift__err_set_migration(&run->runner->err, m->id);

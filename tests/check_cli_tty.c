@@ -808,6 +808,109 @@ START_TEST(test_cli_tty_json_error_message)
 }
 END_TEST
 
+/* ---- terminal-safe human output ---- */
+
+/* What a hostile script or stored error may try on a terminal: clear the
+ * screen, set the window title (ended by BEL), a C1 CSI (U+009B) and a
+ * lone 0x9b byte, DEL and a carriage return that would hide the line. */
+#define HOSTILE                                                                \
+	"\033[2J\033]0;pwned\a\xc2\x9b"                                        \
+	"2J\x9b\x7f\rX"
+/* As shown: the first line of it (messages are folded onto one line,
+ * and a statement is shown up to its first line break). */
+#define HOSTILE_SHOWN "\\x1b[2J\\x1b]0;pwned\\x07\\xc2\\x9b2J\\x9b\\x7f"
+
+static void write_hostile(void)
+{
+	fx_write("migs/001_half.up.sql", "-- dbshift:no-transaction\n"
+					 "CREATE TABLE half (x INT);\n"
+					 "SELECT * FROM \"" HOSTILE "\";\n");
+}
+
+/* Fail unless out and err hold no raw escape, BEL, DEL, C1 or invalid
+ * byte, and err shows the hostile text escaped. */
+static void assert_defused(fx_run run)
+{
+	ck_assert_clean(run.out);
+	ck_assert_clean(run.err);
+}
+
+/*
+ * Control characters from a failed statement (the error, the statement
+ * shown under it) and from the error a dirty history row keeps (status,
+ * validate) reach the terminal escaped as \xNN; JSON escapes them its
+ * own way (above).
+ */
+START_TEST(test_cli_tty_escapes_control_chars)
+{
+	fx_run run;
+
+	write_hostile();
+	run = cli("up", NULL, NULL, NULL);
+	ck_assert_exit(run, 1);
+	assert_defused(run);
+	ck_assert_has(run.err, "no such table: " HOSTILE_SHOWN);
+	ck_assert_has(run.err, "  statement 2: SELECT * FROM \"" HOSTILE_SHOWN);
+	fx_run_free(&run);
+	run = cli("status", NULL, NULL, NULL);
+	ck_assert_exit(run, 0);
+	assert_defused(run);
+	ck_assert_has(run.out, HOSTILE_SHOWN);
+	fx_run_free(&run);
+	run = cli("validate", NULL, NULL, NULL);
+	ck_assert_exit(run, 1);
+	assert_defused(run);
+	ck_assert_has(run.out, HOSTILE_SHOWN);
+	fx_run_free(&run);
+	run = cli("up", "--dry-run", NULL, NULL);
+	assert_defused(run);
+	fx_run_free(&run);
+}
+END_TEST
+
+/* On a real terminal too, and the program's own colours still work. */
+START_TEST(test_cli_tty_escapes_on_terminal)
+{
+	fx_run run;
+
+	write_hostile();
+	run = tty_app(NULL, NULL, "up", NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_lacks(run.out, "\033[2J");
+	ck_assert_lacks(run.out, "\033]0;");
+	ck_assert_lacks(run.out, "\xc2\x9b");
+	ck_assert_has(run.out, "\\x1b[2J");
+	ck_assert_has(run.out, RED("FAILED"));
+	fx_run_free(&run);
+	run = tty_app(NULL, NULL, "status", NULL);
+	ck_assert_lacks(run.out, "\033[2J");
+	ck_assert_has(run.out, "\\x1b]0;pwned\\x07");
+	fx_run_free(&run);
+}
+END_TEST
+
+/* Valid UTF-8 is shown as it is, however the output is cut into writes. */
+START_TEST(test_cli_tty_utf8_kept)
+{
+	char name[9000];
+	size_t i, o = 0;
+	fx_run run;
+
+	/* Longer than a stdio buffer, so some sequence is cut in two. */
+	for (i = 0; o + 8 < sizeof(name); i++)
+		o += (size_t)snprintf(name + o, sizeof(name) - o, "%s",
+				      i % 3 == 0 ? "\xc3\xa9" :
+				      i % 3 == 1 ? "\xe2\x82\xac" :
+						   "\xf0\x9f\x98\x80");
+	fx_write("migs/001_z.up.sql", name);
+	run = cli("up", "--dry-run", NULL, NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, name);
+	ck_assert_lacks(run.out, "\\x");
+	fx_run_free(&run);
+}
+END_TEST
+
 /* A driver path holds whatever its directory's name holds. */
 START_TEST(test_cli_tty_json_driver_path)
 {
@@ -1285,6 +1388,9 @@ Suite *cli_tty_suite(void)
 	tcase_add_test(tc, test_cli_tty_json_plan_names);
 	tcase_add_test(tc, test_cli_tty_json_error_message);
 	tcase_add_test(tc, test_cli_tty_json_driver_path);
+	tcase_add_test(tc, test_cli_tty_escapes_control_chars);
+	tcase_add_test(tc, test_cli_tty_escapes_on_terminal);
+	tcase_add_test(tc, test_cli_tty_utf8_kept);
 	tcase_add_test(tc, test_cli_tty_no_drivers);
 	tcase_add_test(tc, test_cli_tty_verbose_sqlstate);
 	tcase_add_test(tc, test_cli_tty_url_too_long);

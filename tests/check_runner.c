@@ -832,6 +832,148 @@ START_TEST(test_runner_no_transaction_variant)
 }
 END_TEST
 
+/* ---- scripts refused before anything runs ---- */
+
+/* Expect `up` to fail with code and a message holding needle, with no
+ * history row left behind (nothing to repair). */
+static void up_refused(int code, const char *needle)
+{
+	dbshift_runner *r = open_runner(0);
+	const char *msg;
+
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), code);
+	msg = dbshift_runner_error(r)->message;
+	ck_assert_msg(strstr(msg, needle) != NULL, "'%s' not in: %s", needle,
+		      msg);
+	ck_query("SELECT COUNT(*) FROM dbshift_migrations", "0");
+	dbshift_runner_free(r);
+}
+
+/* A NUL byte refuses the script before the dirty row (no-transaction)
+ * or the transaction, on every dialect. */
+START_TEST(test_runner_nul_byte_refused)
+{
+	static const char script[] = "-- dbshift:no-transaction\n"
+				     "CREATE TABLE n1 (x INT);\n"
+				     "SELECT 1 \0;\n";
+	FILE *f;
+
+	USE_DIALECT();
+	fx_mkdir("migrations");
+	f = fopen(fx_path("migrations/001_nul.up.sql"), "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(script, 1, sizeof(script) - 1, f),
+			  sizeof(script) - 1);
+	ck_assert_int_eq(fclose(f), 0);
+	up_refused(DBSHIFT_ESOURCE, "NUL byte on line 3; nothing was run");
+	ck_assert(!has_table("n1"));
+}
+END_TEST
+
+/* A DELIMITER command the MySQL driver cannot read refuses the script
+ * before any of it is sent: the dirty row is taken back. */
+START_TEST(test_runner_bad_delimiter_refused)
+{
+	static const char *const scripts[] = {
+		"CREATE TABLE d1 (x INT);\nDELIMITER\nSELECT 1;\n",
+		"CREATE TABLE d1 (x INT);\nDELIMITER $$ extra\nSELECT 1$$\n",
+		"CREATE TABLE d1 (x INT);\nDELIMITER '$$\nSELECT 1;\n",
+	};
+	size_t i;
+
+	_i = FX_MYSQL;
+	USE_DIALECT();
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		fx_write("migrations/001_d.up.sql", scripts[i]);
+		up_refused(DBSHIFT_EMIGRATION, "DELIMITER on line 2");
+		ck_assert(!has_table("d1"));
+	}
+}
+END_TEST
+
+/* COMMIT, BEGIN, END, ROLLBACK or START TRANSACTION inside a migration
+ * dbshift runs in its own transaction is refused, naming the line; in a
+ * no-transaction migration it runs. */
+START_TEST(test_runner_transaction_control_refused)
+{
+	static const char *const scripts[] = {
+		"CREATE TABLE t1 (x INT);\nCOMMIT;\nCREATE TABLE t2 (x INT);\n",
+		"CREATE TABLE t1 (x INT);\n\nEND;\n",
+		"BEGIN;\nCREATE TABLE t1 (x INT);\nCOMMIT;\nBEGIN;\n"
+		"CREATE TABLE t2 (x INT);\nCOMMIT;\n",
+		"CREATE TABLE t1 (x INT);\nROLLBACK;\n",
+		"START TRANSACTION;\nCREATE TABLE t1 (x INT);\n",
+	};
+	static const char *const where[] = {
+		"line 2: 'COMMIT'",
+		"line 3: 'END'",
+		"line 3: 'COMMIT'",
+		"line 2: 'ROLLBACK'",
+		"line 1: 'START TRANSACTION'",
+	};
+	dbshift_runner *r;
+	size_t i;
+
+	USE_DIALECT();
+	if (!transactional_ddl)
+		return; /* no transaction of dbshift's own to break */
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		fx_write("migrations/001_tx.up.sql", scripts[i]);
+		up_refused(DBSHIFT_ESOURCE, where[i]);
+		ck_assert(!has_table("t1"));
+	}
+	/* Savepoints and BEGIN ... END bodies are not transaction
+	 * control. */
+	fx_write("migrations/001_tx.up.sql",
+		 "CREATE TABLE t1 (x INT);\nSAVEPOINT s;\n"
+		 "CREATE TABLE t2 (x INT);\nROLLBACK TO SAVEPOINT s;\n"
+		 "RELEASE SAVEPOINT s;\n");
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, NULL), 1);
+	ck_assert(has_table("t1"));
+	ck_assert(!has_table("t2"));
+	dbshift_runner_free(r);
+	/* The directive says dbshift must not wrap it: it runs. */
+	fx_write("migrations/002_own.up.sql",
+		 "-- dbshift:no-transaction\nBEGIN;\nCREATE TABLE t3 (x INT);\n"
+		 "COMMIT;\n");
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, NULL), 1);
+	ck_assert(has_table("t3"));
+	dbshift_runner_free(r);
+}
+END_TEST
+
+/* A script wrapped whole in BEGIN; ... COMMIT; (Flyway and golang-migrate
+ * sets) runs inside dbshift's transaction, wrapper dropped: atomic with
+ * its history row, errors naming the file's own lines and statements. */
+START_TEST(test_runner_wrapped_script)
+{
+	dbshift_runner *r;
+	const dbshift_error *e;
+
+	USE_DIALECT();
+	fx_write("migrations/001_w.up.sql",
+		 "-- a wrapped script\nBEGIN;\nCREATE TABLE w1 (x INT);\n"
+		 "CREATE TABLE w2 (x INT);\nCOMMIT;\n");
+	fx_write("migrations/002_w.up.sql",
+		 "start transaction;\nCREATE TABLE w3 (x INT);\n"
+		 "SELECT * FROM nowhere;\nend;\n");
+	r = open_runner(0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
+	e = dbshift_runner_error(r);
+	ck_assert(has_table("w1") && has_table("w2"));
+	ck_assert_msg(strstr(e->message, "statement 3 at line 3") != NULL, "%s",
+		      e->message);
+	ck_assert_int_eq(e->statement_index, 2);
+	ck_query("SELECT id FROM dbshift_migrations WHERE state = 'applied'",
+		 "app/001");
+	if (transactional_ddl)
+		ck_assert(!has_table("w3"));
+	dbshift_runner_free(r);
+}
+END_TEST
+
 /* A custom source's malformed definitions are refused with a message. */
 static int bad_load(void *state, dbshift_catalog *cat)
 {
@@ -929,6 +1071,11 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_no_transaction_variant, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_nul_byte_refused, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_transaction_control_refused, 0,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_wrapped_script, 0, FX_N_DIALECTS);
+	tcase_add_test(tc, test_runner_bad_delimiter_refused);
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);

@@ -17,7 +17,10 @@
  * sets written for that client use it around routine bodies: at the start
  * of a statement, "DELIMITER xx" on a line of its own makes xx (outside
  * strings and comments) end statements until the next DELIMITER, and each
- * text so ended is sent on its own, as the client sends it.
+ * text so ended is sent on its own, as the client sends it. The script is
+ * read through once before anything is sent, so that a DELIMITER command
+ * it cannot read (or a NUL byte) refuses it before any of it ran, marked
+ * with DBSHIFT_SQLSTATE_NOT_RUN.
  */
 #include "config.h"
 
@@ -56,6 +59,7 @@ struct script {
 	size_t count, cap;
 	int32_t base; /* statements of the script sent before the batch */
 	char delimiter[DELIMITER_MAX + 1]; /* "" while it is ';' */
+	int dry; /* only read the script: send nothing */
 	dbshift_diag *diag;
 };
 
@@ -227,7 +231,7 @@ static int batch_flush(struct script *sc)
 
 	if (sc->count == 0)
 		return 0;
-	ret = batch_run(sc);
+	ret = sc->dry ? 0 : batch_run(sc);
 	sc->base += (int32_t)sc->count;
 	sc->count = 0;
 	return ret;
@@ -425,29 +429,22 @@ static int run_delimited(struct script *sc, size_t *pos, int32_t *line)
 	}
 }
 
-/* Run the len-byte script on db, region by region: a region ends where
- * a DELIMITER command changes between ';' and a delimiter of its own. */
-int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
-			      dbshift_diag *diag)
+/* Walk the len-byte script region by region (a region ends where a
+ * DELIMITER command changes between ';' and a delimiter of its own),
+ * sending each batch unless dry. */
+static int walk(MYSQL *db, const char *sql, size_t len, int dry,
+		dbshift_diag *diag)
 {
 	struct script sc;
-	const char *nul;
 	size_t pos = 0;
 	int32_t line = 1;
 	int ret = 0;
 
-	if (len == 0)
-		return 0;
-	/* The server's parser would end the statement at a NUL byte. */
-	nul = memchr(sql, '\0', len);
-	if (nul != NULL)
-		return fail(diag, 0, "script holds a NUL byte on line %d",
-			    (int)dbshift__mysql_host->line_at(
-				    sql, (size_t)(nul - sql)));
 	memset(&sc, 0, sizeof(sc));
 	sc.db = db;
 	sc.sql = sql;
 	sc.len = len;
+	sc.dry = dry;
 	sc.diag = diag;
 	dbshift__mysql_host->split_init(&sc.tok, sql, len, MYSQL_SPLIT_FLAGS);
 	while (ret == 0 && pos < len) {
@@ -458,4 +455,39 @@ int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
 	}
 	free(sc.pieces);
 	return ret;
+}
+
+/* Mark diag: the script was refused before any of it was sent. */
+static int not_run(dbshift_diag *diag)
+{
+	if (diag != NULL)
+		memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_NOT_RUN,
+		       sizeof(DBSHIFT_SQLSTATE_NOT_RUN));
+	return -1;
+}
+
+/* Run the script: read through once without sending anything, so that a
+ * DELIMITER command it cannot read refuses it before any of it ran. */
+int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
+			      dbshift_diag *diag)
+{
+	const char *nul;
+
+	if (len == 0)
+		return 0;
+	/* The server's parser would end the statement at a NUL byte. */
+	nul = memchr(sql, '\0', len);
+	if (nul != NULL) {
+		fail(diag, 0, "script holds a NUL byte on line %d",
+		     (int)dbshift__mysql_host->line_at(sql,
+						       (size_t)(nul - sql)));
+		return not_run(diag);
+	}
+	if (walk(db, sql, len, 1, diag) != 0) {
+		/* Out of memory is no fault of the script. */
+		if (diag != NULL && strcmp(diag->message, "out of memory") == 0)
+			return -1;
+		return not_run(diag);
+	}
+	return walk(db, sql, len, 0, diag);
 }

@@ -277,6 +277,13 @@ typedef int (*dbshift_driver_row_fn)(int32_t ncols, const dbshift_value *cols,
  * rather than a failed connection. */
 #define DBSHIFT_SQLSTATE_BAD_URL "22023"
 
+/** SQLSTATE that exec() puts in its diagnostic when it refused the script
+ * before sending any of it (a client-side command it cannot read, such as
+ * a malformed DELIMITER). The core then removes the dirty history row it
+ * wrote for the migration: nothing ran, so nothing needs repair. A driver
+ * that never uses it is still correct (the row stays dirty). */
+#define DBSHIFT_SQLSTATE_NOT_RUN "ZD001"
+
 /**
  * Open a connection for url (the full URL as the user gave it). On success
  * store the handle in *out. On failure fill diag, with the SQLSTATE
