@@ -5,11 +5,13 @@
  * file name, and password redaction (dbshift_url_redact).
  */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dbshift/dbshift.h"
 #include "suites.h"
 #include "url.h"
+#include "urlparts.h"
 
 /* Scheme of url, failing the test when it is rejected. Static buffer. */
 static const char *scheme_of(const char *url)
@@ -291,6 +293,59 @@ START_TEST(test_url_redact_bad_args)
 }
 END_TEST
 
+/* scrub(): the secret as written and in the quoted forms client
+ * libraries use; short secrets are left alone. */
+START_TEST(test_url_scrub_forms)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg),
+		 "a p'w\"d b 'p''w\"d' \"p'w\"\"d\" p\\'w\\\"d");
+	dbshift__secret_scrub(msg, sizeof(msg), "p'w\"d", 5);
+	ck_assert_str_eq(msg, "a *** b '***' \"***\" ***");
+	snprintf(msg, sizeof(msg), "abc abc");
+	dbshift__secret_scrub(msg, sizeof(msg), "abc", 3);
+	ck_assert_str_eq(msg, "abc abc");
+}
+END_TEST
+
+/* url_scrub(): the user-info password raw and decoded, and password-like
+ * parameters whatever the case or encoding of their names. */
+START_TEST(test_url_scrub_url)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "x S3c?ret@PW y S3c?ret%%40PW z");
+	dbshift__url_scrub(msg, sizeof(msg), "mysql://u:S3c?ret%40PW@h/db");
+	ck_assert_str_eq(msg, "x *** y *** z");
+	snprintf(msg, sizeof(msg), "x s3cretpw y 0therpw z Keyphrase");
+	dbshift__url_scrub(msg, sizeof(msg),
+			   "postgres://h/db?pass%77ord=s3cretpw&PWD=0therpw&"
+			   "sslpassword=Keyphrase");
+	ck_assert_str_eq(msg, "x *** y *** z ***");
+}
+END_TEST
+
+/* url_split(): the user-info ends at the last '@', whatever precedes. */
+START_TEST(test_url_split_parts)
+{
+	dbshift__url_parts p;
+
+	dbshift__url_split(&p, "postgres://u:a@b/c?d@h:5/db?x=1");
+	ck_assert_int_eq(p.authority, 1);
+	ck_assert_int_eq((int)p.user_len, 1);
+	ck_assert_int_eq(strncmp(p.password, "a@b/c?d", p.password_len), 0);
+	ck_assert_int_eq((int)p.password_len, 7);
+	ck_assert_int_eq(strncmp(p.where, "h:5/db", p.where_len), 0);
+	ck_assert_str_eq(p.query, "x=1");
+	dbshift__url_split(&p, "1x:y");
+	ck_assert_ptr_null(p.scheme);
+	dbshift__url_split(&p, "sqlite::memory:");
+	ck_assert_ptr_null(p.user);
+	ck_assert_int_eq(strncmp(p.where, ":memory:", p.where_len), 0);
+}
+END_TEST
+
 Suite *url_suite(void)
 {
 	Suite *s = suite_create("url");
@@ -313,6 +368,9 @@ Suite *url_suite(void)
 	tcase_add_test(tc, test_url_redact_query_password);
 	tcase_add_test(tc, test_url_redact_buffer_too_small);
 	tcase_add_test(tc, test_url_redact_bad_args);
+	tcase_add_test(tc, test_url_scrub_forms);
+	tcase_add_test(tc, test_url_scrub_url);
+	tcase_add_test(tc, test_url_split_parts);
 	suite_add_tcase(s, tc);
 	return s;
 }
