@@ -179,6 +179,13 @@ int cli_dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
 	return CLI_EXIT_OK;
 }
 
+/* plan -v: each file or directive of a dialect no driver declares. */
+static void print_ignored(const char *id, const char *what, void *payload)
+{
+	(void)payload;
+	cli_verbose("ignored: %s: %s", id, what);
+}
+
 static int run_plan(const struct cli_options *opts)
 {
 	const char *target = opts->n_args > 0 ? opts->args[0] : NULL;
@@ -190,6 +197,8 @@ static int run_plan(const struct cli_options *opts)
 	if (rc != 0)
 		return rc;
 	rc = dbshift_runner_plan_up(runner, target, &plan);
+	if (rc == 0 && opts->verbose > 0)
+		rc = dbshift_runner_ignored(runner, print_ignored, NULL, NULL);
 	if (rc != 0)
 		rc = cli_report(rc, dbshift_runner_error(runner));
 	else if (opts->json)
@@ -215,7 +224,9 @@ const struct cli_command cli_cmd_plan = {
 	"(unless --ignore-checksums) is refused, and so is an\n"
 	"out-of-order migration with --strict-order. Reads the\n"
 	"history once; takes no lock and changes nothing. To see the\n"
-	"SQL as well, use 'dbshift up --dry-run'.\n"
+	"SQL as well, use 'dbshift up --dry-run'. With -v, also lists\n"
+	"on stderr the files and dialects directives that name a\n"
+	"dialect no installed driver declares (they are skipped).\n"
 	"\n"
 	"With --json, prints one object:\n"
 	"  {\"direction\":\"up\",\"steps\":[{\"id\", \"source\", "

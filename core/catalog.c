@@ -15,6 +15,7 @@
 
 #include "catalog.h"
 #include "checksum.h"
+#include "dialect.h"
 #include "directives.h"
 
 void dbshift__catalog_init(dbshift_catalog *cat, const char *source_name,
@@ -63,6 +64,7 @@ void dbshift__migration_free(dbshift__migration *m)
 	free(m->variants);
 	dbshift__strv_free(m->def_depends_on, m->n_def_depends_on);
 	dbshift__strv_free(m->def_dialects, m->n_def_dialects);
+	dbshift__strv_free(m->dir_dialects, m->n_dir_dialects);
 	dbshift__strv_free(m->def_contexts, m->n_def_contexts);
 	free(m->code_checksum);
 	dbshift__strv_free(m->depends_on, m->n_depends_on);
@@ -385,33 +387,54 @@ static int strv_merge(char ***dst, size_t *n, char *const *src, size_t count)
 	return 0;
 }
 
-static dbshift__variant *variant_for(const dbshift__migration *m,
-				     const char *dialect)
+/* The file a script came from, or the migration's id. */
+static const char *script_file(const dbshift__migration *m,
+			       const dbshift__script *script)
 {
-	size_t i;
-
-	for (i = 0; i < m->n_variants; i++) {
-		const char *d = dbshift__dialect_canonical(
-			m->variants[i].dialect, strlen(m->variants[i].dialect));
-
-		if (d != NULL && strcmp(d, dialect) == 0)
-			return &m->variants[i];
-	}
-	return NULL;
+	return script->file != NULL ? script->file : m->id;
 }
 
-/* Does the definition's dialect list (aliases allowed) include dialect? */
-static int def_dialects_include(const dbshift__migration *m,
-				const char *dialect)
+/* Does the list of n dialect tokens name dialect? */
+static int dialects_include(char *const *tokens, size_t n,
+			    const dbshift__dialect *dialect)
 {
 	size_t i;
 
-	for (i = 0; i < m->n_def_dialects; i++) {
-		const char *d = dbshift__dialect_canonical(
-			m->def_dialects[i], strlen(m->def_dialects[i]));
-
-		if (d != NULL && strcmp(d, dialect) == 0)
+	for (i = 0; i < n; i++)
+		if (dbshift__dialect_is(dialect, tokens[i]))
 			return 1;
+	return 0;
+}
+
+/*
+ * The variant of m for dialect into *out (NULL when none). Two variants
+ * naming the dialect (pg/ and postgres/, .mysql. and .mariadb.) are an
+ * error: DBSHIFT_ESOURCE naming both files.
+ */
+static int variant_for(const dbshift__migration *m,
+		       const dbshift__dialect *dialect, dbshift__variant **out,
+		       dbshift__err *err)
+{
+	dbshift__variant *v;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < m->n_variants; i++) {
+		v = &m->variants[i];
+		if (!dbshift__dialect_is(dialect, v->dialect))
+			continue;
+		if (*out != NULL) {
+			dbshift__err_set(err, DBSHIFT_ESOURCE,
+					 "%s: two scripts for dialect %s: "
+					 "'%s' (%s) and '%s' (%s)",
+					 m->id, dialect->name,
+					 script_file(m, &(*out)->up),
+					 (*out)->dialect,
+					 script_file(m, &v->up), v->dialect);
+			dbshift__err_set_migration(err, m->id);
+			return DBSHIFT_ESOURCE;
+		}
+		*out = v;
 	}
 	return 0;
 }
@@ -429,12 +452,15 @@ static int contexts_match(char *const *wanted, size_t n_wanted,
 	return 0;
 }
 
-static void pick_scripts(dbshift__migration *m, const char *dialect)
+static int pick_scripts(dbshift__migration *m, const dbshift__dialect *dialect,
+			dbshift__err *err)
 {
-	dbshift__variant *v = variant_for(m, dialect);
+	dbshift__variant *v;
 
 	m->up = NULL;
 	m->down = NULL;
+	if (variant_for(m, dialect, &v, err) != 0)
+		return DBSHIFT_ESOURCE;
 	if (v != NULL && v->up.text != NULL)
 		m->up = &v->up;
 	else if (m->generic_up.text != NULL)
@@ -443,9 +469,11 @@ static void pick_scripts(dbshift__migration *m, const char *dialect)
 		m->down = &v->down;
 	else if (dbshift__script_present(&m->generic_down))
 		m->down = &m->generic_down;
+	return 0;
 }
 
-static int resolve_directives(dbshift__migration *m, const char *dialect,
+static int resolve_directives(dbshift__migration *m,
+			      const dbshift__dialect *dialect,
 			      const char *const *contexts, size_t n_contexts,
 			      dbshift__err *err)
 {
@@ -469,8 +497,14 @@ static int resolve_directives(dbshift__migration *m, const char *dialect,
 		       d.n_depends_on))
 		goto out;
 	m->no_transaction |= d.no_transaction;
-	if (d.n_dialects > 0 && !strv_has(d.dialects, d.n_dialects, dialect))
+	if (d.n_dialects > 0 &&
+	    !dialects_include(d.dialects, d.n_dialects, dialect))
 		m->skipped = 1;
+	/* Kept for dbshift__migration_ignored(). */
+	m->dir_dialects = d.dialects;
+	m->n_dir_dialects = d.n_dialects;
+	d.dialects = NULL;
+	d.n_dialects = 0;
 	if (!contexts_match(d.contexts, d.n_contexts, contexts, n_contexts))
 		m->skipped = 1;
 	rc = 0;
@@ -498,7 +532,8 @@ static int resolve_checksum(dbshift__migration *m, dbshift__err *err)
 	return 0;
 }
 
-int dbshift__migration_resolve(dbshift__migration *m, const char *dialect,
+int dbshift__migration_resolve(dbshift__migration *m,
+			       const dbshift__dialect *dialect,
 			       const char *const *contexts, size_t n_contexts,
 			       dbshift__err *err)
 {
@@ -507,17 +542,22 @@ int dbshift__migration_resolve(dbshift__migration *m, const char *dialect,
 	dbshift__strv_free(m->depends_on, m->n_depends_on);
 	m->depends_on = NULL;
 	m->n_depends_on = 0;
+	dbshift__strv_free(m->dir_dialects, m->n_dir_dialects);
+	m->dir_dialects = NULL;
+	m->n_dir_dialects = 0;
 	m->skipped = 0;
 	m->no_transaction = m->def_no_transaction;
 	if (strv_merge(&m->depends_on, &m->n_depends_on, m->def_depends_on,
 		       m->n_def_depends_on))
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
-	if (m->n_def_dialects > 0 && !def_dialects_include(m, dialect))
+	if (m->n_def_dialects > 0 &&
+	    !dialects_include(m->def_dialects, m->n_def_dialects, dialect))
 		m->skipped = 1;
 	if (!contexts_match(m->def_contexts, m->n_def_contexts, contexts,
 			    n_contexts))
 		m->skipped = 1;
-	pick_scripts(m, dialect);
+	if (pick_scripts(m, dialect, err) != 0)
+		return DBSHIFT_ESOURCE;
 	if (m->up == NULL && m->up_fn == NULL) {
 		/* Only dialect variants exist and none is for this one. */
 		m->skipped = 1;
@@ -530,4 +570,67 @@ int dbshift__migration_resolve(dbshift__migration *m, const char *dialect,
 			return rc;
 	}
 	return resolve_checksum(m, err);
+}
+
+/* Is token the dialect of one of m's variants (already reported)? */
+static int variant_named(const dbshift__migration *m, const char *token)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_variants; i++)
+		if (strcmp(m->variants[i].dialect, token) == 0)
+			return 1;
+	return 0;
+}
+
+/* Report token of m to fn when no known dialect is it. */
+static size_t report_unknown(const dbshift__migration *m, const char *token,
+			     const char *where, const dbshift__vec *known,
+			     const dbshift__dialect *own, const char *installed,
+			     void (*fn)(const char *, const char *, void *),
+			     void *payload)
+{
+	char what[1024];
+
+	if (token == NULL || dbshift__dialects_has(known, token) ||
+	    dbshift__dialect_is(own, token))
+		return 0;
+	snprintf(what, sizeof(what),
+		 "%s names dialect '%s', which no installed driver declares "
+		 "(installed: %s); ignored",
+		 where, token, installed[0] != '\0' ? installed : "none");
+	if (fn != NULL)
+		fn(m->id, what, payload);
+	return 1;
+}
+
+size_t dbshift__migration_ignored_except(
+	const dbshift__migration *m, const dbshift__vec *known,
+	const dbshift__dialect *own, const char *installed,
+	void (*fn)(const char *id, const char *what, void *payload),
+	void *payload)
+{
+	char where[700];
+	size_t i, n = 0;
+
+	for (i = 0; i < m->n_variants; i++) {
+		const dbshift__variant *v = &m->variants[i];
+
+		snprintf(
+			where, sizeof(where), "'%s'",
+			script_file(m, v->up.text != NULL ? &v->up : &v->down));
+		n += report_unknown(m, v->dialect, where, known, own, installed,
+				    fn, payload);
+	}
+	for (i = 0; i < m->n_def_dialects; i++)
+		if (!variant_named(m, m->def_dialects[i]))
+			n += report_unknown(m, m->def_dialects[i],
+					    "the migration's dialect list",
+					    known, own, installed, fn, payload);
+	snprintf(where, sizeof(where), "the dialects directive of '%s'",
+		 m->up != NULL ? script_file(m, m->up) : m->id);
+	for (i = 0; i < m->n_dir_dialects; i++)
+		n += report_unknown(m, m->dir_dialects[i], where, known, own,
+				    installed, fn, payload);
+	return n;
 }

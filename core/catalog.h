@@ -7,6 +7,7 @@
 #define DBSHIFT_CATALOG_H
 
 #include "dbshift/dbshift.h"
+#include "dialect.h"
 #include "error.h"
 #include "util.h"
 
@@ -28,7 +29,7 @@ typedef struct dbshift__script {
 } dbshift__script;
 
 typedef struct dbshift__variant {
-	char *dialect; /* canonical */
+	char *dialect; /* dialect token, as the source gave it */
 	dbshift__script up;
 	dbshift__script down;
 } dbshift__variant;
@@ -64,7 +65,9 @@ typedef struct dbshift__migration {
 	char **depends_on;     /* union of def and directives */
 	size_t n_depends_on;
 	int no_transaction;
-	int skipped;	   /* dialect or context excludes it */
+	int skipped;	     /* dialect or context excludes it */
+	char **dir_dialects; /* the up script's dialects directive */
+	size_t n_dir_dialects;
 	char checksum[65]; /* SHA-256 hex of up, or code checksum */
 
 	/* Set by the graph: indexes into the run's migration array, with
@@ -120,14 +123,31 @@ void dbshift__migration_free(dbshift__migration *m);
 
 /**
  * Resolve m for dialect and the run's contexts: choose the up/down
- * scripts (the dialect's variant where there is one), read the directives
+ * scripts (the dialect's variant where there is one: a variant whose
+ * token is the dialect's name or one of its aliases), read the directives
  * of the chosen up script, merge them with the definition's, decide
  * skipped, and compute the checksum. Errors (DBSHIFT_ESOURCE) name the
- * migration and its file.
+ * migration and its file; two variants for the dialect (pg/ and
+ * postgres/) are one.
  */
-int dbshift__migration_resolve(dbshift__migration *m, const char *dialect,
+int dbshift__migration_resolve(dbshift__migration *m,
+			       const dbshift__dialect *dialect,
 			       const char *const *contexts, size_t n_contexts,
 			       dbshift__err *err);
+
+/**
+ * Report to fn (id, what) each dialect token of m that is neither among
+ * the known dialects (dbshift__dialects_installed()) nor own (the run's
+ * dialect): a dialect variant's file or folder, the definition's dialect
+ * list, and the dialects directive of the up script m was resolved with.
+ * Such tokens are ignored, not errors. installed is the list shown in the
+ * message ("sqlite, postgres, ..."). Returns how many were reported.
+ */
+size_t dbshift__migration_ignored_except(
+	const dbshift__migration *m, const dbshift__vec *known,
+	const dbshift__dialect *own, const char *installed,
+	void (*fn)(const char *id, const char *what, void *payload),
+	void *payload);
 
 /** Valid source name: [A-Za-z0-9_.-]+, not "." or "..". */
 int dbshift__source_name_valid(const char *name);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * directives.c - reading the "-- dbshift:..." directives at the top of an
- * up script (design.md 3), and the dialect tokens shared with file names.
+ * up script (design.md 3).
  *
  * Only the leading block of blank lines and "--" comment lines is read, so
  * a directive further down (or inside a string literal) has no effect. A
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dialect.h"
 #include "directives.h"
 
 #define DIRECTIVE_PREFIX "dbshift:"
@@ -24,37 +25,6 @@
 
 /* Longest piece of user text quoted in an error message. */
 #define QUOTE_MAX 80
-
-struct dialect_alias {
-	const char *token;
-	const char *canonical;
-};
-
-static const struct dialect_alias dialect_aliases[] = {
-	{"sqlite", "sqlite"}, {"postgres", "postgres"}, {"pg", "postgres"},
-	{"mysql", "mysql"},   {"mariadb", "mysql"},
-};
-
-/*
- * Look a dialect token up among the names and aliases above. Tokens are
- * case-sensitive, like the ".up.sql" part of a file name. Returns a static
- * canonical name, or NULL when the token is unknown.
- */
-const char *dbshift__dialect_canonical(const char *token, size_t len)
-{
-	size_t i;
-
-	if (token == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(dialect_aliases) / sizeof(dialect_aliases[0]);
-	     i++) {
-		const char *alias = dialect_aliases[i].token;
-
-		if (strlen(alias) == len && memcmp(alias, token, len) == 0)
-			return dialect_aliases[i].canonical;
-	}
-	return NULL;
-}
 
 void dbshift__directives_free(dbshift__directives *d)
 {
@@ -192,6 +162,7 @@ static int directives_add_arg(dbshift__directives *out,
 			      char *errbuf, size_t errbuf_size)
 {
 	const char *dialect;
+	int nomem;
 
 	switch (kind) {
 	case DIRECTIVE_DEPENDS_ON:
@@ -204,12 +175,16 @@ static int directives_add_arg(dbshift__directives *out,
 		return directives_push(&out->depends_on, &out->n_depends_on,
 				       tok, tok_len);
 	case DIRECTIVE_DIALECTS:
-		dialect = dbshift__dialect_canonical(tok, tok_len);
+		/* Any well-formed name: one no installed driver declares
+		 * is ignored, as files of such dialects are. */
+		dialect = dbshift__dialect_token(tok, tok_len, &nomem);
+		if (nomem)
+			return -2;
 		if (dialect == NULL)
 			return directives_fail(
 				errbuf, errbuf_size,
-				"line %lu: unknown dialect '%.*s' (expected "
-				"sqlite, postgres, pg, mysql or mariadb)",
+				"line %lu: invalid dialect '%.*s' (dialect "
+				"names are lower-case letters, digits and '_')",
 				line_no, directives_quote_len(tok_len), tok);
 		return directives_push(&out->dialects, &out->n_dialects,
 				       dialect, strlen(dialect));

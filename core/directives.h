@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * directives.h - "-- dbshift:..." directives in the leading comment lines
- * of an up script, and dialect tokens.
+ * of an up script.
  */
 #ifndef DBSHIFT_DIRECTIVES_H
 #define DBSHIFT_DIRECTIVES_H
@@ -11,7 +11,7 @@
 typedef struct dbshift__directives {
 	char **depends_on; /* ids as written, "SOURCE/VERSION" */
 	size_t n_depends_on;
-	char **dialects; /* canonical dialect names */
+	char **dialects; /* dialect tokens, as written */
 	size_t n_dialects;
 	char **contexts;
 	size_t n_contexts;
@@ -32,11 +32,5 @@ int dbshift__directives_parse(dbshift__directives *out, const char *script,
 			      size_t len, char *errbuf, size_t errbuf_size);
 
 void dbshift__directives_free(dbshift__directives *d);
-
-/**
- * Canonical dialect for a token of len bytes: sqlite, postgres (alias pg),
- * mysql (alias mariadb). NULL when unknown. Returns a static string.
- */
-const char *dbshift__dialect_canonical(const char *token, size_t len);
 
 #endif

@@ -944,3 +944,34 @@ int dbshift__loader_load_scheme(const dbshift_driver **out, const char *scheme,
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
 }
+
+/*
+ * Call fn for every driver on the search path that loads (first module
+ * per name, in search path order), until it returns non-zero. fn runs with
+ * the loader's lock held and must not load drivers. Returns 0, what fn
+ * returned, or -1 when out of memory.
+ */
+int dbshift__loader_each(const char *driver_dir,
+			 int (*fn)(const dbshift_driver *driver, void *payload),
+			 void *payload)
+{
+	dbshift__vec dirs = DBSHIFT__VEC_INIT;
+	dbshift__vec found = DBSHIFT__VEC_INIT;
+	struct loaded *l;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	if (search_path(&dirs, driver_dir) != 0 ||
+	    scan_path(&found, &dirs) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < found.len; i++) {
+		l = found_load(found.items[i]);
+		if (l != NULL)
+			rc = fn(&l->desc, payload);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	dbshift__vec_free(&found, found_free);
+	dbshift__vec_free(&dirs, free);
+	return rc;
+}

@@ -42,6 +42,16 @@ int dbshift__loader_load_scheme(const dbshift_driver **out, const char *scheme,
 int dbshift__loader_load_file(const dbshift_driver **out, const char *path,
 			      const char *name, dbshift__err *err);
 
+/**
+ * Call fn for each driver on the search path that loads (first module per
+ * name, in search path order) until fn returns non-zero; fn runs under the
+ * loader's lock and must not load drivers. Returns 0, fn's non-zero
+ * value, or -1 when out of memory.
+ */
+int dbshift__loader_each(const char *driver_dir,
+			 int (*fn)(const dbshift_driver *driver, void *payload),
+			 void *payload);
+
 /** The host function table passed to drivers. */
 const dbshift_host *dbshift__loader_host(void);
 

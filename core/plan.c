@@ -56,6 +56,7 @@ static int load_source(dbshift__run *run, dbshift_source *src)
 
 int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner)
 {
+	dbshift__dialect dialect;
 	size_t i;
 	int rc;
 
@@ -66,9 +67,10 @@ int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner)
 		if (rc != 0)
 			return rc;
 	}
+	dialect = dbshift__dialect_of(runner->driver);
 	for (i = 0; i < run->migrations.len; i++) {
 		rc = dbshift__migration_resolve(
-			run->migrations.items[i], runner->driver->dialect,
+			run->migrations.items[i], &dialect,
 			(const char *const *)runner->contexts,
 			runner->n_contexts, &runner->err);
 		if (rc != 0)

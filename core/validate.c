@@ -3,8 +3,9 @@
  * validate.c - checking the sources and the history without changing
  * anything. Every problem becomes a finding instead of stopping at the
  * first: changed scripts, applied migrations missing from the sources,
- * dirty rows, out-of-order pending migrations, missing down scripts
- * (warnings), and a source or dependency-graph error.
+ * dirty rows, out-of-order pending migrations, missing down scripts and
+ * files of dialects no installed driver declares (warnings), and a source
+ * or dependency-graph error.
  */
 #include "config.h"
 
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialect.h"
+#include "loader.h"
 #include "plan.h"
 
 struct dbshift_findings {
@@ -21,8 +24,9 @@ struct dbshift_findings {
 	dbshift__vec strings;
 };
 
-static const char *const kind_names[] = {
-	"", "changed", "missing", "dirty", "out-of-order", "no-down", "source"};
+static const char *const kind_names[] = {"",	   "changed",	   "missing",
+					 "dirty",  "out-of-order", "no-down",
+					 "source", "ignored"};
 
 const char *dbshift_finding_kind_name(dbshift_finding_kind kind)
 {
@@ -133,6 +137,106 @@ static int check_run(dbshift_findings *f, const dbshift__run *run)
 	return 0;
 }
 
+/* What each_ignored() passes on, and whether memory ran out. */
+struct ignored_sink {
+	dbshift_change_fn fn;
+	void *payload;
+	dbshift_findings *findings; /* or fn */
+	int nomem;
+};
+
+static void ignored_finding(const char *id, const char *what, void *payload)
+{
+	struct ignored_sink *sink = payload;
+
+	if (sink->findings != NULL) {
+		if (add(sink->findings, DBSHIFT_FINDING_IGNORED, 1, id,
+			"%s: %s", id, what) != 0)
+			sink->nomem = 1;
+	} else if (sink->fn != NULL) {
+		sink->fn(id, what, sink->payload);
+	}
+}
+
+/*
+ * Report every dialect token of the run's migrations that no driver on
+ * the search path declares, through sink. Returns how many, or -1 when
+ * out of memory.
+ */
+static long each_ignored(const dbshift__run *run, struct ignored_sink *sink)
+{
+	dbshift__vec known = DBSHIFT__VEC_INIT;
+	dbshift__buf installed = DBSHIFT__BUF_INIT;
+	const dbshift_driver *own = run->runner->driver;
+	char *list = NULL;
+	long n = -1;
+	size_t i;
+
+	if (dbshift__dialects_installed(&known, run->runner->driver_dir) != 0)
+		goto out;
+	for (i = 0; i < known.len; i++) {
+		if (i > 0)
+			dbshift__buf_puts(&installed, ", ");
+		dbshift__buf_puts(&installed, known.items[i]);
+	}
+	list = dbshift__buf_detach(&installed);
+	if (list == NULL)
+		goto out;
+	/* The run's own driver counts even when loaded from elsewhere. */
+	{
+		dbshift__dialect d = dbshift__dialect_of(own);
+
+		n = 0;
+		for (i = 0; i < run->migrations.len; i++) {
+			const dbshift__migration *m = run->migrations.items[i];
+
+			n += (long)dbshift__migration_ignored_except(
+				m, &known, &d, list, ignored_finding, sink);
+		}
+	}
+out:
+	free(list);
+	dbshift__vec_free(&known, free);
+	return sink->nomem ? -1 : n;
+}
+
+int dbshift_runner_ignored(dbshift_runner *r, dbshift_change_fn fn,
+			   void *payload, int *n_ignored)
+{
+	struct ignored_sink sink = {fn, payload, NULL, 0};
+	dbshift__run run;
+	long n;
+	int rc;
+
+	if (n_ignored != NULL)
+		*n_ignored = 0;
+	if (r == NULL)
+		return DBSHIFT_EINVAL;
+	if (r->driver == NULL)
+		return r->err.pub.code != DBSHIFT_OK ? r->err.pub.code :
+						       DBSHIFT_EINVAL;
+	dbshift__err_init(&r->err);
+	rc = dbshift__run_prepare(&run, r);
+	if (rc == 0) {
+		n = each_ignored(&run, &sink);
+		if (n < 0)
+			rc = dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					      "out of memory");
+		else if (n_ignored != NULL)
+			*n_ignored = (int)n;
+	}
+	dbshift__run_free(&run);
+	return rc;
+}
+
+/* The ignored dialect tokens as warnings. Returns 0 or -1. */
+static int check_ignored(dbshift_findings *f, const dbshift__run *run)
+{
+	struct ignored_sink sink = {NULL, NULL, f, 0};
+
+	return each_ignored(run, &sink) < 0 ? -1 : 0;
+}
+
 /* Errors of the sources and the graph are findings, not failures. */
 static int is_source_error(int rc)
 {
@@ -159,7 +263,8 @@ int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 	if (f == NULL ||
 	    (rc != 0 ? add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration, "%s",
 			   r->err.message) :
-		       check_run(f, &run)) != 0) {
+		       check_run(f, &run)) != 0 ||
+	    (rc == 0 && check_ignored(f, &run) != 0)) {
 		dbshift_findings_free(f);
 		dbshift__run_free(&run);
 		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,

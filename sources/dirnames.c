@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "directives.h"
+#include "dialect.h"
 #include "dirnames.h"
 
 #define FLAT_LAYOUT "VERSION[_NAME][.DIALECT].up.sql or .down.sql"
@@ -128,17 +128,25 @@ static int dirnames_flat_dialect(const char *token, size_t len,
 				 dbshift__flatname *out, char *errbuf,
 				 size_t errbuf_size)
 {
+	int nomem;
+
 	if (memchr(token, '.', len) != NULL)
 		return dirnames_fail(errbuf, errbuf_size,
 				     "too many '.' (versions and names in file "
 				     "names cannot contain '.'; expected %s)",
 				     FLAT_LAYOUT);
-	out->dialect = dbshift__dialect_canonical(token, len);
+	/* Any well-formed name: what it means is up to the installed
+	 * drivers, and a dialect none declares is ignored, not refused. */
+	out->dialect = dbshift__dialect_token(token, len, &nomem);
+	if (nomem)
+		return dirnames_fail(errbuf, errbuf_size, "out of memory");
 	if (out->dialect == NULL)
-		return dirnames_fail(errbuf, errbuf_size,
-				     "unknown dialect '%.*s' (expected sqlite, "
-				     "postgres, pg, mysql or mariadb)",
-				     (int)(len > 80 ? 80 : len), token);
+		return dirnames_fail(
+			errbuf, errbuf_size,
+			"invalid dialect '%.*s' (dialect names are "
+			"lower-case letters, digits and '_'; "
+			"expected %s)",
+			(int)(len > 80 ? 80 : len), token, FLAT_LAYOUT);
 	return 0;
 }
 

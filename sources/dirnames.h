@@ -17,7 +17,8 @@ typedef enum dbshift__script_kind {
 typedef struct dbshift__flatname {
 	char version[256];
 	char name[256];
-	const char *dialect; /* canonical, or NULL for the generic script */
+	const char
+		*dialect; /* interned token, or NULL for the generic script */
 	dbshift__script_kind kind;
 } dbshift__flatname;
 

@@ -138,25 +138,30 @@ oom:
 }
 
 /*
- * Resolve every migration for every dialect, as a run would: this reads
- * the directives of each up script that some dialect runs, so that a bad
+ * Resolve every migration for every dialect, as a run would: for the
+ * generic scripts and for each dialect a variant names. This reads the
+ * directives of each up script that some dialect runs, so that a bad
  * directive fails the generation rather than the application.
  */
 static int embed_check_directives(struct embed_gen *gen,
 				  const dbshift_catalog *cat)
 {
-	static const char *const dialects[] = {"sqlite", "postgres", "mysql"};
-	size_t i, d;
+	const dbshift__migration *m;
+	dbshift__dialect d = {NULL, NULL};
+	size_t i, v;
 	int rc;
 
-	for (i = 0; i < cat->migrations.len; i++)
-		for (d = 0; d < sizeof(dialects) / sizeof(dialects[0]); d++) {
+	for (i = 0; i < cat->migrations.len; i++) {
+		m = cat->migrations.items[i];
+		for (v = 0; v <= m->n_variants; v++) {
+			d.name = v == 0 ? NULL : m->variants[v - 1].dialect;
 			rc = dbshift__migration_resolve(
-				cat->migrations.items[i], dialects[d], NULL, 0,
+				cat->migrations.items[i], &d, NULL, 0,
 				gen->err);
 			if (rc != 0)
 				return rc;
 		}
+	}
 	return 0;
 }
 

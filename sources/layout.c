@@ -26,7 +26,7 @@
 #include <strings.h>
 
 #include "catalog.h"
-#include "directives.h"
+#include "dialect.h"
 #include "dirnames.h"
 #include "layout.h"
 #include "util.h"
@@ -40,11 +40,12 @@ enum layout_kind { LAYOUT_FLAT = 1, LAYOUT_FOLDER = 2 };
 
 /* One script found among the entries. */
 struct layout_piece {
-	char *version;	     /* as written */
-	char *name;	     /* "" when none */
-	char *file;	     /* display path of the script */
-	char *origin;	     /* the flat file or the folder, for messages */
-	const char *dialect; /* canonical, or NULL for the generic script */
+	char *version; /* as written */
+	char *name;    /* "" when none */
+	char *file;    /* display path of the script */
+	char *origin;  /* the flat file or the folder, for messages */
+	const char
+		*dialect; /* interned token, or NULL for the generic script */
 	dbshift__script_kind kind;
 	enum layout_kind layout;
 	size_t entry; /* index of the script's entry */
@@ -386,26 +387,34 @@ static int layout_scan_scripts(struct layout_scan *scan,
 			       const char *dialect);
 
 /*
- * A sub-folder of a migration folder: a dialect folder (postgres/, pg/,
- * ...) is read; an unknown folder is an error when it holds scripts
- * (a misspelt dialect would otherwise be skipped) and ignored otherwise.
+ * A sub-folder of a migration folder: one named like a dialect
+ * (postgres/, pg/, cockroach/, ...) is a dialect folder and is read,
+ * whether or not an installed driver declares that dialect (one none
+ * declares is ignored when the migration is resolved); any other folder
+ * is an error when it holds scripts (Postgres/ would otherwise be
+ * skipped) and ignored otherwise.
  */
 static int layout_scan_subfolder(struct layout_scan *scan,
 				 struct layout_folder *folder, size_t i)
 {
 	const char *base = layout_base(scan, i);
-	const char *dialect = dbshift__dialect_canonical(base, strlen(base));
+	const char *dialect;
 	char show[SHOW_MAX];
+	int nomem;
 
+	dialect = dbshift__dialect_token(base, strlen(base), &nomem);
+	if (nomem)
+		return dbshift_catalog_fail(scan->cat, DBSHIFT_ENOMEM, NULL,
+					    "out of memory");
 	if (dialect != NULL)
 		return layout_scan_scripts(scan, folder, i, dialect);
 	if (!layout_has_scripts(scan, i))
 		return 0;
 	layout_show(scan, i, show);
 	return dbshift_catalog_fail(scan->cat, DBSHIFT_ESOURCE, show,
-				    "'%s': unknown dialect folder '%s' "
-				    "(expected sqlite, postgres, pg, mysql or "
-				    "mariadb)",
+				    "'%s': folder '%s' holds scripts but is "
+				    "not a dialect folder (dialect names are "
+				    "lower-case letters, digits and '_')",
 				    show, base);
 }
 

@@ -500,6 +500,40 @@ START_TEST(test_cli_admin_validate_clean)
 }
 END_TEST
 
+/* Files of a dialect no installed driver declares: ignored by up,
+ * listed by validate (a warning: exit 0) and by plan -v. */
+START_TEST(test_cli_admin_foreign_dialect)
+{
+	fx_run run;
+
+	write_three();
+	fx_write("migs/001_create_users.cockroach.up.sql", "NOT SQLITE;\n");
+	fx_write("migs/004_crdb_only.cockroach.up.sql", "NOT SQLITE;\n");
+	run = cli("validate", NULL, NULL, NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "ignored (warning)");
+	ck_assert_has(run.out, "004_crdb_only.cockroach.up.sql' names dialect "
+			       "'cockroach', which no installed driver "
+			       "declares");
+	fx_run_free(&run);
+	run = cli("plan", "-v", NULL, NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.err, "ignored: app/001: ");
+	ck_assert_has(run.err, "ignored: app/004: ");
+	ck_assert_lacks(run.out, "004");
+	fx_run_free(&run);
+	run = cli("plan", NULL, NULL, NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_lacks(run.err, "ignored");
+	fx_run_free(&run);
+	run_expect(0, "up", NULL, NULL);
+	/* A malformed dialect name stays an error. */
+	fx_write("migs/005_x.CockRoach.up.sql", "SELECT 1;\n");
+	fx_expect_err(2, "invalid dialect 'CockRoach'", "-u", DB_URL, "-s",
+		      "app=migs", "up", NULL);
+}
+END_TEST
+
 START_TEST(test_cli_admin_validate_changed)
 {
 	static const char edited[] = "CREATE TABLE users (id INTEGER);\n";
@@ -979,6 +1013,7 @@ Suite *cli_admin_suite(void)
 	tcase_add_test(tc, test_cli_admin_adopt);
 	tcase_add_test(tc, test_cli_admin_adopt_refused);
 	tcase_add_test(tc, test_cli_admin_help);
+	tcase_add_test(tc, test_cli_admin_foreign_dialect);
 	suite_add_tcase(s, tc);
 	return s;
 }

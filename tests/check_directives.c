@@ -6,6 +6,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "dialect.h"
 #include "directives.h"
 #include "suites.h"
 
@@ -89,19 +90,26 @@ START_TEST(test_directives_accumulate)
 	ck_assert_str_eq(d.depends_on[1], "jobs/001");
 	ck_assert_uint_eq(d.n_contexts, 2);
 	ck_assert_str_eq(d.contexts[1], "dev");
-	ck_assert_uint_eq(d.n_dialects, 2);
-	ck_assert_str_eq(d.dialects[0], "postgres");
-	ck_assert_str_eq(d.dialects[1], "sqlite");
+	ck_assert_uint_eq(d.n_dialects, 3);
+	ck_assert_str_eq(d.dialects[0], "pg");
+	ck_assert_str_eq(d.dialects[1], "postgres");
+	ck_assert_str_eq(d.dialects[2], "sqlite");
 }
 END_TEST
 
 START_TEST(test_directives_dialect_aliases)
 {
 	ck_assert_int_eq(parse("-- dbshift:dialects pg mariadb sqlite\n"), 0);
+	/* Kept as written: the drivers say what pg and mariadb are. */
 	ck_assert_uint_eq(d.n_dialects, 3);
-	ck_assert_str_eq(d.dialects[0], "postgres");
-	ck_assert_str_eq(d.dialects[1], "mysql");
+	ck_assert_str_eq(d.dialects[0], "pg");
+	ck_assert_str_eq(d.dialects[1], "mariadb");
 	ck_assert_str_eq(d.dialects[2], "sqlite");
+	dbshift__directives_free(&d);
+	/* A dialect no driver declares is a name like any other here. */
+	ck_assert_int_eq(parse("-- dbshift:dialects oracle cockroach_db\n"), 0);
+	ck_assert_uint_eq(d.n_dialects, 2);
+	ck_assert_str_eq(d.dialects[0], "oracle");
 }
 END_TEST
 
@@ -246,9 +254,13 @@ END_TEST
 
 START_TEST(test_directives_bad_dialects)
 {
-	ck_assert_parse_error("\n-- dbshift:dialects postgres oracle\n",
-			      "line 2: unknown dialect 'oracle' (expected "
-			      "sqlite, postgres, pg, mysql or mariadb)");
+	ck_assert_parse_error("\n-- dbshift:dialects postgres Oracle\n",
+			      "line 2: invalid dialect 'Oracle' (dialect names "
+			      "are lower-case letters, digits and '_')");
+	dbshift__directives_free(&d);
+	ck_assert_parse_error("-- dbshift:dialects 9db\n",
+			      "line 1: invalid dialect '9db' (dialect names "
+			      "are lower-case letters, digits and '_')");
 	dbshift__directives_free(&d);
 	ck_assert_parse_error(
 		"-- dbshift:dialects\n",
@@ -295,21 +307,41 @@ START_TEST(test_directives_length_not_nul)
 }
 END_TEST
 
-START_TEST(test_directives_dialect_canonical)
+START_TEST(test_directives_dialect_token)
 {
-	ck_assert_str_eq(dbshift__dialect_canonical("sqlite", 6), "sqlite");
-	ck_assert_str_eq(dbshift__dialect_canonical("postgres", 8), "postgres");
-	ck_assert_str_eq(dbshift__dialect_canonical("pg", 2), "postgres");
-	ck_assert_str_eq(dbshift__dialect_canonical("mysql", 5), "mysql");
-	ck_assert_str_eq(dbshift__dialect_canonical("mariadb", 7), "mysql");
-	/* Only len bytes count. */
-	ck_assert_str_eq(dbshift__dialect_canonical("pg.up.sql", 2),
-			 "postgres");
-	ck_assert_ptr_null(dbshift__dialect_canonical("postgresql", 10));
-	ck_assert_ptr_null(dbshift__dialect_canonical("PG", 2));
-	ck_assert_ptr_null(dbshift__dialect_canonical("p", 1));
-	ck_assert_ptr_null(dbshift__dialect_canonical("", 0));
-	ck_assert_ptr_null(dbshift__dialect_canonical(NULL, 0));
+	const char *pg = dbshift__dialect_token("pg", 2, NULL);
+	int nomem = 1;
+
+	ck_assert_str_eq(dbshift__dialect_token("sqlite", 6, &nomem), "sqlite");
+	ck_assert_int_eq(nomem, 0);
+	ck_assert_str_eq(dbshift__dialect_token("cockroach", 9, NULL),
+			 "cockroach");
+	ck_assert_str_eq(dbshift__dialect_token("my_db2", 6, NULL), "my_db2");
+	/* Only len bytes count; equal tokens are one interned string. */
+	ck_assert_ptr_eq(dbshift__dialect_token("pg.up.sql", 2, NULL), pg);
+	ck_assert_ptr_null(dbshift__dialect_token("PG", 2, NULL));
+	ck_assert_ptr_null(dbshift__dialect_token("2pg", 3, NULL));
+	ck_assert_ptr_null(dbshift__dialect_token("p-g", 3, NULL));
+	ck_assert_ptr_null(dbshift__dialect_token("", 0, NULL));
+	ck_assert_ptr_null(dbshift__dialect_token(NULL, 0, NULL));
+	ck_assert_ptr_null(dbshift__dialect_token(
+		"a23456789012345678901234567890123", 33, NULL));
+	ck_assert_ptr_nonnull(dbshift__dialect_token(
+		"a2345678901234567890123456789012", 32, NULL));
+}
+END_TEST
+
+START_TEST(test_directives_dialect_is)
+{
+	static const char *const aliases[] = {"pg", "postgresql", NULL};
+	dbshift__dialect pg = {"postgres", aliases}, generic = {NULL, NULL};
+
+	ck_assert(dbshift__dialect_is(&pg, "postgres"));
+	ck_assert(dbshift__dialect_is(&pg, "pg"));
+	ck_assert(dbshift__dialect_is(&pg, "postgresql"));
+	ck_assert(!dbshift__dialect_is(&pg, "mysql"));
+	ck_assert(!dbshift__dialect_is(&pg, NULL));
+	ck_assert(!dbshift__dialect_is(&generic, "postgres"));
 }
 END_TEST
 
@@ -341,7 +373,8 @@ Suite *directives_suite(void)
 	tcase_add_test(tc, test_directives_length_not_nul);
 	suite_add_tcase(s, tc);
 
-	tcase_add_test(tc_dialect, test_directives_dialect_canonical);
+	tcase_add_test(tc_dialect, test_directives_dialect_token);
+	tcase_add_test(tc_dialect, test_directives_dialect_is);
 	suite_add_tcase(s, tc_dialect);
 	return s;
 }

@@ -128,6 +128,75 @@ START_TEST(test_runner_up_applies_all_in_order)
 }
 END_TEST
 
+/* Report callback of dbshift_runner_ignored(): the messages, joined. */
+static void collect_ignored(const char *id, const char *what, void *payload)
+{
+	char *all = payload;
+	size_t len = strlen(all);
+
+	snprintf(all + len, 4096 - len, "%s: %s\n", id, what);
+}
+
+/*
+ * Files and directives of a dialect no installed driver declares (here
+ * cockroach) are ignored, not refused, on every dialect, MariaDB included;
+ * the run's own dialect is matched by its aliases as well.
+ */
+START_TEST(test_runner_foreign_dialect_files)
+{
+	static const char *const own[FX_N_DIALECTS] = {"sqlite3", "pg",
+						       "mariadb"};
+	char path[256], ignored[4096] = "";
+	dbshift_findings *findings = NULL;
+	dbshift_runner *r;
+	int n = -1, problems = -1;
+	size_t i, n_ignored_findings = 0;
+
+	USE_DIALECT();
+	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (x INT);\n");
+	fx_write("migrations/001_t.cockroach.up.sql",
+		 "CREATE TABLE t (x INT8) WITH (ttl = 'on');\n");
+	fx_write("migrations/002_only_cockroach.cockroach.up.sql",
+		 "THIS IS NOT RUN;\n");
+	fx_write("migrations/003_u/up.sql",
+		 "-- dbshift:dialects sqlite postgres mysql cockroach\n"
+		 "CREATE TABLE u (x INT);\n");
+	fx_write("migrations/003_u/cockroach/up.sql", "NOT RUN EITHER;\n");
+	/* The run's dialect under an alias picks its variant. */
+	snprintf(path, sizeof(path), "migrations/004_v.%s.up.sql", own[_i]);
+	fx_write(path, "CREATE TABLE v (x INT);\n");
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, NULL), 3);
+	ck_assert(has_table("t") && has_table("u") && has_table("v"));
+	ck_query("SELECT id FROM dbshift_migrations ORDER BY seq",
+		 "app/001,app/003,app/004");
+
+	ck_assert_int_eq(
+		dbshift_runner_ignored(r, collect_ignored, ignored, &n), 0);
+	ck_assert_int_eq(n, 4);
+	ck_assert_ptr_nonnull(strstr(ignored, "001_t.cockroach.up.sql' names "
+					      "dialect 'cockroach', which no "
+					      "installed driver declares"));
+	ck_assert_ptr_nonnull(strstr(ignored, "app/002: "));
+	ck_assert_ptr_nonnull(strstr(ignored, "cockroach/up.sql'"));
+	ck_assert_ptr_nonnull(strstr(ignored, "the dialects directive of"));
+	ck_assert_ptr_nonnull(strstr(ignored, "(installed: "));
+	ck_assert_ptr_nonnull(strstr(ignored, "sqlite, sqlite3"));
+	ck_assert_ptr_null(strstr(ignored, "004"));
+
+	ck_assert_int_eq(dbshift_runner_validate(r, &findings, &problems), 0);
+	ck_assert_int_eq(problems, 0);
+	for (i = 0; i < dbshift_findings_count(findings); i++)
+		n_ignored_findings += dbshift_findings_get(findings, i)->kind ==
+				      DBSHIFT_FINDING_IGNORED;
+	ck_assert_uint_eq(n_ignored_findings, 4);
+	ck_assert_str_eq(dbshift_finding_kind_name(DBSHIFT_FINDING_IGNORED),
+			 "ignored");
+	dbshift_findings_free(findings);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 START_TEST(test_runner_up_target_applies_only_dependencies)
 {
 	dbshift_runner *r;
@@ -1050,6 +1119,8 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_down_needs_every_down_first, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_redo, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_foreign_dialect_files, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_failing_migration_is_rolled_back, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc,

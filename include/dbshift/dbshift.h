@@ -572,7 +572,10 @@ typedef enum dbshift_finding_kind {
 	DBSHIFT_FINDING_DIRTY = 3,	  /**< failed part way */
 	DBSHIFT_FINDING_OUT_OF_ORDER = 4, /**< pending before applied ones */
 	DBSHIFT_FINDING_NO_DOWN = 5,	  /**< no down script (warning) */
-	DBSHIFT_FINDING_SOURCE = 6	  /**< bad source or dependency graph */
+	DBSHIFT_FINDING_SOURCE = 6,	  /**< bad source or dependency graph */
+	DBSHIFT_FINDING_IGNORED = 7 /**< a file or directive names a dialect
+				       no installed driver declares
+				       (warning) */
 } dbshift_finding_kind;
 
 /** Static lower-case name of a finding kind ("changed", "no-down", ...). */
@@ -592,7 +595,9 @@ typedef struct dbshift_findings dbshift_findings;
  * Check the sources and the history without changing anything: changed
  * checksums (naming both), applied migrations missing from the sources,
  * dirty rows, out-of-order pending migrations, missing down scripts
- * (warnings), and problems of the sources and dependency graph (reported
+ * (warnings), files and dialects directives naming a dialect that no
+ * installed driver declares (warnings: such files are ignored), and
+ * problems of the sources and dependency graph (reported
  * as one DBSHIFT_FINDING_SOURCE finding instead of an error). Returns 0
  * when the check could run, whatever it found; *n_problems (may be NULL)
  * receives the number of findings that are not warnings.
@@ -611,6 +616,20 @@ DBSHIFT_EXTERN void dbshift_findings_free(dbshift_findings *f);
  * "removed dirty row", "recorded as applied"). */
 typedef void (*dbshift_change_fn)(const char *id, const char *what,
 				  void *payload);
+
+/**
+ * Report to fn (id, what; may be NULL) each dialect variant file or
+ * folder, and each dialects directive or definition entry, that names a
+ * dialect no driver on the driver search path declares (nor the runner's
+ * own driver). Such files are ignored rather than refused, so that a
+ * directory may carry scripts for databases a user has no driver for
+ * (e.g. VERSION_NAME.cockroach.up.sql). Reads the sources only; the
+ * database is not touched. *n_ignored (may be NULL) receives their
+ * number. Returns 0, or the sources' error.
+ */
+DBSHIFT_EXTERN int dbshift_runner_ignored(dbshift_runner *runner,
+					  dbshift_change_fn fn, void *payload,
+					  int *n_ignored);
 
 /**
  * Make the history agree with the sources again, as Flyway's repair does,
