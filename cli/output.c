@@ -222,6 +222,10 @@ void cli_on_event(const dbshift_event *event, void *payload)
 	if (out_state.quiet)
 		return;
 	switch (event->kind) {
+	case DBSHIFT_EVENT_WARNING:
+		close_line();
+		fprintf(stderr, "dbshift: warning: %s\n", event->message);
+		return;
 	case DBSHIFT_EVENT_BEFORE:
 		close_line();
 		fprintf(stderr, "%s %s", verb, event->id);

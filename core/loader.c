@@ -43,7 +43,7 @@
 #include "util.h"
 
 #ifndef DBSHIFT_DRIVER_DIR
-#define DBSHIFT_DRIVER_DIR "/usr/local/lib/dbshift/drivers"
+#define DBSHIFT_DRIVER_DIR "/usr/local/lib/dbshift/drivers-1"
 #endif
 
 /* Longest driver name; keeps file and symbol names reasonable. */
@@ -55,6 +55,7 @@ struct loaded {
 	char *name;
 	char *path;
 	void *handle;
+	char *skipped; /* "PATH (reason)" of incompatible ones passed over */
 	dbshift_driver desc; /* full size; zero past the driver's struct_size */
 };
 
@@ -314,10 +315,13 @@ static const char *check_desc(const dbshift_driver *returned,
  * Open the module at path, find its entry, negotiate the ABI and check the
  * descriptor. On success *out is a new cache entry (not yet linked). Call
  * with cache_lock held. Errors are DBSHIFT_EDRIVER (or DBSHIFT_ENOMEM),
- * each one line naming the driver, the file and the reason.
+ * each one line naming the driver, the file and the reason; *incompatible
+ * (may be NULL) says whether the module is a driver of another ABI (its
+ * entry refused the core, or its descriptor claims another major or a
+ * newer minor) rather than a broken one.
  */
 static int load_module(struct loaded **out, const char *path, const char *name,
-		       dbshift__err *err)
+		       dbshift__err *err, int *incompatible)
 {
 	char symbol[NAME_MAX_LEN + 32];
 	char why[256];
@@ -328,6 +332,8 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 	int rc;
 
 	*out = NULL;
+	if (incompatible != NULL)
+		*incompatible = 0;
 	dlerror();
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
@@ -349,6 +355,11 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 	}
 	returned = init(DBSHIFT_DRIVER_ABI_MAJOR, DBSHIFT_DRIVER_ABI_MINOR,
 			dbshift__host());
+	if (incompatible != NULL)
+		*incompatible =
+			returned == NULL ||
+			returned->abi_major != DBSHIFT_DRIVER_ABI_MAJOR ||
+			returned->abi_minor > DBSHIFT_DRIVER_ABI_MINOR;
 	if (returned == NULL) {
 		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
 				      "cannot load driver '%s' from %s: the "
@@ -391,29 +402,43 @@ close_module:
 }
 
 /*
- * The first dir/driver_NAME.so that exists (or that exists but cannot be
- * examined: dlopen() will then say why). *path is NULL when none does.
- * Returns 0 or -1 when out of memory.
+ * Every dir/driver_NAME.so that exists (or that exists but cannot be
+ * examined: dlopen() will then say why), in search path order, into paths
+ * (strings owned by the vector). Returns 0 or -1 when out of memory.
  */
-static int find_module(char **path, const dbshift__vec *dirs, const char *name)
+static int find_modules(dbshift__vec *paths, const dbshift__vec *dirs,
+			const char *name)
 {
 	struct stat st;
 	char *candidate;
 	size_t i;
 
-	*path = NULL;
 	for (i = 0; i < dirs->len; i++) {
 		candidate = module_path(dirs->items[i], name);
 		if (candidate == NULL)
 			return -1;
-		if (stat(candidate, &st) == 0 ||
-		    (errno != ENOENT && errno != ENOTDIR)) {
-			*path = candidate;
-			return 0;
-		}
+		if ((stat(candidate, &st) == 0 ||
+		     (errno != ENOENT && errno != ENOTDIR)) &&
+		    dbshift__vec_push(paths, candidate) == 0)
+			continue;
 		free(candidate);
+		if (errno == ENOMEM)
+			return -1;
 	}
 	return 0;
+}
+
+/* Add "PATH (reason)" of a module passed over to *skipped ("; " between).
+ * Out of memory only loses the note. */
+static void note_skipped(char **skipped, const char *path, const char *why)
+{
+	char *more = dbshift__aprintf("%s%s%s (%s)", *skipped ? *skipped : "",
+				      *skipped ? "; " : "", path, why);
+
+	if (more == NULL)
+		return;
+	free(*skipped);
+	*skipped = more;
 }
 
 static int not_found(dbshift__err *err, const char *name,
@@ -431,36 +456,67 @@ static int not_found(dbshift__err *err, const char *name,
 	return DBSHIFT_EURL;
 }
 
-/* Search for and load NAME; call with cache_lock held. */
+static const char *reason_only(const char *message, const char *name,
+			       const char *path);
+
+/*
+ * Search for and load NAME; call with cache_lock held. The first module
+ * found is used; when it is a driver of another ABI and a later one on the
+ * path loads, that one is used instead and the one passed over is noted
+ * in its cache entry (dbshift__loader_skipped()). A broken module stops
+ * the search: a stale file is reported, not silently shadowed.
+ */
 static int load_locked(const dbshift_driver **out, const char *name,
 		       const char *driver_dir, dbshift__err *err)
 {
 	dbshift__vec dirs = DBSHIFT__VEC_INIT;
+	dbshift__vec paths = DBSHIFT__VEC_INIT;
 	struct loaded *l = cache_find(name, NULL);
-	char *path = NULL;
-	int rc;
+	dbshift__err first, later;
+	char *skipped = NULL;
+	size_t i;
+	int rc = 0, incompatible = 0;
 
 	if (l != NULL) {
 		*out = &l->desc;
 		return 0;
 	}
+	dbshift__err_init(&first);
 	if (search_path(&dirs, driver_dir) != 0 ||
-	    find_module(&path, &dirs, name) != 0) {
+	    find_modules(&paths, &dirs, name) != 0) {
 		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (path == NULL) {
+	if (paths.len == 0) {
 		rc = not_found(err, name, &dirs);
 		goto out;
 	}
-	rc = load_module(&l, path, name, err);
+	for (i = 0; i < paths.len; i++) {
+		dbshift__err_init(&later);
+		rc = load_module(&l, paths.items[i], name,
+				 i == 0 ? &first : &later, &incompatible);
+		if (rc == 0)
+			break;
+		if (!incompatible || rc == DBSHIFT_ENOMEM)
+			break;
+		note_skipped(&skipped, paths.items[i],
+			     reason_only(i == 0 ? first.message : later.message,
+					 name, paths.items[i]));
+	}
 	if (rc == 0) {
+		l->skipped = skipped;
+		skipped = NULL;
 		l->next = cache_head;
 		cache_head = l;
 		*out = &l->desc;
+	} else {
+		/* The first module found is the one to explain. */
+		dbshift__err_copy(err, &first);
+		rc = err->pub.code;
 	}
 out:
-	free(path);
+	free(skipped);
+	dbshift__vec_free(&paths, free);
 	dbshift__vec_free(&dirs, free);
 	return rc;
 }
@@ -511,7 +567,7 @@ int dbshift__loader_load_file(const dbshift_driver **out, const char *path,
 	pthread_mutex_lock(&cache_lock);
 	l = cache_find(name, path);
 	if (l == NULL) {
-		rc = load_module(&l, path, name, err);
+		rc = load_module(&l, path, name, err, NULL);
 		if (rc == 0) {
 			l->next = cache_head;
 			cache_head = l;
@@ -653,7 +709,7 @@ static void report(const struct found *f, dbshift_driver_info_fn fn,
 	pthread_mutex_lock(&cache_lock);
 	l = cache_find(f->name, f->path);
 	if (l == NULL) {
-		rc = load_module(&l, f->path, f->name, &load_err);
+		rc = load_module(&l, f->path, f->name, &load_err, NULL);
 		if (rc == 0) {
 			l->next = cache_head;
 			cache_head = l;
@@ -774,7 +830,7 @@ static struct loaded *found_load(const struct found *f)
 	if (l != NULL)
 		return l;
 	dbshift__err_init(&ignored);
-	if (load_module(&l, f->path, f->name, &ignored) != 0)
+	if (load_module(&l, f->path, f->name, &ignored, NULL) != 0)
 		return NULL;
 	l->next = cache_head;
 	cache_head = l;
@@ -974,4 +1030,22 @@ int dbshift__loader_each(const char *driver_dir,
 	dbshift__vec_free(&found, found_free);
 	dbshift__vec_free(&dirs, free);
 	return rc;
+}
+
+/*
+ * The modules of other ABIs passed over before desc's on the search path,
+ * as "PATH (reason); ...", or NULL when none was. desc must come from this
+ * loader.
+ */
+const char *dbshift__loader_skipped(const dbshift_driver *desc)
+{
+	const struct loaded *l;
+	const char *skipped = NULL;
+
+	pthread_mutex_lock(&cache_lock);
+	for (l = cache_head; l != NULL; l = l->next)
+		if (&l->desc == desc)
+			skipped = l->skipped;
+	pthread_mutex_unlock(&cache_lock);
+	return skipped;
 }

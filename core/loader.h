@@ -12,7 +12,10 @@
  * Load driver NAME (driver_NAME.so) from the search path: driver_dir (may
  * be NULL), then $DBSHIFT_DRIVER_PATH (colon-separated, ignored in setuid
  * programs), then DBSHIFT_DRIVER_DIR. Loaded modules stay loaded and are
- * cached by name, so a second call is cheap. Errors (each naming the file):
+ * cached by name, so a second call is cheap. A module of another ABI
+ * (another major, a newer minor, or an entry that refuses this core) is
+ * passed over when a later one on the path loads; see
+ * dbshift__loader_skipped(). Errors (each naming the file):
  *   DBSHIFT_EURL    no driver_NAME.so anywhere on the path (lists the path)
  *   DBSHIFT_EDRIVER not a loadable object, no entry symbol, entry refused,
  *                   incompatible ABI major, newer ABI minor, truncated
@@ -51,6 +54,13 @@ int dbshift__loader_load_file(const dbshift_driver **out, const char *path,
 int dbshift__loader_each(const char *driver_dir,
 			 int (*fn)(const dbshift_driver *driver, void *payload),
 			 void *payload);
+
+/**
+ * The modules of another ABI that were found before desc's on the search
+ * path and passed over, as "PATH (reason); PATH (reason)", or NULL. Lives
+ * as long as the process.
+ */
+const char *dbshift__loader_skipped(const dbshift_driver *desc);
 
 /** The host function table passed to drivers. */
 const dbshift_host *dbshift__loader_host(void);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,16 +80,39 @@ void dbshift_source_free(dbshift_source *source)
 	free(source);
 }
 
+/* Tell on_event about drivers of another ABI passed over for r's. */
+static void warn_skipped(const dbshift_runner *r)
+{
+	const char *skipped = dbshift__loader_skipped(r->driver);
+	char message[2048];
+	dbshift_event ev;
+
+	if (skipped == NULL || r->on_event == NULL)
+		return;
+	snprintf(message, sizeof(message),
+		 "driver %s: skipped incompatible %s; using the next one on "
+		 "the driver path",
+		 r->driver->name, skipped);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = DBSHIFT_EVENT_WARNING;
+	ev.id = "";
+	ev.name = "";
+	ev.message = message;
+	r->on_event(&ev, r->event_payload);
+}
+
 static int runner_load_driver(dbshift_runner *r)
 {
 	char scheme[64];
 	int rc;
 
 	rc = dbshift__url_scheme(r->url, scheme, sizeof(scheme), &r->err);
-	if (rc != 0)
-		return rc;
-	return dbshift__loader_load_scheme(&r->driver, scheme, r->driver_dir,
-					   &r->err);
+	if (rc == 0)
+		rc = dbshift__loader_load_scheme(&r->driver, scheme,
+						 r->driver_dir, &r->err);
+	if (rc == 0)
+		warn_skipped(r);
+	return rc;
 }
 
 static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dbshift/dbshift.h"
 #include "fixture.h"
@@ -713,6 +714,35 @@ START_TEST(test_cli_drivers_broken)
 }
 END_TEST
 
+/* A driver of another ABI early on the path is passed over with a
+ * warning on stderr when a compatible one follows. */
+START_TEST(test_cli_driver_skipped_warning)
+{
+	char target[1024], env[1100];
+	const char *argv[] = {"--driver-dir", NULL,	"-u",
+			      "oldminor:x",   "status", NULL};
+	const char *envs[] = {env, NULL};
+	fx_run run;
+
+	fx_mkdir("new");
+	snprintf(target, sizeof(target), "%s/driver_genericnew.so",
+		 fx_test_driver_dir());
+	ck_assert_int_eq(symlink(target, fx_path("new/driver_oldminor.so")), 0);
+	argv[1] = fx_path("new");
+	snprintf(env, sizeof(env), "DBSHIFT_DRIVER_PATH=%s",
+		 fx_test_driver_dir());
+	run = fx_cli_env(envs, argv);
+	/* The run goes on (and stops at the missing migrations/). */
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "dbshift: warning: driver oldminor: skipped "
+			       "incompatible ");
+	ck_assert_has(run.err, "new/driver_oldminor.so (built for driver "
+			       "ABI 2.");
+	ck_assert_has(run.err, "migration directory 'migrations'");
+	fx_run_free(&run);
+}
+END_TEST
+
 START_TEST(test_cli_table)
 {
 	fx_run run;
@@ -857,6 +887,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_new_then_up);
 	tcase_add_test(tc, test_cli_drivers);
 	tcase_add_test(tc, test_cli_drivers_broken);
+	tcase_add_test(tc, test_cli_driver_skipped_warning);
 	tcase_add_test(tc, test_cli_table);
 	tcase_add_test(tc, test_cli_lock_kind);
 	tcase_add_test(tc, test_cli_force);

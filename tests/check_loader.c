@@ -167,6 +167,46 @@ START_TEST(test_loader_search_order_first_broken)
 }
 END_TEST
 
+/* A driver of another ABI found first is passed over, with a note, when a
+ * compatible one follows on the path; alone it is an error. */
+START_TEST(test_loader_skip_incompatible)
+{
+	const dbshift_driver *d;
+	const char *skipped;
+	char env[1100];
+
+	/* a/ holds a newer-major driver that answers to the name oldminor
+	 * (generic entry), b/ the real one. */
+	fx_mkdir("a");
+	fx_mkdir("b");
+	copy_file(test_driver("genericnew"), "a/driver_oldminor.so");
+	copy_file(test_driver("oldminor"), "b/driver_oldminor.so");
+	snprintf(env, sizeof(env), "%s", fx_path("b"));
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_PATH", env, 1), 0);
+	d = expect_load("oldminor", fx_path("a"));
+	ck_assert_str_eq(d->name, "oldminor");
+	skipped = dbshift__loader_skipped(d);
+	ck_assert_ptr_nonnull(skipped);
+	ck_assert_ptr_nonnull(strstr(skipped, fx_path("a/driver_oldminor.so")));
+	ck_assert_ptr_nonnull(strstr(skipped, "built for driver ABI 2."));
+}
+END_TEST
+
+START_TEST(test_loader_skip_incompatible_alone)
+{
+	fx_mkdir("a");
+	copy_file(test_driver("genericnew"), "a/driver_oldminor.so");
+	expect_failure("oldminor", fx_path("a"), DBSHIFT_EDRIVER,
+		       fx_path("a/driver_oldminor.so"),
+		       "built for driver ABI 2.", NULL);
+	/* Nothing compatible follows a broken module either: it stays an
+	 * error (test_loader_search_order_first_broken), and a compatible
+	 * driver found first has nothing to note. */
+	ck_assert_ptr_null(dbshift__loader_skipped(
+		expect_load("oldminor", fx_test_driver_dir())));
+}
+END_TEST
+
 START_TEST(test_loader_env_order)
 {
 	char env[2200];
@@ -647,6 +687,8 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_search_order);
 	tcase_add_test(tc, test_loader_search_order_first_broken);
 	tcase_add_test(tc, test_loader_env_order);
+	tcase_add_test(tc, test_loader_skip_incompatible);
+	tcase_add_test(tc, test_loader_skip_incompatible_alone);
 	tcase_add_test(tc, test_loader_env_relative_ignored);
 	tcase_add_test(tc, test_loader_missing);
 	tcase_add_test(tc, test_loader_bad_name);

@@ -34,7 +34,7 @@ bad=$(nm -D --defined-only "$lib/libdbshift.so" | awk '{print $3}' |
 nm -D --defined-only "$lib/libdbshift.so" | grep -q ' dbshift__' &&
 	fail "libdbshift exports internal dbshift__ symbols"
 drivers=0
-for so in "$lib"/dbshift/drivers/driver_*.so; do
+for so in "$lib"/dbshift/drivers-1/driver_*.so; do
 	[ -f "$so" ] || continue
 	name=$(basename "$so" .so)
 	name=${name#driver_}
@@ -43,14 +43,14 @@ for so in "$lib"/dbshift/drivers/driver_*.so; do
 		fail "$so exports: $(echo $syms)"
 	drivers=$((drivers + 1))
 done
-[ "$drivers" -gt 0 ] || fail "no driver installed in $lib/dbshift/drivers"
-ls "$lib"/dbshift/drivers/*.la >/dev/null 2>&1 &&
+[ "$drivers" -gt 0 ] || fail "no driver installed in $lib/dbshift/drivers-1"
+ls "$lib"/dbshift/drivers-1/*.la >/dev/null 2>&1 &&
 	fail "libtool archives installed for driver modules"
 
 # pkg-config metadata.
 export PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 [ "$(pkg-config --variable=driverabi dbshift)" = 1 ] || fail "driverabi"
-[ "$(pkg-config --variable=driverdir dbshift)" = "$dest$prefix/lib/dbshift/drivers" ] ||
+[ "$(pkg-config --variable=driverdir dbshift)" = "$dest$prefix/lib/dbshift/drivers-1" ] ||
 	fail "driverdir is $(pkg-config --variable=driverdir dbshift)"
 
 # A host program built against the installed library.

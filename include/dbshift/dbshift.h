@@ -322,7 +322,12 @@ typedef struct dbshift_runner dbshift_runner;
 typedef enum dbshift_event_kind {
 	DBSHIFT_EVENT_BEFORE = 1, /**< a migration is about to run */
 	DBSHIFT_EVENT_AFTER = 2,  /**< it finished successfully */
-	DBSHIFT_EVENT_ERROR = 3	  /**< it failed; error is set */
+	DBSHIFT_EVENT_ERROR = 3,  /**< it failed; error is set */
+	/** Something the user should know that did not stop the run, in
+	 * message; id and name are "". So far: a driver module of another
+	 * ABI was passed over for a compatible one later on the driver
+	 * path (reported by dbshift_runner_new()). */
+	DBSHIFT_EVENT_WARNING = 4
 } dbshift_event_kind;
 
 typedef enum dbshift_direction {
@@ -338,6 +343,7 @@ typedef struct dbshift_event {
 	const char *name;	    /**< migration name, or "" */
 	int64_t duration_us;	    /**< AFTER and ERROR: time taken */
 	const dbshift_error *error; /**< ERROR only, else NULL */
+	const char *message;	    /**< WARNING only, else NULL */
 } dbshift_event;
 
 typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
