@@ -2,7 +2,8 @@
 /*
  * check_conformance.c - the driver conformance suite: the cases every
  * driver passes, run on every built driver (SQLite, PostgreSQL, MySQL)
- * against a fresh database of its own per test. Each case is a Check loop
+ * and on the template driver of examples/driver (tracelite), against a
+ * fresh database of its own per test. Each case is a Check loop
  * test over FX_SQLITE..FX_MYSQL; a server dialect whose server is absent
  * on purpose (DBSHIFT_TEST_SKIP_PG / _MYSQL) returns at once.
  *
@@ -24,6 +25,7 @@
 
 #include <check.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,29 @@ static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
 static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
 
-static const struct dialect_info dialects[FX_N_DIALECTS] = {
+static const char *const tracelite_schemes[] = {"tracelite", NULL};
+
+/* The template driver of examples/driver, built into the test drivers. */
+#define CF_TEMPLATE FX_N_DIALECTS
+#define CF_N (FX_N_DIALECTS + 1)
+
+static const struct dialect_info dialects[CF_N] = {
+	[CF_TEMPLATE] =
+		{
+			"tracelite",
+			"tracelite",
+			tracelite_schemes,
+			DBSHIFT_CAP_TRANSACTIONAL_DDL | DBSHIFT_CAP_SAVEPOINTS,
+			'"',
+			"INTEGER",
+			0,
+			1,
+			"/* a trigger holds semicolons */\n"
+			"CREATE TRIGGER a_log AFTER INSERT ON a BEGIN\n"
+			"  INSERT INTO log VALUES ('one;');\n"
+			"  INSERT INTO log VALUES ('two');\n"
+			"END;\n",
+		},
 	[FX_SQLITE] =
 		{
 			"sqlite",
@@ -119,6 +143,26 @@ static const struct dialect_info *info; /* the dialect under test */
 
 /* ---- helpers ---- */
 
+/* Can dialect d's cases run? The template needs no server. */
+static int ready(int d)
+{
+	return d == CF_TEMPLATE || fx_dialect_ready(d);
+}
+
+/* A new empty database for dialect d: for the template, a new file. */
+static const char *fresh_url(int d)
+{
+	static char url[1100];
+	static unsigned n;
+	char name[64];
+
+	if (d != CF_TEMPLATE)
+		return fx_fresh_url(d);
+	snprintf(name, sizeof(name), "tracelite-%u.db", n++);
+	snprintf(url, sizeof(url), "tracelite:%s", fx_path(name));
+	return url;
+}
+
 static int has_cap(uint64_t cap)
 {
 	return (dt_drv->capabilities & cap) != 0;
@@ -132,7 +176,8 @@ static int has_cap(uint64_t cap)
 static void start(int d)
 {
 	info = &dialects[d];
-	dt_start(info->driver, fx_fresh_url(d));
+	dt_dir = d == CF_TEMPLATE ? fx_test_driver_dir() : NULL;
+	dt_start(info->driver, fresh_url(d));
 }
 
 /*
@@ -191,7 +236,7 @@ START_TEST(test_conformance_descriptor)
 	const char *const *have;
 	int found;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	ck_assert_uint_eq(dt_drv->abi_major, DBSHIFT_DRIVER_ABI_MAJOR);
@@ -200,7 +245,8 @@ START_TEST(test_conformance_descriptor)
 	ck_assert_uint_eq(dt_drv->struct_size, sizeof(dbshift_driver));
 	ck_assert_str_eq(dt_drv->name, info->driver);
 	ck_assert_str_eq(dt_drv->dialect, info->dialect);
-	ck_assert_str_eq(dt_drv->dialect, fx_dialect_name(_i));
+	if (_i < FX_N_DIALECTS)
+		ck_assert_str_eq(dt_drv->dialect, fx_dialect_name(_i));
 	ck_assert_ptr_nonnull(dt_drv->version);
 	ck_assert_msg(dt_drv->version[0] != '\0', "empty version");
 	ck_assert_ptr_nonnull(dt_drv->schemes);
@@ -219,7 +265,8 @@ START_TEST(test_conformance_descriptor)
 			 dt_drv->lock != NULL && dt_drv->unlock != NULL);
 	ck_assert_int_eq(dt_drv->lock == NULL, dt_drv->unlock == NULL);
 	/* The loader's view of the same module agrees. */
-	ck_assert(fx_dialect_caps(_i) == dt_drv->capabilities);
+	if (_i < FX_N_DIALECTS)
+		ck_assert(fx_dialect_caps(_i) == dt_drv->capabilities);
 }
 END_TEST
 
@@ -229,7 +276,7 @@ START_TEST(test_conformance_abi)
 	char symbol[128];
 
 	short_host.size = DBSHIFT_HOST_SIZE_1_0;
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	ck_assert_ptr_null(dt_entry(DBSHIFT_DRIVER_ABI_MAJOR + 1, 0, &dt_host));
@@ -264,7 +311,7 @@ END_TEST
 
 START_TEST(test_conformance_slots)
 {
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	ck_assert_ptr_nonnull(dt_drv->open);
@@ -285,10 +332,10 @@ START_TEST(test_conformance_open_close)
 {
 	dbshift_driver_conn *other;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
-	other = dt_open_ok(fx_fresh_url(_i));
+	other = dt_open_ok(fresh_url(_i));
 	dt_exec_len_on(other, "CREATE TABLE t (x INTEGER)", 26);
 	ck_assert_int_eq(dt_table_exists_on(other, "t"), 1);
 	/* Another database. */
@@ -304,7 +351,7 @@ START_TEST(test_conformance_exec_script)
 {
 	char script[2048];
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	snprintf(script, sizeof(script),
@@ -328,7 +375,7 @@ END_TEST
  * line is that of its first token, not of the comment before it. */
 START_TEST(test_conformance_exec_error_line)
 {
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_fails_len(dt_broken_script, strlen(dt_broken_script));
@@ -362,7 +409,7 @@ START_TEST(test_conformance_exec_runtime_error)
 				     "INSERT INTO k VALUES (7)";
 	int split;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	split = has_cap(DBSHIFT_CAP_SPLIT_STATEMENTS);
@@ -396,7 +443,7 @@ START_TEST(test_conformance_exec_empty)
 	};
 	size_t i;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
@@ -428,7 +475,7 @@ START_TEST(test_conformance_exec_unterminated)
 	size_t first = (size_t)(strchr(two, ';') - two) + 1;
 	char *buf;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	buf = unterminated(two);
@@ -460,7 +507,7 @@ START_TEST(test_conformance_exec_nul)
 				     "CREATE TABLE b (x INTEGER);\0\n"
 				     "CREATE TABLE c (x INTEGER);\n";
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_fails_len(script, sizeof(script) - 1);
@@ -477,7 +524,7 @@ END_TEST
  * transaction nor misses its changes. */
 START_TEST(test_conformance_tx_rollback)
 {
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_ok("CREATE TABLE kept (x INTEGER)");
@@ -511,7 +558,7 @@ START_TEST(test_conformance_tx_commit)
 	dbshift_driver_conn *other;
 	struct dt_rows rows = {0};
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	/* Rolling back without a transaction is a no-op. */
@@ -538,7 +585,7 @@ END_TEST
 
 START_TEST(test_conformance_tx_savepoint)
 {
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	if (!has_cap(DBSHIFT_CAP_SAVEPOINTS))
@@ -571,7 +618,7 @@ START_TEST(test_conformance_tx_failed_script)
 	static const char bad_insert[] = "INSERT INTO t VALUES (1);\n"
 					 "INSERT INTO t VALUES (1,, 2);\n";
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_ok("CREATE TABLE t (x INTEGER)");
@@ -606,7 +653,7 @@ START_TEST(test_conformance_query_params)
 	struct dt_rows rows = {0};
 	char sql[128];
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	snprintf(sql, sizeof(sql),
@@ -655,7 +702,7 @@ START_TEST(test_conformance_query_stop)
 	struct dt_rows rows = {0};
 	int ret;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_ok("CREATE TABLE n (i INTEGER);"
@@ -678,7 +725,7 @@ START_TEST(test_conformance_query_errors)
 {
 	dbshift_value one = dt_int_value(1);
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_query_fails("SELEC 1", NULL, 0);
@@ -709,7 +756,7 @@ START_TEST(test_conformance_diagnostics)
 					"FROM\n"
 					"  nowhere";
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	dt_exec_fails_len("SELEC 1", 7);
@@ -740,7 +787,7 @@ START_TEST(test_conformance_quote_ident)
 	char ident[32], want[32], buf[64], sql[128];
 	char q;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	q = info->quote;
@@ -791,7 +838,7 @@ END_TEST
 
 START_TEST(test_conformance_table_exists)
 {
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	ck_assert_int_eq(dt_table_exists("dbshift_migrations"), 0);
@@ -820,10 +867,12 @@ END_TEST
  * connection releases its lock. */
 START_TEST(test_conformance_lock)
 {
+	struct dt_delayed_unlock later = {NULL, "dbshift:t", -1};
 	dbshift_driver_conn *other;
 	double start_s, waited;
+	pthread_t thread;
 
-	if (!fx_dialect_ready(_i))
+	if (!ready(_i))
 		return;
 	start(_i);
 	if (!has_cap(DBSHIFT_CAP_SESSION_LOCK)) {
@@ -832,6 +881,7 @@ START_TEST(test_conformance_lock)
 		return;
 	}
 	other = dt_open_ok(dt_url);
+	later.conn = dt_conn;
 	dbshift__diag_init(&dt_diag);
 	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:t", 1000, &dt_diag) == 0,
 		      "%s", dt_diag.message);
@@ -845,11 +895,37 @@ START_TEST(test_conformance_lock)
 	ck_assert_msg(strstr(dt_diag.message, "timed out") != NULL, "%s",
 		      dt_diag.message);
 
-	/* Another key is free. */
+	/* A timeout of 0 tries once; another key is free. */
+	start_s = dt_now_s();
+	ck_assert_int_ne(dt_drv->lock(other, "dbshift:t", 0, &dt_diag), 0);
+	waited = dt_now_s() - start_s;
+	ck_assert_msg(waited < 0.9, "waited %.2f s", waited);
 	dbshift__diag_init(&dt_diag);
 	ck_assert_msg(dt_drv->lock(other, "dbshift:other", 0, &dt_diag) == 0,
 		      "%s", dt_diag.message);
 	ck_assert_msg(dt_drv->unlock(other, "dbshift:other", &dt_diag) == 0,
+		      "%s", dt_diag.message);
+
+	/* Released while the other waits: it gets the lock then. */
+	ck_assert_int_eq(pthread_create(&thread, NULL, dt_unlock_later, &later),
+			 0);
+	start_s = dt_now_s();
+	dbshift__diag_init(&dt_diag);
+	ck_assert_msg(dt_drv->lock(other, "dbshift:t", 10000, &dt_diag) == 0,
+		      "%s", dt_diag.message);
+	waited = dt_now_s() - start_s;
+	ck_assert_msg(waited < 5, "waited %.2f s", waited);
+	pthread_join(thread, NULL);
+	ck_assert_int_eq(later.rc, 0);
+	ck_assert_int_ne(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag), 0);
+
+	/* Unlocking what this connection does not hold leaves the holder
+	 * holding it. */
+	dt_drv->unlock(dt_conn, "dbshift:t", &dt_diag);
+	ck_assert_int_ne(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag), 0);
+	ck_assert_msg(dt_drv->unlock(other, "dbshift:t", &dt_diag) == 0, "%s",
+		      dt_diag.message);
+	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:t", 0, &dt_diag) == 0,
 		      "%s", dt_diag.message);
 
 	/* Unlocking hands the key over. */
@@ -880,47 +956,31 @@ Suite *conformance_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, dt_stop);
-	tcase_add_loop_test(tc, test_conformance_descriptor, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE, FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_slots, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_open_close, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_exec_script, FX_SQLITE,
-			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_conformance_descriptor, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_abi, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_slots, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_open_close, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_exec_script, FX_SQLITE, CF_N);
 	tcase_add_loop_test(tc, test_conformance_exec_error_line, FX_SQLITE,
-			    FX_N_DIALECTS);
+			    CF_N);
 	tcase_add_loop_test(tc, test_conformance_exec_runtime_error, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_exec_empty, FX_SQLITE,
-			    FX_N_DIALECTS);
+			    CF_N);
+	tcase_add_loop_test(tc, test_conformance_exec_empty, FX_SQLITE, CF_N);
 	tcase_add_loop_test(tc, test_conformance_exec_unterminated, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_exec_nul, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_tx_rollback, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_tx_commit, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_tx_savepoint, FX_SQLITE,
-			    FX_N_DIALECTS);
+			    CF_N);
+	tcase_add_loop_test(tc, test_conformance_exec_nul, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_tx_rollback, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_tx_commit, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_tx_savepoint, FX_SQLITE, CF_N);
 	tcase_add_loop_test(tc, test_conformance_tx_failed_script, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_query_params, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_query_stop, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_query_errors, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_diagnostics, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_quote_ident, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_table_exists, FX_SQLITE,
-			    FX_N_DIALECTS);
-	tcase_add_loop_test(tc, test_conformance_lock, FX_SQLITE,
-			    FX_N_DIALECTS);
+			    CF_N);
+	tcase_add_loop_test(tc, test_conformance_query_params, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_query_stop, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_query_errors, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_diagnostics, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_quote_ident, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_table_exists, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_lock, FX_SQLITE, CF_N);
 	suite_add_tcase(s, tc);
 	return s;
 }

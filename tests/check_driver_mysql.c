@@ -1016,16 +1016,15 @@ END_TEST
 START_TEST(test_driver_mysql_lock)
 {
 	dbshift_driver_conn *other = dt_open_ok(dt_url);
-	struct dt_delayed_unlock later = {dt_conn, "dbshift:test", -1};
-	pthread_t thread;
 	char want[64], detail[sizeof(dt_diag.detail)];
 	double start;
 
+	/* What every driver's lock does is in the conformance suite; here,
+	 * what MySQL's says: GET_LOCK waits whole seconds, and the message
+	 * names the connection that holds the lock. */
 	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:test", 1000, &dt_diag) ==
 			      0,
 		      "%s", dt_diag.message);
-	/* Held: the other session times out after the whole seconds asked
-	 * for, told who holds the lock. */
 	start = dt_now_s();
 	dbshift__diag_init(&dt_diag);
 	ck_assert_int_ne(dt_drv->lock(other, "dbshift:test", 300, &dt_diag), 0);
@@ -1039,42 +1038,10 @@ START_TEST(test_driver_mysql_lock)
 	snprintf(want, sizeof(want), "held by connection %s ",
 		 dt_value_of("SELECT CONNECTION_ID()"));
 	ck_assert_msg(strncmp(detail, want, strlen(want)) == 0, "%s", detail);
-	/* A timeout of 0 tries once; another key is free. */
-	start = dt_now_s();
-	ck_assert_int_ne(dt_drv->lock(other, "dbshift:test", 0, &dt_diag), 0);
-	ck_assert_msg(dt_now_s() - start < 0.9, "waited %.2f s",
-		      dt_now_s() - start);
-	ck_assert_int_eq(dt_drv->lock(other, "dbshift:other", 0, &dt_diag), 0);
-	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:other", &dt_diag), 0);
-
-	/* Released while the other waits: it gets the lock then. */
-	ck_assert_int_eq(pthread_create(&thread, NULL, dt_unlock_later, &later),
-			 0);
-	start = dt_now_s();
-	dbshift__diag_init(&dt_diag);
-	ck_assert_msg(dt_drv->lock(other, "dbshift:test", 10000, &dt_diag) == 0,
-		      "%s", dt_diag.message);
-	ck_assert_msg(dt_now_s() - start < 5, "waited %.2f s",
-		      dt_now_s() - start);
-	pthread_join(thread, NULL);
-	ck_assert_int_eq(later.rc, 0);
-	ck_assert_int_ne(dt_drv->lock(dt_conn, "dbshift:test", 0, &dt_diag), 0);
-	ck_assert_int_eq(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
-
-	/* Unlocking what this session does not hold fails. */
-	dbshift__diag_init(&dt_diag);
+	/* An unlock by a session that does not hold it fails. */
 	ck_assert_int_ne(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
-	dt_assert_one_line(dt_diag.message);
-	ck_assert_int_eq(dt_drv->lock(dt_conn, "dbshift:test", 0, &dt_diag), 0);
-	ck_assert_int_ne(dt_drv->unlock(other, "dbshift:test", &dt_diag), 0);
-	ck_assert_int_eq(dt_drv->unlock(dt_conn, "dbshift:test", &dt_diag), 0);
-	/* Closing a session releases its lock. */
-	ck_assert_int_eq(dt_drv->lock(other, "dbshift:test", 0, &dt_diag), 0);
-	dt_drv->close(other);
-	ck_assert_msg(dt_drv->lock(dt_conn, "dbshift:test", 2000, &dt_diag) ==
-			      0,
-		      "%s", dt_diag.message);
 	ck_assert_int_ne(dt_drv->lock(dt_conn, "", 0, &dt_diag), 0);
+	dt_drv->close(other);
 }
 END_TEST
 

@@ -26,6 +26,7 @@ const dbshift_driver *dt_drv;
 dbshift_driver_conn *dt_conn;
 char dt_url[1024];
 dbshift_diag dt_diag;
+const char *dt_dir;
 
 /* clang-format off */
 const char dt_broken_script[] =
@@ -45,7 +46,8 @@ void dt_load(const char *name)
 {
 	char path[1024], symbol[128];
 
-	snprintf(path, sizeof(path), "%s/driver_%s.so", fx_driver_dir(), name);
+	snprintf(path, sizeof(path), "%s/driver_%s.so",
+		 dt_dir != NULL ? dt_dir : fx_driver_dir(), name);
 	dt_module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	ck_assert_msg(dt_module != NULL, "dlopen %s: %s", path, dlerror());
 	snprintf(symbol, sizeof(symbol), "dbshift_driver_%s_init", name);

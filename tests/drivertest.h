@@ -38,11 +38,14 @@ extern dbshift_driver_conn *dt_conn;
 extern char dt_url[1024];
 /** What the last slot called through a helper said. */
 extern dbshift_diag dt_diag;
+/** Where dt_load() looks: fx_driver_dir() when NULL (the default). */
+extern const char *dt_dir;
 /** The host table the core passes (core/host.c): full size, current ABI. */
 #define dt_host (*dbshift__host())
 
 /**
- * Load driver_<name>.so from fx_driver_dir() with dlopen(RTLD_NOW |
+ * Load driver_<name>.so from dt_dir (fx_driver_dir() by default) with
+ * dlopen(RTLD_NOW |
  * RTLD_LOCAL), as the core does, into dt_module, and find its entry
  * dbshift_driver_<name>_init into dt_entry. Fails the test on error.
  */

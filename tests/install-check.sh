@@ -16,7 +16,7 @@ make -C "$build" install DESTDIR="$dest" >"$dest/install.log" 2>&1 || {
 	cat "$dest/install.log"
 	fail "make install failed"
 }
-prefix=/usr
+prefix=$(sed -n 's/^prefix = //p' "$build/Makefile")
 lib=$dest$prefix/lib
 pc=$lib/pkgconfig/dbshift.pc
 [ -f "$pc" ] || fail "dbshift.pc not installed"
@@ -77,4 +77,45 @@ cc -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -shared \
 	"$src/tests/drivers/fake.c"
 out=$(LD_LIBRARY_PATH="$lib" "$dest$prefix/bin/dbshift" --driver-dir "$dest/ext" drivers)
 echo "$out" | grep -q external || fail "external driver not listed: $out"
-echo "install-check: ok ($drivers drivers)"
+# The template driver of examples/driver: built out of tree with its own
+# Makefile against the installed package, installed into a driver
+# directory of its own, and used for up, status, validate and down on
+# migrations with a variant for its dialect (and one for a dialect no
+# installed driver declares, which is ignored).
+template="no template driver: no sqlite3.pc"
+if pkg-config --exists sqlite3; then
+	template="template driver tracelite"
+	tpl=$dest/template
+	mkdir "$tpl"
+	cp "$src"/examples/driver/* "$tpl"/
+	make -C "$tpl" >"$dest/template.log" 2>&1 &&
+		make -C "$tpl" install DRIVERDIR="$dest/tdrivers" \
+			>>"$dest/template.log" 2>&1 || {
+		cat "$dest/template.log"
+		fail "examples/driver does not build against the installation"
+	}
+	syms=$(nm -D --defined-only "$dest/tdrivers/driver_tracelite.so" | awk '{print $3}')
+	[ "$syms" = dbshift_driver_tracelite_init ] ||
+		fail "driver_tracelite.so exports: $(echo $syms)"
+	mkdir "$dest/tmig"
+	echo 'CREATE TABLE t (x INT);' >"$dest/tmig/001_t.up.sql"
+	echo 'CREATE TABLE t (x INT, traced INT);' >"$dest/tmig/001_t.tracelite.up.sql"
+	echo 'DROP TABLE t;' >"$dest/tmig/001_t.down.sql"
+	echo 'NOT SQL AT ALL;' >"$dest/tmig/002_crdb.cockroach.up.sql"
+	tl() {
+		LD_LIBRARY_PATH="$lib" TRACELITE_LOG="$dest/trace.log" \
+			"$dest$prefix/bin/dbshift" --driver-dir "$dest/tdrivers" \
+			-u "tracelite:$dest/t.db" -s "app=$dest/tmig" "$@"
+	}
+	tl up >"$dest/tl.out" 2>&1 || { cat "$dest/tl.out"; fail "tracelite: up failed"; }
+	grep -q 'CREATE TABLE t (x INT, traced INT)' "$dest/trace.log" ||
+		fail "tracelite did not run its .tracelite. variant"
+	tl status | grep -q '^app/001 .*applied' || fail "tracelite: status"
+	tl validate >"$dest/tl.out" 2>&1 || { cat "$dest/tl.out"; fail "tracelite: validate"; }
+	grep -q "ignored.*dialect 'cockroach'" "$dest/tl.out" ||
+		fail "tracelite: validate does not list the cockroach file"
+	tl down >"$dest/tl.out" 2>&1 || { cat "$dest/tl.out"; fail "tracelite: down failed"; }
+	grep -q 'DROP TABLE t' "$dest/trace.log" || fail "tracelite: down ran nothing"
+	tl status | grep -q '^app/001 .*pending' || fail "tracelite: not pending after down"
+fi
+echo "install-check: ok ($drivers drivers, $template)"
