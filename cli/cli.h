@@ -40,6 +40,7 @@ struct cli_options {
 	struct cli_source *sources;
 	size_t n_sources; /* at least 1 after parsing */
 	const char *table;
+	dbshift_naming naming; /* of every --source */
 	const char *driver_dir;
 	int lock_timeout; /* <0: the library's default */
 	dbshift_lock_kind lock_kind;
@@ -133,6 +134,13 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Print a library error and return the exit status it maps to. */
 int cli_report(int rc, const dbshift_error *err);
+
+/**
+ * cli_report() for a runner's failure; when the sources are at fault,
+ * also print every other problem of the sources (from validate), so that
+ * one run names every bad file. Returns the exit status.
+ */
+int cli_report_runner(int rc, dbshift_runner *runner);
 
 /** The exit status for a library return code. */
 int cli_exit_status(int rc);

@@ -111,6 +111,11 @@ static int run_embed(const struct cli_options *opts)
 
 	if (dir == NULL)
 		return cli_usage_error("'embed' needs a migration directory");
+	if (opts->naming != DBSHIFT_NAMING_STRICT)
+		return cli_usage_error(
+			"'embed' writes strict-naming sources only; a "
+			"program can load stem-named files with "
+			"dbshift_source_embedded_new_opts()");
 	if (opts->output == NULL)
 		return cli_usage_error("'embed' needs -o FILE.c (or -o - for "
 				       "standard output)");

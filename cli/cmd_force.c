@@ -33,7 +33,7 @@ static int run_force(const struct cli_options *opts)
 	}
 	rc = dbshift_runner_force(runner, target);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else
 		cli_result("forced %s: recorded as applied", target);
 out:

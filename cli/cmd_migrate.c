@@ -20,12 +20,15 @@
 
 #include "cli.h"
 
-static int add_source(dbshift_runner *runner, const struct cli_source *src)
+static int add_source(dbshift_runner *runner, const struct cli_source *src,
+		      dbshift_naming naming)
 {
+	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
 	dbshift_source *source = NULL;
 	int rc;
 
-	rc = dbshift_source_dir_new(&source, src->name, src->dir);
+	so.naming = naming;
+	rc = dbshift_source_dir_new_opts(&source, src->name, src->dir, &so);
 	if (rc != 0)
 		return cli_report(rc, dbshift_error_last());
 	cli_verbose("source: %s = %s", dbshift_source_name(source), src->dir);
@@ -65,7 +68,7 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 	}
 	cli_verbose("dialect: %s", dbshift_runner_dialect(runner));
 	for (i = 0; i < opts->n_sources; i++) {
-		rc = add_source(runner, &opts->sources[i]);
+		rc = add_source(runner, &opts->sources[i], opts->naming);
 		if (rc != 0)
 			goto fail;
 	}
@@ -93,7 +96,7 @@ static int run_up(const struct cli_options *opts)
 	}
 	rc = dbshift_runner_up(runner, target, &n_applied);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (n_applied > 0)
 		cli_result("applied %s", cli_plural(count, sizeof(count),
 						    n_applied, "migration"));
@@ -244,7 +247,7 @@ static int run_down(const struct cli_options *opts)
 	}
 	rc = dbshift_runner_down(runner, req.count, req.target, &n_reverted);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (n_reverted > 0)
 		cli_result(
 			"rolled back %s",
@@ -266,7 +269,7 @@ static int run_redo(const struct cli_options *opts)
 		return rc;
 	rc = dbshift_runner_redo(runner);
 	if (rc != 0) /* DBSHIFT_ESTATE when no migration is applied */
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else
 		cli_result("redone %s", cli_last_migration());
 	dbshift_runner_free(runner);

@@ -165,7 +165,7 @@ int cli_dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
 	else
 		rc = dbshift_runner_plan_up(runner, target, &plan);
 	if (rc != 0)
-		return cli_report(rc, dbshift_runner_error(runner));
+		return cli_report_runner(rc, runner);
 	n = dbshift_plan_count(plan);
 	for (i = 0; i < n; i++)
 		print_script(dbshift_plan_get(plan, i));
@@ -200,7 +200,7 @@ static int run_plan(const struct cli_options *opts)
 	if (rc == 0 && opts->verbose > 0)
 		rc = dbshift_runner_ignored(runner, print_ignored, NULL, NULL);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (opts->json)
 		print_json(plan, DBSHIFT_UP);
 	else

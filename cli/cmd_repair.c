@@ -90,7 +90,7 @@ static int run_repair(const struct cli_options *opts)
 		rc = dbshift_runner_repair(runner, print_change, NULL,
 					   &n_changes);
 		if (rc != 0)
-			rc = cli_report(rc, dbshift_runner_error(runner));
+			rc = cli_report_runner(rc, runner);
 	}
 	if (rc == 0 && n_changes > 0)
 		cli_result(
@@ -130,7 +130,7 @@ static int run_baseline(const struct cli_options *opts)
 	rc = dbshift_runner_baseline(runner, target, print_change, NULL,
 				     &n_recorded);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (n_recorded > 0)
 		cli_result("baselined at %s: recorded %s as applied", target,
 			   cli_plural(count, sizeof(count), n_recorded,
@@ -174,7 +174,7 @@ static int run_adopt(const struct cli_options *opts)
 				  flags, print_change, NULL, &n_recorded);
 	cli_plural(count, sizeof(count), n_recorded, "migration");
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (opts->dry_run)
 		cli_result("dry run: would record %s as applied from the %s "
 			   "history; nothing changed",

@@ -240,7 +240,7 @@ static int run_status(const struct cli_options *opts)
 		return rc;
 	rc = dbshift_runner_status(runner, &status);
 	if (rc != 0)
-		rc = cli_report(rc, dbshift_runner_error(runner));
+		rc = cli_report_runner(rc, runner);
 	else if (opts->json)
 		print_json(status);
 	else

@@ -33,7 +33,8 @@ enum {
 	OPT_FUNCTION,
 	OPT_DRY_RUN,
 	OPT_FROM,
-	OPT_FROM_TABLE
+	OPT_FROM_TABLE,
+	OPT_NAMING
 };
 
 static const char short_options[] = ":u:s:t:o:yqvhV";
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"from-table", required_argument, NULL, OPT_FROM_TABLE},
+	{"naming", required_argument, NULL, OPT_NAMING},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"output", required_argument, NULL, 'o'},
 	{"function", required_argument, NULL, OPT_FUNCTION},
@@ -73,6 +75,12 @@ void cli_options_help(FILE *out)
 	      "NAME defaults to\n"
 	      "                           DIR's base name; default "
 	      "./" CLI_DEFAULT_SOURCE "\n"
+	      "      --naming MODE        how every --source's file names give "
+	      "versions:\n"
+	      "                           strict (VERSION_NAME.up.sql, the "
+	      "default) or\n"
+	      "                           stem (the whole file stem; also "
+	      "NAME_up.sql)\n"
 	      "  -t, --table NAME         history table (default "
 	      "dbshift_migrations)\n"
 	      "      --driver-dir DIR     extra driver directory, searched "
@@ -222,6 +230,20 @@ static int set_lock_timeout(struct cli_options *opts, const char *arg)
 	return 0;
 }
 
+/* --naming MODE: strict or stem. */
+static int set_naming(struct cli_options *opts, const char *arg)
+{
+	if (strcmp(arg, "strict") == 0)
+		opts->naming = DBSHIFT_NAMING_STRICT;
+	else if (strcmp(arg, "stem") == 0)
+		opts->naming = DBSHIFT_NAMING_STEM;
+	else
+		return cli_usage_error("invalid value '%s' for '--naming' "
+				       "(expected strict or stem)",
+				       arg);
+	return 0;
+}
+
 /* --lock=KIND: advisory or table. */
 static int set_lock_kind(struct cli_options *opts, const char *arg)
 {
@@ -280,6 +302,8 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 	case OPT_DRY_RUN:
 		opts->dry_run = 1;
 		return 0;
+	case OPT_NAMING:
+		return set_naming(opts, arg);
 	case OPT_FROM:
 		opts->adopt_from = arg;
 		return not_empty(arg, "from");

@@ -87,17 +87,83 @@ int dbshift__source_name_valid(const char *name)
 	return 1;
 }
 
+int dbshift__source_options_naming(const dbshift_source_options *opts,
+				   dbshift_naming *naming, dbshift__err *err)
+{
+	*naming = DBSHIFT_NAMING_STRICT;
+	if (opts == NULL)
+		return 0;
+	if (opts->version < 1)
+		return dbshift__err_set(
+			err, DBSHIFT_EINVAL,
+			"source options without their version "
+			"field (use DBSHIFT_SOURCE_OPTIONS_INIT)");
+	if (opts->naming != DBSHIFT_NAMING_STRICT &&
+	    opts->naming != DBSHIFT_NAMING_STEM)
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"unknown source naming %d",
+					(int)opts->naming);
+	*naming = opts->naming;
+	return 0;
+}
+
+int dbshift__problem_add(dbshift__vec *problems, const char *id,
+			 const char *message)
+{
+	dbshift__problem *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	p->id = dbshift__strdup(id != NULL ? id : "");
+	p->message = dbshift__strdup(message);
+	if (p->id == NULL || p->message == NULL ||
+	    dbshift__vec_push(problems, p) != 0) {
+		free(p->id);
+		free(p->message);
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+static void problem_free(void *item)
+{
+	dbshift__problem *p = item;
+
+	free(p->id);
+	free(p->message);
+	free(p);
+}
+
+void dbshift__problems_clear(dbshift__vec *problems)
+{
+	dbshift__vec_free(problems, problem_free);
+}
+
+/*
+ * The first failure of a load is the error; with a problems list, every
+ * failure is also added to it, so that a source may go on and report
+ * each bad file.
+ */
 int dbshift_catalog_fail(dbshift_catalog *cat, int code, const char *file,
 			 const char *fmt, ...)
 {
+	char message[sizeof(cat->err->message)];
 	va_list ap;
 
 	if (code >= 0)
 		code = DBSHIFT_ESOURCE;
 	va_start(ap, fmt);
-	dbshift__err_vset(cat->err, code, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	dbshift__err_set_file(cat->err, file != NULL ? file : "");
+	if (cat->err->pub.code == DBSHIFT_OK || code == DBSHIFT_ENOMEM) {
+		dbshift__err_set(cat->err, code, "%s", message);
+		dbshift__err_set_file(cat->err, file != NULL ? file : "");
+	}
+	if (cat->problems != NULL && code != DBSHIFT_ENOMEM &&
+	    dbshift__problem_add(cat->problems, "", message) != 0)
+		return dbshift__err_set(cat->err, DBSHIFT_ENOMEM,
+					"out of memory");
 	return code;
 }
 

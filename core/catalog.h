@@ -79,10 +79,27 @@ typedef struct dbshift__migration {
 	size_t order; /* position in the plan order */
 } dbshift__migration;
 
+/* One problem of the sources found while preparing a run. */
+typedef struct dbshift__problem {
+	char *id;      /* the migration, or "" */
+	char *message; /* one line */
+} dbshift__problem;
+
+/** Append a problem (copies of id and message) to problems (a vector of
+ * dbshift__problem *). Returns 0, or -1 when out of memory. */
+int dbshift__problem_add(dbshift__vec *problems, const char *id,
+			 const char *message);
+
+/** Free every problem of problems and empty it. */
+void dbshift__problems_clear(dbshift__vec *problems);
+
 struct dbshift_catalog {
 	const char *source_name;
 	dbshift__vec migrations; /* dbshift__migration * */
 	dbshift__err *err;
+	/* Where every failure is also collected, or NULL: the first failure
+	 * stays in err, so that a source can report all its bad files. */
+	dbshift__vec *problems;
 };
 
 /** Prepare a catalog for source_name, reporting into err. */
@@ -148,6 +165,14 @@ size_t dbshift__migration_ignored_except(
 	const dbshift__dialect *own, const char *installed,
 	void (*fn)(const char *id, const char *what, void *payload),
 	void *payload);
+
+/**
+ * The naming of source options (NULL: strict) into *naming. Returns 0, or
+ * DBSHIFT_EINVAL recorded in err for options without their version field
+ * or with an unknown naming.
+ */
+int dbshift__source_options_naming(const dbshift_source_options *opts,
+				   dbshift_naming *naming, dbshift__err *err);
 
 /** Valid source name: [A-Za-z0-9_.-]+, not "." or "..". */
 int dbshift__source_name_valid(const char *name);

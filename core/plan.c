@@ -28,6 +28,7 @@ static int load_source(dbshift__run *run, dbshift_source *src)
 	int rc;
 
 	dbshift__catalog_init(&cat, src->name, &r->err);
+	cat.problems = &r->problems;
 	rc = src->ops->load(src->state, &cat);
 	/* A source that reported a failure but returned 0 still failed. */
 	if (rc == 0 && r->err.pub.code != DBSHIFT_OK)
@@ -35,10 +36,8 @@ static int load_source(dbshift__run *run, dbshift_source *src)
 	if (rc != 0 && r->err.pub.code == DBSHIFT_OK)
 		dbshift__err_set(&r->err, rc < 0 ? rc : DBSHIFT_ESOURCE,
 				 "source '%s' failed to load", src->name);
-	if (rc != 0) {
-		dbshift__catalog_clear(&cat);
-		return r->err.pub.code;
-	}
+	/* Even after a failure the migrations the source did add are kept:
+	 * their directives are checked too, so that every problem shows. */
 	for (i = 0; i < cat.migrations.len; i++) {
 		if (dbshift__vec_push(&run->migrations,
 				      cat.migrations.items[i]) != 0) {
@@ -51,34 +50,103 @@ static int load_source(dbshift__run *run, dbshift_source *src)
 	}
 	cat.migrations.len = 0;
 	dbshift__catalog_clear(&cat);
+	return rc != 0 ? r->err.pub.code : 0;
+}
+
+/*
+ * After a step of the preparation failed for one source or migration:
+ * make sure its problem is in the runner's list, keep the first failure
+ * in first, and clear the error for the next one. Returns 0 to go on, or
+ * the code when out of memory.
+ */
+static int note_problem(dbshift_runner *r, size_t problems_before,
+			dbshift__err *first)
+{
+	int code = r->err.pub.code;
+
+	if (code == DBSHIFT_ENOMEM)
+		return code;
+	if (r->problems.len == problems_before &&
+	    dbshift__problem_add(&r->problems, r->err.migration,
+				 r->err.message) != 0)
+		return dbshift__err_set(&r->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	if (first->pub.code == DBSHIFT_OK)
+		dbshift__err_copy(first, &r->err);
+	dbshift__err_init(&r->err);
+	return 0;
+}
+
+/* The first failure noted, back in the runner's error; 0 for none. */
+static int first_problem(dbshift_runner *r, const dbshift__err *first)
+{
+	if (first->pub.code == DBSHIFT_OK)
+		return 0;
+	dbshift__err_copy(&r->err, first);
+	return first->pub.code;
+}
+
+/* Load every source, going on past a bad one so that all are reported. */
+static int load_sources(dbshift__run *run, dbshift__err *first)
+{
+	dbshift_runner *r = run->runner;
+	size_t i, before;
+	int rc;
+
+	for (i = 0; i < r->sources.len; i++) {
+		before = r->problems.len;
+		rc = load_source(run, r->sources.items[i]);
+		if (rc != 0 && (rc = note_problem(r, before, first)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Resolve every migration, going on past a bad one likewise. */
+static int resolve_all(dbshift__run *run, dbshift__err *first)
+{
+	dbshift_runner *r = run->runner;
+	dbshift__dialect dialect = dbshift__dialect_of(r->driver);
+	size_t i, before;
+	int rc;
+
+	for (i = 0; i < run->migrations.len; i++) {
+		before = r->problems.len;
+		rc = dbshift__migration_resolve(
+			run->migrations.items[i], &dialect,
+			(const char *const *)r->contexts, r->n_contexts,
+			&r->err);
+		if (rc != 0 && (rc = note_problem(r, before, first)) != 0)
+			return rc;
+	}
 	return 0;
 }
 
 int dbshift__run_prepare(dbshift__run *run, dbshift_runner *runner)
 {
-	dbshift__dialect dialect;
-	size_t i;
+	dbshift__err first;
 	int rc;
 
 	memset(run, 0, sizeof(*run));
 	run->runner = runner;
-	for (i = 0; i < runner->sources.len; i++) {
-		rc = load_source(run, runner->sources.items[i]);
-		if (rc != 0)
-			return rc;
-	}
-	dialect = dbshift__dialect_of(runner->driver);
-	for (i = 0; i < run->migrations.len; i++) {
-		rc = dbshift__migration_resolve(
-			run->migrations.items[i], &dialect,
-			(const char *const *)runner->contexts,
-			runner->n_contexts, &runner->err);
-		if (rc != 0)
-			return rc;
-	}
-	return dbshift__graph_build(
-		&run->graph, (dbshift__migration **)run->migrations.items,
-		run->migrations.len, &runner->err);
+	dbshift__problems_clear(&runner->problems);
+	dbshift__err_init(&first);
+	rc = load_sources(run, &first);
+	if (rc == 0)
+		rc = resolve_all(run, &first);
+	if (rc == 0)
+		rc = first_problem(runner, &first);
+	if (rc != 0)
+		return rc;
+	rc = dbshift__graph_build(&run->graph,
+				  (dbshift__migration **)run->migrations.items,
+				  run->migrations.len, &runner->err);
+	if (rc != 0 && rc != DBSHIFT_ENOMEM &&
+	    dbshift__problem_add(&runner->problems, runner->err.migration,
+				 runner->err.message) != 0)
+		return dbshift__err_set(&runner->err, DBSHIFT_ENOMEM,
+					"out of memory");
+	return rc;
 }
 
 int dbshift__run_read_history(dbshift__run *run)

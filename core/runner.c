@@ -188,6 +188,7 @@ void dbshift_runner_free(dbshift_runner *r)
 		return;
 	dbshift__conn_close(r->conn);
 	dbshift__vec_free(&r->sources, source_free_void);
+	dbshift__problems_clear(&r->problems);
 	dbshift__strv_free(r->contexts, r->n_contexts);
 	free(r->url);
 	free(r->table);

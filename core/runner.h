@@ -33,6 +33,9 @@ struct dbshift_runner {
 	dbshift__vec sources; /* dbshift_source * */
 	dbshift_lock_kind lock_kind;
 	dbshift_conn *conn; /* NULL until a command needs the database */
+	/* Every problem of the sources found by the last preparation of a
+	 * run (dbshift__problem *); err holds the first. */
+	dbshift__vec problems;
 };
 
 #endif

@@ -237,6 +237,25 @@ static int check_ignored(dbshift_findings *f, const dbshift__run *run)
 	return each_ignored(run, &sink) < 0 ? -1 : 0;
 }
 
+/* Every problem of the sources the preparation found: one finding each
+ * (the error alone when a custom source gave no list). */
+static int add_source_problems(dbshift_findings *f, const dbshift_runner *r)
+{
+	size_t i;
+
+	if (r->problems.len == 0)
+		return add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration, "%s",
+			   r->err.message);
+	for (i = 0; i < r->problems.len; i++) {
+		const dbshift__problem *p = r->problems.items[i];
+
+		if (add(f, DBSHIFT_FINDING_SOURCE, 0, p->id, "%s",
+			p->message) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Errors of the sources and the graph are findings, not failures. */
 static int is_source_error(int rc)
 {
@@ -261,9 +280,7 @@ int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL ||
-	    (rc != 0 ? add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration, "%s",
-			   r->err.message) :
-		       check_run(f, &run)) != 0 ||
+	    (rc != 0 ? add_source_problems(f, r) : check_run(f, &run)) != 0 ||
 	    (rc == 0 && check_ignored(f, &run) != 0)) {
 		dbshift_findings_free(f);
 		dbshift__run_free(&run);

@@ -34,9 +34,11 @@
  */
 dbshift__layout_read_fn dbshift__dir_read_script = dbshift__read_file;
 
-/* The source's state: the directory, without trailing slashes. */
+/* The source's state: the directory, without trailing slashes, and how
+ * its names give versions. */
 struct dir_state {
 	char *path;
+	dbshift_naming naming;
 };
 
 /* One walk of the directory into a layout. */
@@ -276,6 +278,7 @@ static int dir_load(void *state, dbshift_catalog *catalog)
 	/* Down scripts are read only when a down is planned: a run that
 	 * goes up (the usual one) never opens them. */
 	layout.defer_down = 1;
+	layout.naming = dir->naming;
 	if (rc == 0)
 		rc = dbshift__layout_load(&layout, catalog);
 	dbshift__layout_free(&layout);
@@ -325,8 +328,16 @@ static char *dir_default_name(const char *path)
 int dbshift_source_dir_new(dbshift_source **out, const char *name,
 			   const char *path)
 {
+	return dbshift_source_dir_new_opts(out, name, path, NULL);
+}
+
+int dbshift_source_dir_new_opts(dbshift_source **out, const char *name,
+				const char *path,
+				const dbshift_source_options *opts)
+{
 	dbshift__err *err = dbshift__err_last();
 	struct dir_state *state;
+	dbshift_naming naming;
 	char *derived = NULL;
 	int rc;
 
@@ -335,9 +346,13 @@ int dbshift_source_dir_new(dbshift_source **out, const char *name,
 	if (out == NULL || path == NULL || path[0] == '\0')
 		return dbshift__err_set(err, DBSHIFT_EINVAL,
 					"directory source: no path given");
+	rc = dbshift__source_options_naming(opts, &naming, err);
+	if (rc != 0)
+		return rc;
 	state = calloc(1, sizeof(*state));
 	if (state == NULL)
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	state->naming = naming;
 	state->path = dir_strip_slashes(path);
 	if (state->path != NULL && name == NULL)
 		name = derived = dir_default_name(state->path);

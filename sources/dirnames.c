@@ -20,6 +20,7 @@
 #include "dirnames.h"
 
 #define FLAT_LAYOUT "VERSION[_NAME][.DIALECT].up.sql or .down.sql"
+#define STEM_LAYOUT "STEM[.DIALECT].up.sql, .down.sql, _up.sql or _down.sql"
 
 /* Write a one-line reason into errbuf (when there is one); returns -1. */
 static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
@@ -117,6 +118,13 @@ static long dirnames_flat_kind(const char *filename, size_t len,
 		*kind = DBSHIFT__SCRIPT_DOWN;
 		return (long)(len - 5);
 	}
+	if (dirnames_ends_with(filename, len, "_up") ||
+	    dirnames_ends_with(filename, len, "_down"))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "expected %s (NAME_up.sql and "
+				     "NAME_down.sql are read with --naming "
+				     "stem)",
+				     FLAT_LAYOUT);
 	return dirnames_fail(errbuf, errbuf_size, "expected %s", FLAT_LAYOUT);
 }
 
@@ -203,6 +211,123 @@ int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
 		return dirnames_fail(errbuf, errbuf_size,
 				     "name holds control characters");
 	return 0;
+}
+
+size_t dbshift__version_number_len(const char *version)
+{
+	size_t n = 0;
+
+	while (version[n] >= '0' && version[n] <= '9')
+		n++;
+	return n;
+}
+
+/* A stem: starts with a letter or digit, then letters, digits, '_', '-'
+ * and '.'. */
+static int dirnames_stem_valid(const char *stem)
+{
+	const char *p;
+
+	if (!dirnames_is_alnum(stem[0]))
+		return 0;
+	for (p = stem; *p; p++)
+		if (!dirnames_is_alnum(*p) && *p != '.' && *p != '-' &&
+		    *p != '_')
+			return 0;
+	return 1;
+}
+
+/* Split a stem (len bytes at stem) into version (all of it) and name
+ * (after the first '_'). Returns 0 or -1 with a reason. */
+static int dirnames_split_stem(const char *stem, size_t len, char *version,
+			       size_t version_size, char *name,
+			       size_t name_size, char *errbuf,
+			       size_t errbuf_size)
+{
+	const char *underscore = memchr(stem, '_', len);
+	size_t name_len =
+		underscore ? len - (size_t)(underscore - stem) - 1 : 0;
+
+	if (len == 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "empty version (expected %s)",
+				     STEM_LAYOUT);
+	if (dirnames_copy(version, version_size, stem, len) != 0 ||
+	    dirnames_copy(name, name_size, underscore ? underscore + 1 : "",
+			  name_len) != 0)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "version or name too long");
+	if (!dirnames_stem_valid(version))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "version '%s' may hold only letters, "
+				     "digits, '_' and '-' (expected %s)",
+				     version, STEM_LAYOUT);
+	return 0;
+}
+
+/* The kind ending of a stem-naming base name (without ".sql"): .up,
+ * .down, _up or _down. Returns the length before it, or -1. */
+static long dirnames_stem_kind(const char *base, size_t len,
+			       dbshift__script_kind *kind)
+{
+	static const struct {
+		const char *ending;
+		dbshift__script_kind kind;
+	} endings[] = {{".up", DBSHIFT__SCRIPT_UP},
+		       {".down", DBSHIFT__SCRIPT_DOWN},
+		       {"_up", DBSHIFT__SCRIPT_UP},
+		       {"_down", DBSHIFT__SCRIPT_DOWN}};
+	size_t i;
+
+	for (i = 0; i < sizeof(endings) / sizeof(endings[0]); i++) {
+		if (dirnames_ends_with(base, len, endings[i].ending)) {
+			*kind = endings[i].kind;
+			return (long)(len - strlen(endings[i].ending));
+		}
+	}
+	return -1;
+}
+
+int dbshift__flatname_parse_stem(const char *filename, dbshift__flatname *out,
+				 char *errbuf, size_t errbuf_size)
+{
+	size_t len = strlen(filename), stem_len;
+	long base_len;
+
+	memset(out, 0, sizeof(*out));
+	if (!dirnames_ends_with(filename, len, ".sql"))
+		return dirnames_fail(errbuf, errbuf_size, "expected %s",
+				     STEM_LAYOUT);
+	base_len = dirnames_stem_kind(filename, len - 4, &out->kind);
+	if (base_len < 0)
+		return dirnames_fail(errbuf, errbuf_size, "expected %s",
+				     STEM_LAYOUT);
+	stem_len = strcspn(filename, ".");
+	if (stem_len > (size_t)base_len)
+		stem_len = (size_t)base_len;
+	if (stem_len < (size_t)base_len &&
+	    dirnames_flat_dialect(filename + stem_len + 1,
+				  (size_t)base_len - stem_len - 1, out, errbuf,
+				  errbuf_size) != 0)
+		return -1;
+	if (dirnames_split_stem(filename, stem_len, out->version,
+				sizeof(out->version), out->name,
+				sizeof(out->name), errbuf, errbuf_size) != 0)
+		return -1;
+	if (!dirnames_name_valid(out->name, strlen(out->name)))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "name holds control characters");
+	return 0;
+}
+
+int dbshift__foldername_parse_stem(const char *dirname, char *version,
+				   size_t version_size, char *name,
+				   size_t name_size, char *errbuf,
+				   size_t errbuf_size)
+{
+	return dirnames_split_stem(dirname, strlen(dirname), version,
+				   version_size, name, name_size, errbuf,
+				   errbuf_size);
 }
 
 int dbshift__foldername_parse(const char *dirname, char *version,

@@ -30,6 +30,24 @@ int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
 			    char *errbuf, size_t errbuf_size);
 
 /**
+ * Parse a flat file name in stem naming (DBSHIFT_NAMING_STEM):
+ * STEM[.DIALECT](.up|.down|_up|_down).sql, where the version is the whole
+ * STEM ("0001_create_users", "0157") and the name what follows its first
+ * '_' ("create_users", or ""). Returns 0, or -1 with a reason in errbuf.
+ */
+int dbshift__flatname_parse_stem(const char *filename, dbshift__flatname *out,
+				 char *errbuf, size_t errbuf_size);
+
+/**
+ * Stem naming of a folder: the version is the whole folder name, the name
+ * what follows its first '_'. Returns 0, or -1 with a reason in errbuf.
+ */
+int dbshift__foldername_parse_stem(const char *dirname, char *version,
+				   size_t version_size, char *name,
+				   size_t name_size, char *errbuf,
+				   size_t errbuf_size);
+
+/**
  * Parse a folder name VERSION[_NAME] into version and name. Returns 0, or -1
  * with a reason in errbuf (empty version, bad characters).
  */
@@ -43,6 +61,9 @@ int dbshift__foldername_parse(const char *dirname, char *version,
  * Returns 0, or -1 when the name is not up.sql/down.sql.
  */
 int dbshift__folderfile_parse(const char *filename, dbshift__script_kind *kind);
+
+/** The length of the run of digits version starts with (0 for none). */
+size_t dbshift__version_number_len(const char *version);
 
 /** Is version acceptable: non-empty, only [A-Za-z0-9.-], starts with a digit
  * or letter? */

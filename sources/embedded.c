@@ -28,6 +28,7 @@ struct embedded_state {
 	const dbshift_embedded_file *files;
 	size_t n_files;
 	char *prefix;
+	dbshift_naming naming;
 };
 
 /*
@@ -78,6 +79,7 @@ static int embedded_load(void *opaque, dbshift_catalog *catalog)
 	if (dbshift__layout_init(&layout, state->prefix, NULL) != 0)
 		rc = dbshift_catalog_fail(catalog, DBSHIFT_ENOMEM, NULL,
 					  "out of memory");
+	layout.naming = state->naming;
 	for (i = 0; i < state->n_files && rc == 0; i++)
 		rc = embedded_add(state, &layout, catalog, i);
 	if (rc == 0)
@@ -106,17 +108,32 @@ int dbshift_source_embedded_new(dbshift_source **out, const char *name,
 				const dbshift_embedded_file *files,
 				size_t n_files)
 {
+	return dbshift_source_embedded_new_opts(out, name, files, n_files,
+						NULL);
+}
+
+int dbshift_source_embedded_new_opts(dbshift_source **out, const char *name,
+				     const dbshift_embedded_file *files,
+				     size_t n_files,
+				     const dbshift_source_options *opts)
+{
 	dbshift__err *err = dbshift__err_last();
 	struct embedded_state *state;
+	dbshift_naming naming;
+	int rc;
 
 	if (out != NULL)
 		*out = NULL;
 	if (out == NULL || (files == NULL && n_files > 0))
 		return dbshift__err_set(err, DBSHIFT_EINVAL,
 					"embedded source: no files given");
+	rc = dbshift__source_options_naming(opts, &naming, err);
+	if (rc != 0)
+		return rc;
 	state = calloc(1, sizeof(*state));
 	if (state == NULL)
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
+	state->naming = naming;
 	state->files = files;
 	state->n_files = n_files;
 	state->prefix = dbshift__aprintf("%s:", name != NULL ? name : "");

@@ -481,9 +481,11 @@ static int layout_scan_folder(struct layout_scan *scan, size_t i)
 	struct layout_folder folder = {version, name, i, 0};
 	int rc;
 
-	if (dbshift__foldername_parse(layout_base(scan, i), version,
-				      sizeof(version), name, sizeof(name),
-				      reason, sizeof(reason)) != 0) {
+	if ((scan->layout->naming == DBSHIFT_NAMING_STEM ?
+		     dbshift__foldername_parse_stem :
+		     dbshift__foldername_parse)(
+		    layout_base(scan, i), version, sizeof(version), name,
+		    sizeof(name), reason, sizeof(reason)) != 0) {
 		layout_show(scan, i, show);
 		return dbshift_catalog_fail(scan->cat, DBSHIFT_ESOURCE, show,
 					    "'%s': not a migration folder: %s",
@@ -505,8 +507,10 @@ static int layout_scan_flat(struct layout_scan *scan, size_t i)
 	dbshift__flatname parsed;
 	char reason[256], show[SHOW_MAX];
 
-	if (dbshift__flatname_parse(layout_base(scan, i), &parsed, reason,
-				    sizeof(reason))) {
+	if ((scan->layout->naming == DBSHIFT_NAMING_STEM ?
+		     dbshift__flatname_parse_stem :
+		     dbshift__flatname_parse)(layout_base(scan, i), &parsed,
+					      reason, sizeof(reason))) {
 		layout_show(scan, i, show);
 		return dbshift_catalog_fail(scan->cat, DBSHIFT_ESOURCE, show,
 					    "'%s': %s", show, reason);
@@ -538,17 +542,27 @@ static int layout_scan_entry(struct layout_scan *scan, size_t i)
 	return layout_scan_flat(scan, i);
 }
 
-/* Collect the pieces of every top-level entry. */
+/* Keep the first failure in *first; go on unless out of memory. */
+static int layout_go_on(int rc, int *first)
+{
+	if (rc != 0 && *first == 0)
+		*first = rc;
+	return rc != DBSHIFT_ENOMEM;
+}
+
+/* Collect the pieces of every top-level entry. A bad entry is reported
+ * (to the catalog's problem list too) and the others are still read, so
+ * that one run names every bad file. Returns the first failure. */
 static int layout_scan_all(struct layout_scan *scan)
 {
 	const dbshift__layout *layout = scan->layout;
 	size_t i;
-	int rc = 0;
+	int first = 0;
 
-	for (i = 0; i < layout->n_entries && rc == 0;
-	     i = layout->entries[i].end)
-		rc = layout_scan_entry(scan, i);
-	return rc;
+	for (i = 0; i < layout->n_entries; i = layout->entries[i].end)
+		if (!layout_go_on(layout_scan_entry(scan, i), &first))
+			break;
+	return first;
 }
 
 static int layout_dialect_cmp(const char *a, const char *b)
@@ -594,6 +608,54 @@ static int layout_same_migration(const struct layout_piece *a,
 	       strcmp(a->name, b->name) == 0;
 }
 
+/* Does the version's group (n pieces) hold a piece of kind named name? */
+static int layout_group_has(struct layout_piece **pieces, size_t n,
+			    const char *name, dbshift__script_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (pieces[i]->kind == kind &&
+		    strcmp(pieces[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Two migrations share a version (pieces[0] and pieces[i] differ). When
+ * one name has only an up script and the other only a down script, the
+ * names differ by a slip: say so rather than "duplicate version".
+ */
+static int layout_duplicate(struct layout_scan *scan,
+			    struct layout_piece **pieces, size_t n, size_t i)
+{
+	const struct layout_piece *a = pieces[0], *b = pieces[i];
+	int a_up = layout_group_has(pieces, n, a->name, DBSHIFT__SCRIPT_UP);
+	int a_down = layout_group_has(pieces, n, a->name, DBSHIFT__SCRIPT_DOWN);
+	int b_up = layout_group_has(pieces, n, b->name, DBSHIFT__SCRIPT_UP);
+	int b_down = layout_group_has(pieces, n, b->name, DBSHIFT__SCRIPT_DOWN);
+
+	if (a->layout == b->layout && a_up != a_down && b_up != b_down &&
+	    a_up != b_up)
+		return dbshift_catalog_fail(
+			scan->cat, DBSHIFT_ESOURCE, a_up ? b->file : a->file,
+			"up and down scripts of version %s have different "
+			"names: '%s' and '%s' (rename one to match%s)",
+			a->version, a_up ? a->file : b->file,
+			a_up ? b->file : a->file,
+			scan->layout->naming == DBSHIFT_NAMING_STEM ?
+				"" :
+				"; --naming stem pairs them");
+	return dbshift_catalog_fail(
+		scan->cat, DBSHIFT_ESOURCE, b->origin,
+		"duplicate version %s: '%s' and '%s'%s", a->version, a->origin,
+		b->origin,
+		scan->layout->naming == DBSHIFT_NAMING_STEM ?
+			"" :
+			" (--naming stem takes the whole file name as the "
+			"version)");
+}
+
 /*
  * Check one version's pieces (n of them, sorted): they must all belong to
  * one migration, and no slot (generic or dialect, up or down) may be
@@ -607,11 +669,7 @@ static int layout_check_group(struct layout_scan *scan,
 
 	for (i = 1; i < n; i++) {
 		if (!layout_same_migration(pieces[0], pieces[i]))
-			return dbshift_catalog_fail(
-				scan->cat, DBSHIFT_ESOURCE, pieces[i]->origin,
-				"duplicate version %s: '%s' and '%s'",
-				pieces[0]->version, pieces[0]->origin,
-				pieces[i]->origin);
+			return layout_duplicate(scan, pieces, n, i);
 		if (layout_dialect_cmp(pieces[i - 1]->dialect,
 				       pieces[i]->dialect) == 0 &&
 		    pieces[i - 1]->kind == pieces[i]->kind)
@@ -795,6 +853,101 @@ static int layout_add_migration(struct layout_scan *scan,
 	return rc;
 }
 
+/* Is there a piece of version (as written) and kind, of dialect when
+ * any_dialect is 0? */
+static int layout_has_piece(const struct layout_scan *scan, const char *version,
+			    dbshift__script_kind kind, const char *dialect,
+			    int any_dialect)
+{
+	struct layout_piece *const *pieces =
+		(struct layout_piece *const *)scan->pieces.items;
+	size_t i;
+
+	for (i = 0; i < scan->pieces.len; i++)
+		if (pieces[i]->kind == kind &&
+		    strcmp(pieces[i]->version, version) == 0 &&
+		    (any_dialect ||
+		     layout_dialect_cmp(pieces[i]->dialect, dialect) == 0))
+			return 1;
+	return 0;
+}
+
+/* Do versions a and b start with the same number? */
+static int layout_same_number(const char *a, const char *b)
+{
+	size_t len = dbshift__version_number_len(a);
+
+	return len > 0 && len == dbshift__version_number_len(b) &&
+	       memcmp(a, b, len) == 0;
+}
+
+/*
+ * Stem naming: the down script down, whose stem no up script has, goes
+ * with the up script of the same leading number when exactly one such
+ * has no down of its own: the two names differ by a slip. Several
+ * candidates are an error; none leaves it for the usual message.
+ */
+static int layout_pair_down(struct layout_scan *scan, struct layout_piece *down)
+{
+	struct layout_piece *const *pieces =
+		(struct layout_piece *const *)scan->pieces.items;
+	const struct layout_piece *match = NULL;
+	char *version, *name;
+	size_t i;
+
+	for (i = 0; i < scan->pieces.len; i++) {
+		const struct layout_piece *up = pieces[i];
+
+		if (up->kind != DBSHIFT__SCRIPT_UP ||
+		    (match != NULL &&
+		     strcmp(match->version, up->version) == 0) ||
+		    !layout_same_number(up->version, down->version) ||
+		    layout_has_piece(scan, up->version, DBSHIFT__SCRIPT_DOWN,
+				     down->dialect, 0))
+			continue;
+		if (match != NULL)
+			return dbshift_catalog_fail(
+				scan->cat, DBSHIFT_ESOURCE, down->file,
+				"'%s': down script without an up script of "
+				"its name, and both '%s' and '%s' share its "
+				"number",
+				down->file, match->file, up->file);
+		match = up;
+	}
+	if (match == NULL)
+		return 0;
+	version = dbshift__strdup(match->version);
+	name = dbshift__strdup(match->name);
+	if (version == NULL || name == NULL) {
+		free(version);
+		free(name);
+		return layout_oom(scan);
+	}
+	free(down->version);
+	free(down->name);
+	down->version = version;
+	down->name = name;
+	return 0;
+}
+
+static int layout_pair_downs(struct layout_scan *scan)
+{
+	struct layout_piece **pieces =
+		(struct layout_piece **)scan->pieces.items;
+	size_t i;
+	int first = 0;
+
+	if (scan->layout->naming != DBSHIFT_NAMING_STEM)
+		return 0;
+	for (i = 0; i < scan->pieces.len; i++)
+		if (pieces[i]->kind == DBSHIFT__SCRIPT_DOWN &&
+		    !layout_has_piece(scan, pieces[i]->version,
+				      DBSHIFT__SCRIPT_UP, NULL, 1) &&
+		    !layout_go_on(layout_pair_down(scan, pieces[i]), &first))
+			break;
+	return first;
+}
+
 /* Group the sorted pieces by version and add one migration per group. */
 static int layout_add_all(struct layout_scan *scan)
 {
@@ -802,11 +955,11 @@ static int layout_add_all(struct layout_scan *scan)
 		(struct layout_piece **)scan->pieces.items;
 	size_t n = scan->pieces.len;
 	size_t start, end;
-	int rc = 0;
+	int rc, first = 0;
 
 	if (n > 1)
 		dbshift__sort(pieces, n, sizeof(*pieces), layout_piece_cmp);
-	for (start = 0; start < n && rc == 0; start = end) {
+	for (start = 0; start < n; start = end) {
 		end = start + 1;
 		while (end < n &&
 		       dbshift_version_compare(pieces[start]->version,
@@ -816,7 +969,17 @@ static int layout_add_all(struct layout_scan *scan)
 		if (rc == 0)
 			rc = layout_add_migration(scan, pieces + start,
 						  end - start);
+		if (!layout_go_on(rc, &first))
+			break;
 	}
+	return first;
+}
+
+/* The first failure of rc and next; out of memory wins. */
+static int layout_first(int rc, int next)
+{
+	if (next == DBSHIFT_ENOMEM || rc == 0)
+		return next;
 	return rc;
 }
 
@@ -825,11 +988,15 @@ int dbshift__layout_load(dbshift__layout *layout, dbshift_catalog *cat)
 	struct layout_scan scan = {layout, cat, DBSHIFT__VEC_INIT};
 	int rc;
 
+	/* Each step goes on past bad files, so that every one is reported
+	 * (the catalog keeps the first as its error). */
 	rc = layout_prepare(&scan);
 	if (rc == 0)
 		rc = layout_scan_all(&scan);
-	if (rc == 0)
-		rc = layout_add_all(&scan);
+	if (rc == 0 || rc == DBSHIFT_ESOURCE)
+		rc = layout_first(rc, layout_pair_downs(&scan));
+	if (rc == 0 || rc == DBSHIFT_ESOURCE)
+		rc = layout_first(rc, layout_add_all(&scan));
 	dbshift__vec_free(&scan.pieces, layout_piece_free);
 	return rc;
 }

@@ -51,6 +51,7 @@ typedef struct dbshift__layout {
 	/* Down scripts of FILE entries without data are not read by the
 	 * load but left to the core to read when a down is planned. */
 	int defer_down;
+	dbshift_naming naming; /* how file names give versions */
 } dbshift__layout;
 
 /** Prepare an empty layout. Returns 0, or -1 when out of memory. */

@@ -950,6 +950,75 @@ START_TEST(test_cli_admin_adopt_refused)
 }
 END_TEST
 
+/* A set named for a runner that takes the whole stem as the version. */
+START_TEST(test_cli_admin_naming_stem)
+{
+	fx_run run;
+
+	fx_write("st/0001_create_table_a.up.sql", "CREATE TABLE a (x INT);");
+	fx_write("st/0001_create_table_a.down.sql", "DROP TABLE a;");
+	fx_write("st/0001_create_table_b.up.sql", "CREATE TABLE b (x INT);");
+	fx_write("st/0001_create_table_b.down.sql", "DROP TABLE b;");
+	fx_write("st/0002_c_up.sql", "CREATE TABLE c (x INT);");
+	fx_write("st/0002_c_down.sql", "DROP TABLE c;");
+	fx_write("st/0003_add_d.up.sql", "CREATE TABLE d (x INT);");
+	fx_write("st/0003_add_dd.down.sql", "DROP TABLE d;");
+	fx_write("st/0157.up.sql", "-- nothing\n");
+	fx_write("st/0157.down.sql", "");
+	/* Strict naming refuses it, naming the option that reads it. */
+	fx_expect_err(2, "--naming stem", "-u", DB_URL, "-s", "st", "up", NULL);
+	fx_expect_err(2, "invalid value 'loose' for '--naming'", "-u", DB_URL,
+		      "-s", "st", "--naming", "loose", "up", NULL);
+	ck_assert(!has_table("a"));
+	run = fx_cli("-u", DB_URL, "-s", "st", "--naming", "stem", "up", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "applied 5 migrations");
+	fx_run_free(&run);
+	assert_history("st/0001_create_table_a,st/0001_create_table_b,"
+		       "st/0002_c,st/0003_add_d,st/0157");
+	ck_assert(has_table("d"));
+	run = fx_cli("-u", DB_URL, "-s", "st", "--naming", "stem", "down",
+		     "--all", "-y", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	assert_history("");
+	ck_assert(!has_table("a"));
+	ck_assert(!has_table("d"));
+	run = fx_cli("-u", DB_URL, "-s", "st", "--naming", "stem", "up", NULL);
+	ck_assert_exit(run, 0);
+	fx_run_free(&run);
+	ck_assert(has_table("c"));
+}
+END_TEST
+
+/* One run names every bad file: validate lists them, up prints them
+ * all and exits 2 without touching the database. */
+START_TEST(test_cli_admin_every_source_problem)
+{
+	fx_run run;
+
+	fx_write("migs/001_ok.up.sql", "SELECT 1;");
+	fx_write("migs/002_b_up.sql", "SELECT 1;");
+	fx_write("migs/003_c.MySQL.up.sql", "SELECT 1;");
+	fx_write("migs/004_d.up.sql", "-- dbshift:bogus\nSELECT 1;");
+	run = cli("validate", NULL, NULL, NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.out, "002_b_up.sql");
+	ck_assert_has(run.out, "003_c.MySQL.up.sql");
+	ck_assert_has(run.out, "004_d.up.sql");
+	ck_assert_has(run.out, "invalid: 3 problems");
+	fx_run_free(&run);
+	run = cli("up", NULL, NULL, NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_has(run.err, "002_b_up.sql");
+	ck_assert_has(run.err, "003_c.MySQL.up.sql");
+	ck_assert_has(run.err, "004_d.up.sql");
+	ck_assert_has(run.err, "3 problems in the sources; nothing was run");
+	fx_run_free(&run);
+	ck_assert(!db_exists());
+}
+END_TEST
+
 START_TEST(test_cli_admin_help)
 {
 	static const char *const cmds[] = {"plan", "validate", "repair",
@@ -1012,6 +1081,8 @@ Suite *cli_admin_suite(void)
 	tcase_add_test(tc, test_cli_admin_baseline_dirty_conflict);
 	tcase_add_test(tc, test_cli_admin_adopt);
 	tcase_add_test(tc, test_cli_admin_adopt_refused);
+	tcase_add_test(tc, test_cli_admin_naming_stem);
+	tcase_add_test(tc, test_cli_admin_every_source_problem);
 	tcase_add_test(tc, test_cli_admin_help);
 	tcase_add_test(tc, test_cli_admin_foreign_dialect);
 	suite_add_tcase(s, tc);

@@ -39,16 +39,25 @@ static void teardown(void)
  * defers (a run reads them when it plans a down), so that the tests see
  * every script. Returns the load's result.
  */
-static int load_path(const char *path)
+static int load_path_named(const char *path, dbshift_naming naming)
 {
 	int rc;
+	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
 
 	teardown();
 	dbshift__err_init(&err);
-	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path(path)), 0);
+	so.naming = naming;
+	ck_assert_int_eq(
+		dbshift_source_dir_new_opts(&src, "app", fx_path(path), &so),
+		0);
 	dbshift__catalog_init(&cat, "app", &err);
 	rc = src->ops->load(src->state, &cat);
 	return rc == 0 ? dbshift__catalog_load_downs(&cat) : rc;
+}
+
+static int load_path(const char *path)
+{
+	return load_path_named(path, DBSHIFT_NAMING_STRICT);
 }
 
 /* Load a directory that must load; returns the number of migrations. */
@@ -704,6 +713,154 @@ START_TEST(test_directory_realworld)
 }
 END_TEST
 
+/* The shapes of a set written for a runner that takes the whole stem as
+ * the version and orders by file name. */
+static void write_stem_set(void)
+{
+	fx_write("m/0001_create_table_a_principals.up.sql", "CREATE a;");
+	fx_write("m/0001_create_table_a_principals.down.sql", "DROP a;");
+	fx_write("m/0001_create_table_b_spaces.up.sql", "CREATE b;");
+	fx_write("m/0001_create_table_b_spaces.down.sql", "DROP b;");
+	fx_write("m/0002_seed_up.sql", "INSERT seed;");
+	fx_write("m/0002_seed_down.sql", "DELETE seed;");
+	fx_write("m/0003_add_index.up.sql", "CREATE INDEX;");
+	fx_write("m/0003_add_idnex.down.sql", "DROP INDEX;"); /* the slip */
+	fx_write("m/0004_x.up.sql", "X;");
+	fx_write("m/0004_x.postgres.up.sql", "X PG;");
+	fx_write("m/0157.up.sql", "-- only a comment\n");
+	fx_write("m/0158_noop_up.sql", "");
+	fx_write("m/0158_noop_down.sql", "-- nothing to undo\n");
+}
+
+START_TEST(test_directory_stem_naming)
+{
+	dbshift__migration *m;
+
+	write_stem_set();
+	ck_assert_int_eq(load_path_named("m", DBSHIFT_NAMING_STEM), 0);
+	ck_assert_uint_eq(cat.migrations.len, 7);
+	ck_assert_str_eq(versions(),
+			 "0001_create_table_a_principals,"
+			 "0001_create_table_b_spaces,0002_seed,0003_add_index,"
+			 "0004_x,0157,0158_noop");
+	m = mig(0);
+	ck_assert_str_eq(m->id, "app/0001_create_table_a_principals");
+	ck_assert_str_eq(m->name, "create_table_a_principals");
+	ck_assert_str_eq(m->generic_down.text, "DROP a;");
+	m = mig(2);
+	ck_assert_str_eq(m->name, "seed");
+	ck_assert_str_eq(m->generic_up.text, "INSERT seed;");
+	ck_assert_str_eq(m->generic_down.file, fx_path("m/0002_seed_down.sql"));
+	/* The down file of 0003 goes with the up file of that number. */
+	m = mig(3);
+	ck_assert_str_eq(m->generic_down.text, "DROP INDEX;");
+	ck_assert_str_eq(m->generic_down.file,
+			 fx_path("m/0003_add_idnex.down.sql"));
+	m = mig(4);
+	ck_assert_uint_eq(m->n_variants, 1);
+	ck_assert_str_eq(variant(m, "postgres")->up.text, "X PG;");
+	m = mig(5);
+	ck_assert_str_eq(m->name, "");
+	ck_assert_str_eq(m->generic_up.text, "-- only a comment\n");
+	ck_assert_ptr_null(m->generic_down.text);
+	m = mig(6);
+	ck_assert_uint_eq(m->generic_up.len, 0);
+	ck_assert_str_eq(m->generic_down.text, "-- nothing to undo\n");
+}
+END_TEST
+
+/* Strict naming refuses those shapes, saying which option reads them. */
+START_TEST(test_directory_stem_shapes_in_strict)
+{
+	fx_write("a/0001_a.up.sql", "SELECT 1;");
+	fx_write("a/0001_b.up.sql", "SELECT 1;");
+	load_fails_naming("a", "a/0001_b.up.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "--naming stem"));
+
+	fx_write("b/0002_seed_up.sql", "SELECT 1;");
+	load_fails_naming("b", "b/0002_seed_up.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "NAME_up.sql"));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "--naming stem"));
+
+	fx_write("c/0003_add_index.up.sql", "SELECT 1;");
+	fx_write("c/0003_add_idnex.down.sql", "SELECT 1;");
+	load_fails_naming("c", "c/0003_add_index.up.sql");
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "different names"));
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, fx_path("c/0003_add_idnex.down.sql")));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "--naming stem"));
+	ck_assert_ptr_null(strstr(err.pub.message, "duplicate"));
+	ck_assert_str_eq(err.pub.file, fx_path("c/0003_add_idnex.down.sql"));
+}
+END_TEST
+
+START_TEST(test_directory_stem_errors)
+{
+	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
+	dbshift_source *bad = NULL;
+
+	/* Two up files share the number of an unpaired down file. */
+	fx_write("a/0005_a.up.sql", "SELECT 1;");
+	fx_write("a/0005_b.up.sql", "SELECT 1;");
+	fx_write("a/0005_c.down.sql", "SELECT 1;");
+	ck_assert_int_eq(load_path_named("a", DBSHIFT_NAMING_STEM),
+			 DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "share its number"));
+	ck_assert_str_eq(err.pub.file, fx_path("a/0005_c.down.sql"));
+	/* A down file that no number pairs stays an error. */
+	fx_write("b/0006_a.up.sql", "SELECT 1;");
+	fx_write("b/0007_b.down.sql", "SELECT 1;");
+	ck_assert_int_eq(load_path_named("b", DBSHIFT_NAMING_STEM),
+			 DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "without an up"));
+	fx_write("c/x y.up.sql", "SELECT 1;");
+	ck_assert_int_eq(load_path_named("c", DBSHIFT_NAMING_STEM),
+			 DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, fx_path("c/x y.up.sql")));
+	fx_write("d/0001_a.sql", "SELECT 1;");
+	ck_assert_int_eq(load_path_named("d", DBSHIFT_NAMING_STEM),
+			 DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(strstr(err.pub.message, "_up.sql"));
+
+	so.naming = (dbshift_naming)7;
+	ck_assert_int_eq(dbshift_source_dir_new_opts(&bad, "x", "m", &so),
+			 DBSHIFT_EINVAL);
+	ck_assert_ptr_null(bad);
+	so.version = 0;
+	so.naming = DBSHIFT_NAMING_STEM;
+	ck_assert_int_eq(dbshift_source_dir_new_opts(&bad, "x", "m", &so),
+			 DBSHIFT_EINVAL);
+	ck_assert_int_eq(
+		dbshift_source_embedded_new_opts(&bad, "x", NULL, 0, &so),
+		DBSHIFT_EINVAL);
+}
+END_TEST
+
+/* The embedded source reads the same names the same way. */
+START_TEST(test_directory_stem_embedded)
+{
+	static const dbshift_embedded_file files[] = {
+		{"0001_a.up.sql", "A;", 2},
+		{"0001_b_up.sql", "B;", 2},
+		{"0001_b_down.sql", "-B;", 3},
+		{"0157.up.sql", "", 0},
+	};
+	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
+
+	teardown();
+	dbshift__err_init(&err);
+	so.naming = DBSHIFT_NAMING_STEM;
+	ck_assert_int_eq(
+		dbshift_source_embedded_new_opts(&src, "app", files, 4, &so),
+		0);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	ck_assert_str_eq(versions(), "0001_a,0001_b,0157");
+	ck_assert_str_eq(mig(1)->generic_down.text, "-B;");
+	ck_assert_str_eq(mig(1)->generic_down.file, "app:0001_b_down.sql");
+}
+END_TEST
+
 Suite *directory_suite(void)
 {
 	Suite *s = suite_create("directory");
@@ -726,6 +883,8 @@ Suite *directory_suite(void)
 	tcase_add_test(tc, test_directory_trailing_slash_paths);
 	tcase_add_test(tc, test_directory_default_name);
 	tcase_add_test(tc, test_directory_reload);
+	tcase_add_test(tc, test_directory_stem_naming);
+	tcase_add_test(tc, test_directory_stem_embedded);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tc_err, NULL, teardown);
@@ -741,6 +900,8 @@ Suite *directory_suite(void)
 	tcase_add_test(tc_err, test_directory_bad_folder_name);
 	tcase_add_test(tc_err, test_directory_unknown_sql_in_folder);
 	tcase_add_test(tc_err, test_directory_dangling_link);
+	tcase_add_test(tc_err, test_directory_stem_shapes_in_strict);
+	tcase_add_test(tc_err, test_directory_stem_errors);
 	suite_add_tcase(s, tc_err);
 
 	tcase_add_checked_fixture(tc_real, NULL, teardown);

@@ -1103,6 +1103,55 @@ START_TEST(test_runner_custom_source_bad_definitions)
 }
 END_TEST
 
+/* Every problem of every source is found in one run: up stops at the
+ * first (before touching the database), validate lists them all. */
+START_TEST(test_runner_every_source_problem)
+{
+	static const char *const bad[] = {"a/002_b_up.sql", "a/003.X.up.sql",
+					  "a/004_a.up.sql", "a/007_e/upp.sql",
+					  "b/001_c.up.sql", "b/002_d.up.sql"};
+	dbshift_runner *r;
+	dbshift_source *src = NULL;
+	dbshift_findings *f = NULL;
+	int problems = -1;
+	size_t i, j;
+
+	fx_write("a/001_ok.up.sql", "SELECT 1;");
+	fx_write("a/002_b_up.sql", "SELECT 1;");
+	fx_write("a/003.X.up.sql", "SELECT 1;");
+	fx_write("a/004_a.up.sql", "SELECT 1;");
+	fx_write("a/004_b.up.sql", "SELECT 1;");
+	fx_write("a/007_e/upp.sql", "SELECT 1;");
+	fx_write("b/001_c.up.sql", "-- dbshift:depends-on nowhere\nSELECT 1;");
+	fx_write("b/002_d.up.sql", "-- dbshift:bogus\nSELECT 1;");
+	r = fx_open_runner(fx_sqlite_url("t.db"));
+	ck_assert_int_eq(dbshift_source_dir_new(&src, "a", fx_path("a")), 0);
+	fx_add_source(r, src);
+	ck_assert_int_eq(dbshift_source_dir_new(&src, "b", fx_path("b")), 0);
+	fx_add_source(r, src);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_ESOURCE);
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "002_b_up.sql"));
+	ck_assert_int_eq(access(fx_path("t.db"), F_OK), -1);
+	ck_assert_int_eq(dbshift_runner_validate(r, &f, &problems), 0);
+	ck_assert_int_eq(problems, 6);
+	ck_assert_uint_eq(dbshift_findings_count(f), 6);
+	for (i = 0; i < 6; i++) {
+		const char *name = strrchr(bad[i], '/') + 1;
+
+		for (j = 0; j < 6; j++)
+			if (strstr(dbshift_findings_get(f, j)->message, name))
+				break;
+		ck_assert_msg(j < 6, "%s not reported", bad[i]);
+		ck_assert_int_eq(dbshift_findings_get(f, j)->kind,
+				 DBSHIFT_FINDING_SOURCE);
+	}
+	dbshift_findings_free(f);
+	ck_assert_int_eq(access(fx_path("t.db"), F_OK), -1);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -1150,6 +1199,7 @@ Suite *runner_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
+	tcase_add_test(local, test_runner_every_source_problem);
 	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions, 0,
 			    6);
 	suite_add_tcase(s, local);

@@ -176,7 +176,10 @@ DBSHIFT_EXTERN int dbshift_catalog_add(dbshift_catalog *catalog,
 /**
  * Record a failure of the source being loaded, with a printf-style one-line
  * message naming the file at fault. Returns code so that a load callback
- * can write `return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, ...)`.
+ * can write `return dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, ...)`. A
+ * source may also go on after a failure and report every bad file: the
+ * first failure is the error of the run, and each one is a finding of
+ * dbshift_runner_validate(). The migrations it added are still checked.
  */
 DBSHIFT_EXTERN int dbshift_catalog_fail(dbshift_catalog *catalog, int code,
 					const char *file, const char *fmt, ...)
@@ -221,6 +224,46 @@ DBSHIFT_EXTERN int dbshift_source_new(dbshift_source **out, const char *name,
 DBSHIFT_EXTERN int dbshift_source_dir_new(dbshift_source **out,
 					  const char *name, const char *path);
 
+/** How the file and folder names of a directory give migration versions. */
+typedef enum dbshift_naming {
+	/** The version is the name up to the first '_' (or '.'):
+	 * VERSION[_NAME][.DIALECT].up.sql, as golang-migrate names files. */
+	DBSHIFT_NAMING_STRICT = 0,
+	/** The version is the whole stem, as runners that order by file name
+	 * take it: "0001_create_users" in
+	 * STEM[.DIALECT](.up|.down|_up|_down).sql and in folder names, so
+	 * several stems may share a number; "0157.up.sql" is version
+	 * "0157". The name is what follows the stem's first '_'. A down
+	 * script whose stem has no up script goes with the up script of the
+	 * same leading number that has no down of its own (names that differ
+	 * by a slip). Versions still compare naturally, which is file name
+	 * order for zero-padded numbers. */
+	DBSHIFT_NAMING_STEM = 1
+} dbshift_naming;
+
+#define DBSHIFT_SOURCE_OPTIONS_VERSION 1
+
+/** Options of the directory and embedded sources. */
+typedef struct dbshift_source_options {
+	unsigned int version; /**< DBSHIFT_SOURCE_OPTIONS_VERSION */
+	dbshift_naming naming;
+} dbshift_source_options;
+
+#define DBSHIFT_SOURCE_OPTIONS_INIT                                            \
+	{                                                                      \
+		DBSHIFT_SOURCE_OPTIONS_VERSION, DBSHIFT_NAMING_STRICT          \
+	}
+
+/**
+ * dbshift_source_dir_new() with options (NULL for the defaults).
+ * DBSHIFT_EINVAL also for options without their version field or with an
+ * unknown naming.
+ */
+DBSHIFT_EXTERN int
+dbshift_source_dir_new_opts(dbshift_source **out, const char *name,
+			    const char *path,
+			    const dbshift_source_options *opts);
+
 /** The source's name. Valid while the source lives. */
 DBSHIFT_EXTERN const char *dbshift_source_name(const dbshift_source *source);
 
@@ -254,6 +297,14 @@ typedef struct dbshift_embedded_file {
 DBSHIFT_EXTERN int
 dbshift_source_embedded_new(dbshift_source **out, const char *name,
 			    const dbshift_embedded_file *files, size_t n_files);
+
+/** dbshift_source_embedded_new() with options (NULL for the defaults),
+ * checked as dbshift_source_dir_new_opts() checks them. */
+DBSHIFT_EXTERN int
+dbshift_source_embedded_new_opts(dbshift_source **out, const char *name,
+				 const dbshift_embedded_file *files,
+				 size_t n_files,
+				 const dbshift_source_options *opts);
 
 /**
  * Write to out a C file that embeds the migration directory dir: its
@@ -603,8 +654,10 @@ typedef struct dbshift_findings dbshift_findings;
  * dirty rows, out-of-order pending migrations, missing down scripts
  * (warnings), files and dialects directives naming a dialect that no
  * installed driver declares (warnings: such files are ignored), and
- * problems of the sources and dependency graph (reported
- * as one DBSHIFT_FINDING_SOURCE finding instead of an error). Returns 0
+ * problems of the sources and dependency graph (reported as
+ * DBSHIFT_FINDING_SOURCE findings instead of an error: one for every bad
+ * file or migration of every source, so that one run names them all; the
+ * history is then not read). Returns 0
  * when the check could run, whatever it found; *n_problems (may be NULL)
  * receives the number of findings that are not warnings.
  */
