@@ -1,104 +1,227 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# bench/run.sh [BUILDDIR] [N] - a measurement, not a test: apply N (default
-# 1000) generated migrations with dbshift, run a no-op `up` over them and
-# roll them all back, on SQLite and, when their servers can be started
-# (tests/with-servers.sh), on PostgreSQL and MariaDB; next to each, the
-# database's own command-line client running the same SQL, one transaction
-# per migration, in one process. Prints a table; asserts nothing.
+# bench/run.sh [BUILDDIR] [N...] - a measurement, not a test: for each N
+# (default 500 2000 10000) generated migrations (a table, an index and two
+# rows each), on SQLite and, when their servers can be started
+# (tests/with-servers.sh), on PostgreSQL and MariaDB, time side by side in
+# one run:
+#   - the database's own command-line client running the same SQL, one
+#     transaction per migration, in one process ("raw");
+#   - dbshift applying them, then a no-op `up` over them;
+#   - dbmate (https://github.com/amacneil/dbmate) doing the same, when it
+#     can be had: $DBSHIFT_BENCH_DBMATE names its binary, else it is
+#     installed with npm (package @dbmate/linux-x64) under BUILDDIR/bench/,
+#     once; without npm its columns stay empty. CI never runs this script.
+# and print one table: seconds, the ratios dbshift/raw (apply) and
+# dbshift/dbmate (no-op), and dbshift's peak RSS (GNU time, when present).
+# A no-op is the median of $DBSHIFT_BENCH_REPEAT (default 5) runs; an
+# apply is run once. The uninstalled binary is run directly (not through
+# libtool's wrapper script, which alone costs a shell start-up). Asserts
+# nothing; wall-clock times depend on what else the machine is doing.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-.}" && pwd)
-n=${2:-1000}
+[ $# -gt 0 ] && shift
+sizes=${*:-500 2000 10000}
 if [ -z "${DBSHIFT_BENCH_INNER:-}" ]; then
-	DBSHIFT_BENCH_INNER=1 exec "$here/../tests/with-servers.sh" "$0" "$build" "$n"
+	# shellcheck disable=SC2086 # sizes is a list of numbers
+	DBSHIFT_BENCH_INNER=1 exec "$here/../tests/with-servers.sh" "$0" "$build" $sizes
 fi
-dbshift="$build/dbshift"
+repeat=${DBSHIFT_BENCH_REPEAT:-5}
+if [ -x "$build/.libs/dbshift" ]; then
+	dbshift="$build/.libs/dbshift"
+	LD_LIBRARY_PATH="$build/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+else
+	dbshift="$build/dbshift"
+fi
 export DBSHIFT_DRIVER_PATH="$build/drivers/.libs"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# dbmate: given, or installed once from the npm registry into the build
+# tree (never into the source tree or a system directory).
+dbmate=${DBSHIFT_BENCH_DBMATE:-}
+if [ -z "$dbmate" ]; then
+	prefix="$build/bench/dbmate"
+	dbmate="$prefix/node_modules/@dbmate/linux-x64/bin/dbmate"
+	if [ ! -x "$dbmate" ] && command -v npm >/dev/null 2>&1; then
+		npm install --prefix "$prefix" --no-audit --no-fund \
+			--loglevel=error @dbmate/linux-x64 >/dev/null 2>&1 ||
+			echo "bench: npm could not install dbmate; its columns stay empty" >&2
+	fi
+	[ -x "$dbmate" ] || dbmate=
+fi
+timer=
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+	timer=/usr/bin/time
+fi
 
-# Generate the migrations: a table, an index and two rows each, in SQL
-# that all three dialects accept.
-mkdir -p "$work/m"
-i=1
-while [ "$i" -le "$n" ]; do
-	v=$(printf '%06d' "$i")
-	cat >"$work/m/${v}_table_$i.up.sql" <<SQL
-CREATE TABLE t_$i (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, created_at VARCHAR(32));
-CREATE INDEX t_${i}_name ON t_$i (name);
-INSERT INTO t_$i (id, name, created_at) VALUES (1, 'a', '2024-01-01'), (2, 'b', '2024-01-02');
-SQL
-	echo "DROP TABLE t_$i;" >"$work/m/${v}_table_$i.down.sql"
-	i=$((i + 1))
-done
-# The same SQL for the clients, one transaction per migration.
-for f in "$work"/m/*.up.sql; do
-	echo "BEGIN;"
-	cat "$f"
-	echo "COMMIT;"
-done >"$work/all.sql"
+now() { date +%s%N; }
 
-run() { # LABEL COMMAND...
-	label=$1
-	shift
+# Run COMMAND... quietly; print its wall time in seconds. Exits the
+# script when it fails.
+timed() {
 	t0=$(now)
-	"$@" >"$work/out" 2>&1 || { cat "$work/out"; echo "FAILED: $label"; exit 1; }
+	"$@" >"$work/out" 2>&1 || {
+		cat "$work/out" >&2
+		echo "bench: FAILED: $*" >&2
+		exit 1
+	}
 	t1=$(now)
-	printf '  %-46s %8s s\n' "$label" "$(elapsed "$t0" "$t1")"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }'
 }
 
-dbshift_runs() { # URL
-	run "dbshift up (apply $n)" "$dbshift" -q -u "$1" -s "app=$work/m" up
-	run "dbshift up (no-op, all applied)" "$dbshift" -q -u "$1" -s "app=$work/m" up
-	run "dbshift status" "$dbshift" -q -u "$1" -s "app=$work/m" status
-	run "dbshift down --all" "$dbshift" -q -y -u "$1" -s "app=$work/m" down --all
+# The median time of $repeat runs of COMMAND...
+median() {
+	k=0
+	: >"$work/times"
+	while [ "$k" -lt "$repeat" ]; do
+		timed "$@" >>"$work/times"
+		echo >>"$work/times"
+		k=$((k + 1))
+	done
+	sort -n "$work/times" | awk '{ t[NR] = $1 } END { printf "%.4f", t[int((NR + 1) / 2)] }'
 }
 
-echo "dbshift bench: $n migrations"
-echo "SQLite $(sqlite3 --version | cut -d' ' -f1)"
-run "sqlite3 CLI, same SQL, one tx per migration" sqlite3 "$work/raw.db" ".read $work/all.sql"
-dbshift_runs "sqlite:$work/db.sqlite"
+# Peak resident set size of COMMAND... in MiB, or "-".
+peak_rss() {
+	if [ -z "$timer" ]; then
+		printf -- -
+		return
+	fi
+	$timer -f %M -o "$work/rss" "$@" >/dev/null 2>&1
+	awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
+}
+
+ratio() { # A B: A / B with two decimals, or "-"
+	case "$1$2" in
+	*-*) printf -- - ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' ;;
+	esac
+}
+
+# Generate N migrations: dbshift's flat files, dbmate's single files and
+# the raw SQL, one transaction per migration. The SQL is one that all
+# three dialects accept.
+generate() { # N
+	rm -rf "$work/m" "$work/dm"
+	mkdir -p "$work/m" "$work/dm"
+	awk -v n="$1" -v m="$work/m" -v dm="$work/dm" -v all="$work/all.sql" '
+	BEGIN {
+		for (i = 1; i <= n; i++) {
+			v = sprintf("%06d", i)
+			up = sprintf("CREATE TABLE t_%d (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, created_at VARCHAR(32));\nCREATE INDEX t_%d_name ON t_%d (name);\nINSERT INTO t_%d (id, name, created_at) VALUES (1, '\''a'\'', '\''2024-01-01'\''), (2, '\''b'\'', '\''2024-01-02'\'');\n", i, i, i, i)
+			down = sprintf("DROP TABLE t_%d;\n", i)
+			f = m "/" v "_table_" i ".up.sql"; printf "%s", up > f; close(f)
+			f = m "/" v "_table_" i ".down.sql"; printf "%s", down > f; close(f)
+			f = dm "/" v "_table_" i ".sql"
+			printf "-- migrate:up\n%s\n-- migrate:down\n%s", up, down > f
+			close(f)
+			printf "BEGIN;\n%sCOMMIT;\n", up > all
+		}
+	}'
+}
+
+# One row of the table.
+row() { # DIALECT N RAW SHIFT_APPLY MATE_APPLY SHIFT_NOOP MATE_NOOP RSS
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+		"$1" "$2" "$3" "$4" "$(ratio "$4" "$3")" "$5" "$6" "$7" \
+		"$(ratio "$6" "$7")" "$(ratio "$4" "$5")" "$8"
+}
+
+# Apply and no-op with each tool on fresh databases made by the
+# dialect's functions: <d>_fresh NAME (makes an empty database, prints
+# dbshift's URL for it), <d>_raw NAME (the client applies all.sql to
+# it) and <d>_mate_url NAME (dbmate's URL for it).
+bench_dialect() { # DIALECT LABEL N
+	d=$1
+	"${d}_fresh" raw >/dev/null
+	raw=$(timed "${d}_raw" raw)
+	url=$("${d}_fresh" shift)
+	apply=$(timed "$dbshift" -q -u "$url" -s "app=$work/m" up)
+	noop=$(median "$dbshift" -q -u "$url" -s "app=$work/m" up)
+	rss=$(peak_rss "$dbshift" -q -u "$url" -s "app=$work/m" up)
+	mate_apply=- mate_noop=-
+	if [ -n "$dbmate" ]; then
+		"${d}_fresh" mate >/dev/null
+		murl=$("${d}_mate_url" mate)
+		mate_apply=$(timed "$dbmate" --no-dump-schema -u "$murl" -d "$work/dm" up)
+		mate_noop=$(median "$dbmate" --no-dump-schema -u "$murl" -d "$work/dm" up)
+	fi
+	row "$2" "$3" "$raw" "$apply" "$mate_apply" "$noop" "$mate_noop" "$rss"
+}
+
+sqlite_fresh() {
+	rm -f "$work/$1.sqlite"
+	echo "sqlite:$work/$1.sqlite"
+}
+sqlite_raw() { sqlite3 "$work/$1.sqlite" ".read $work/all.sql"; }
+sqlite_mate_url() { echo "sqlite:$work/$1.sqlite"; }
 
 if [ -n "${DBSHIFT_TEST_PG_URL:-}" ]; then
-	admin=$DBSHIFT_TEST_PG_URL
-	base=${admin%/*}
-	psql -q "$admin" -c "CREATE DATABASE bench_raw" -c "CREATE DATABASE bench_dbshift"
-	echo "PostgreSQL $(psql -tA "$admin" -c 'SHOW server_version')"
-	run "psql, same SQL, one tx per migration" psql -q -v ON_ERROR_STOP=1 "$base/bench_raw" -f "$work/all.sql"
-	dbshift_runs "$base/bench_dbshift"
+	pg_admin=$DBSHIFT_TEST_PG_URL
+	PGOPTIONS='-c client_min_messages=warning'
+	export PGOPTIONS
+	pg_base=${pg_admin%/*}
+	pg_fresh() {
+		psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS bench_$1" -c "CREATE DATABASE bench_$1" >/dev/null
+		echo "$pg_base/bench_$1"
+	}
+	pg_raw() { psql -q -v ON_ERROR_STOP=1 "$pg_base/bench_$1" -f "$work/all.sql"; }
+	pg_mate_url() { echo "$pg_base/bench_$1?sslmode=disable"; }
 fi
 
 if [ -n "${DBSHIFT_TEST_MYSQL_URL:-}" ]; then
 	# mysql://USER:PASS@HOST:PORT/
 	rest=${DBSHIFT_TEST_MYSQL_URL#*://}
-	user=${rest%%:*}
+	my_user=${rest%%:*}
 	rest=${rest#*:}
-	pass=${rest%%@*}
+	my_pass=${rest%%@*}
 	rest=${rest#*@}
-	host=${rest%%:*}
-	port=${rest#*:}
-	port=${port%%/*}
-	my() { mariadb --no-defaults -h "$host" -P "$port" -u "$user" -p"$pass" "$@"; }
-	my -e "CREATE DATABASE bench_raw; CREATE DATABASE bench_dbshift"
-	echo "MariaDB $(my -N -e 'SELECT VERSION()')"
-	run "mariadb client, same SQL, one tx per migration" sh -c "mariadb --no-defaults -h $host -P $port -u $user -p$pass bench_raw < $work/all.sql"
-	dbshift_runs "mysql://$user:$pass@$host:$port/bench_dbshift"
+	my_host=${rest%%:*}
+	my_port=${rest#*:}
+	my_port=${my_port%%/*}
+	my() { mariadb --no-defaults -h "$my_host" -P "$my_port" -u "$my_user" -p"$my_pass" "$@"; }
+	my_fresh() {
+		my -e "DROP DATABASE IF EXISTS bench_$1; CREATE DATABASE bench_$1"
+		echo "mysql://$my_user:$my_pass@$my_host:$my_port/bench_$1"
+	}
+	my_raw() { my "bench_$1" <"$work/all.sql"; }
+	my_mate_url() { echo "mysql://$my_user:$my_pass@$my_host:$my_port/bench_$1"; }
 fi
+
+echo "dbshift bench on $(nproc) cores, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "SQLite $(sqlite3 --version | cut -d' ' -f1)${DBSHIFT_TEST_PG_URL:+, PostgreSQL $(psql -tA "$DBSHIFT_TEST_PG_URL" -c 'SHOW server_version')}${DBSHIFT_TEST_MYSQL_URL:+, MariaDB $(my -N -e 'SELECT VERSION()')}${dbmate:+, dbmate $("$dbmate" --version 2>/dev/null | cut -d' ' -f3)}"
+echo "no-op: median of $repeat runs; seconds of wall-clock time"
+echo
+echo "| | N | raw client | dbshift up | vs raw | dbmate up | dbshift no-op | dbmate no-op | vs dbmate | apply vs dbmate | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for n in $sizes; do
+	generate "$n"
+	bench_dialect sqlite SQLite "$n"
+	if [ -n "${DBSHIFT_TEST_PG_URL:-}" ]; then
+		bench_dialect pg PostgreSQL "$n"
+	fi
+	if [ -n "${DBSHIFT_TEST_MYSQL_URL:-}" ]; then
+		bench_dialect my MariaDB "$n"
+	fi
+done
 
 rw=${DBSHIFT_REALWORLD:-$here/../../shared/realworld}
 if [ -d "$rw/chirpstack-sqlite" ]; then
-	echo "real-world sets"
+	echo
+	echo "real-world sets, dbshift (seconds)"
 	url="sqlite:$work/chirpstack.db"
-	run "chirpstack-sqlite up (14)" "$dbshift" -q -u "$url" -s "cs=$rw/chirpstack-sqlite" up
-	run "chirpstack-sqlite down --all" "$dbshift" -q -y -u "$url" -s "cs=$rw/chirpstack-sqlite" down --all
+	t=$(timed "$dbshift" -q -u "$url" -s "cs=$rw/chirpstack-sqlite" up)
+	echo "  chirpstack-sqlite, up of 14:       $t"
+	t=$(timed "$dbshift" -q -y -u "$url" -s "cs=$rw/chirpstack-sqlite" down --all)
+	echo "  chirpstack-sqlite, down --all:     $t"
 	if [ -n "${DBSHIFT_TEST_PG_URL:-}" ]; then
-		base=${DBSHIFT_TEST_PG_URL%/*}
-		psql -q "$DBSHIFT_TEST_PG_URL" -c "CREATE DATABASE bench_om"
-		run "openmeter-postgres up (269)" "$dbshift" -q -u "$base/bench_om" -s "om=$rw/openmeter-postgres" up
-		run "openmeter-postgres down --all" "$dbshift" -q -y -u "$base/bench_om" -s "om=$rw/openmeter-postgres" down --all
+		url=$(pg_fresh om)
+		t=$(timed "$dbshift" -q -u "$url" -s "om=$rw/openmeter-postgres" up)
+		echo "  openmeter-postgres, up of 269:     $t"
+		t=$(timed "$dbshift" -q -y -u "$url" -s "om=$rw/openmeter-postgres" down --all)
+		echo "  openmeter-postgres, down --all:    $t"
 	fi
 fi

@@ -575,8 +575,10 @@ static int layout_dialect_cmp(const char *a, const char *b)
 /*
  * Order of pieces: by version (naturally, so "001" and "1" are adjacent),
  * then by what identifies one migration (version as written, layout,
- * name), then generic before dialect scripts, up before down, and finally
- * by file so that the order is total.
+ * name), then generic before dialect scripts, down before up (the order
+ * a sorted listing gives "X.down.sql" and "X.up.sql", so that a flat
+ * directory's pieces need no sorting), and finally by file so that the
+ * order is total.
  */
 static int layout_piece_cmp(const void *pa, const void *pb)
 {
@@ -594,7 +596,7 @@ static int layout_piece_cmp(const void *pa, const void *pb)
 	if (cmp == 0)
 		cmp = layout_dialect_cmp(a->dialect, b->dialect);
 	if (cmp == 0)
-		cmp = (int)a->kind - (int)b->kind;
+		cmp = (int)b->kind - (int)a->kind;
 	if (cmp == 0)
 		cmp = strcmp(a->file, b->file);
 	return cmp;
