@@ -146,7 +146,8 @@ static int conn_exec(dbshift_driver_conn *c, const char *sql, size_t len,
 	dbshift_split split;
 	dbshift_stmt stmt;
 	int32_t index = 0;
-	const char *nul = memchr(sql, '\0', len);
+	/* An empty script may come as NULL and 0. */
+	const char *nul = len > 0 ? memchr(sql, '\0', len) : NULL;
 
 	if (nul != NULL)
 		return host->fail(
