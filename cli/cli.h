@@ -56,7 +56,8 @@ struct cli_options {
 
 	int json;
 	int all;
-	int dry_run; /* up/down --dry-run */
+	int dry_run;	/* up/down --dry-run */
+	int keep_going; /* verify --keep-going */
 	int yes;
 	int quiet;
 	int verbose;
@@ -69,7 +70,9 @@ struct cli_options {
 #define CLI_ALLOW_ALL (1u << 1)
 #define CLI_ALLOW_EMBED (1u << 2) /* --name, -o/--output, --function */
 #define CLI_ALLOW_DRY_RUN (1u << 3)
-#define CLI_ALLOW_ADOPT (1u << 4) /* --from, --from-table */
+#define CLI_ALLOW_ADOPT (1u << 4)      /* --from, --from-table */
+#define CLI_ALLOW_OUTPUT (1u << 5)     /* -o/--output */
+#define CLI_ALLOW_KEEP_GOING (1u << 6) /* --keep-going */
 
 struct cli_command {
 	const char *name;
@@ -94,6 +97,8 @@ extern const struct cli_command cli_cmd_force;
 extern const struct cli_command cli_cmd_new;
 extern const struct cli_command cli_cmd_drivers;
 extern const struct cli_command cli_cmd_embed;
+extern const struct cli_command cli_cmd_verify;
+extern const struct cli_command cli_cmd_dump;
 
 /* options.c */
 
@@ -184,6 +189,24 @@ void cli_json_string(FILE *out, const char *s);
 /** Same, but "" is written as null. */
 void cli_json_string_or_null(FILE *out, const char *s);
 
+/** Print findings as aligned lines KIND  ID  MESSAGE on stdout. */
+void cli_findings_print(const dbshift_findings *findings);
+
+/** Print findings as a JSON array of {"kind","id","warning","message"}
+ * on stdout (no newline after it). */
+void cli_findings_json(const dbshift_findings *findings);
+
+/** Writes a file's content to fp; returns 0 or an exit status (after
+ * printing the error). */
+typedef int (*cli_writer_fn)(FILE *fp, void *payload);
+
+/**
+ * Write output through write into a temporary file beside it, renamed
+ * over output only once complete, so that a failure never leaves a
+ * truncated file behind. Returns 0 or an exit status.
+ */
+int cli_write_file(const char *output, cli_writer_fn write, void *payload);
+
 /** "1 migration" / "3 migrations" into buf. */
 const char *cli_plural(char *buf, size_t size, long n, const char *noun);
 
@@ -195,6 +218,14 @@ const char *cli_plural(char *buf, size_t size, long n, const char *noun);
  * the error); on success the caller frees *out.
  */
 int cli_runner_open(dbshift_runner **out, const struct cli_options *opts);
+
+/**
+ * cli_runner_open() on the database that verify and dump work on: --url
+ * when given, else a fresh SQLite in-memory database ($DBSHIFT_URL and
+ * $DATABASE_URL are ignored: they usually name a database worth
+ * keeping).
+ */
+int cli_throwaway_open(dbshift_runner **out, const struct cli_options *opts);
 
 /* cmd_plan.c: shared with cmd_migrate.c */
 

@@ -5,108 +5,36 @@
  * (dbshift_embed_write() does the work; see dbshift.h).
  *
  * The file is written to a temporary file beside FILE.c and renamed over
- * it only when it is complete, so a build interrupted part way, or
- * migration files that fail their checks, never leave a truncated
+ * it only when it is complete (cli_write_file()), so a build interrupted part
+ * way, or migration files that fail their checks, never leave a truncated
  * FILE.c behind for the next make to compile. "-o -" writes to standard
  * output instead. The command touches no database and loads no driver.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
-/* OUTPUT + ".tmp-XXXXXX" in a new string, or NULL when out of memory. */
-static char *temp_template(const char *output)
+struct embed_job {
+	const struct cli_options *opts;
+	const char *dir;
+};
+
+static int embed_into(FILE *fp, void *payload)
 {
-	static const char suffix[] = ".tmp-XXXXXX";
-	size_t len = strlen(output);
-	char *path = malloc(len + sizeof(suffix));
-
-	if (path != NULL) {
-		memcpy(path, output, len);
-		memcpy(path + len, suffix, sizeof(suffix));
-	}
-	return path;
-}
-
-/*
- * Create the temporary file *tmp (a new string) with the permissions a
- * newly created file gets (mkstemp() makes it private), opened in *fp.
- */
-static int open_temp(const char *output, char **tmp, FILE **fp)
-{
-	mode_t mask;
-	int fd;
-
-	*fp = NULL;
-	*tmp = temp_template(output);
-	if (*tmp == NULL)
-		return cli_error(CLI_EXIT_FAIL, "out of memory");
-	fd = mkstemp(*tmp);
-	if (fd < 0) {
-		cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", output,
-			  strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return CLI_EXIT_FAIL;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || (*fp = fdopen(fd, "w")) == NULL) {
-		cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", output,
-			  strerror(errno));
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return CLI_EXIT_FAIL;
-	}
-	return 0;
-}
-
-/* Generate into a temporary file and rename it to output. */
-static int embed_to_file(const struct cli_options *opts, const char *dir)
-{
-	FILE *fp;
-	char *tmp;
+	const struct embed_job *job = payload;
 	int rc;
 
-	rc = open_temp(opts->output, &tmp, &fp);
-	if (rc != 0)
-		return rc;
-	rc = dbshift_embed_write(dir, opts->embed_name, opts->function, fp);
-	if (rc != 0) {
-		rc = cli_report(rc, dbshift_error_last());
-		fclose(fp);
-		goto fail;
-	}
-	if (fsync(fileno(fp)) != 0 || fclose(fp) != 0) {
-		rc = cli_error(CLI_EXIT_FAIL, "cannot write %s: %s",
-			       opts->output, strerror(errno));
-		goto fail;
-	}
-	if (rename(tmp, opts->output) != 0) {
-		rc = cli_error(CLI_EXIT_FAIL, "cannot write %s: %s",
-			       opts->output, strerror(errno));
-		goto fail;
-	}
-	cli_verbose("wrote %s", opts->output);
-	free(tmp);
-	return CLI_EXIT_OK;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return rc;
+	rc = dbshift_embed_write(job->dir, job->opts->embed_name,
+				 job->opts->function, fp);
+	return rc != 0 ? cli_report(rc, dbshift_error_last()) : 0;
 }
 
 static int run_embed(const struct cli_options *opts)
 {
 	const char *dir = opts->n_args > 0 ? opts->args[0] : NULL;
+	struct embed_job job;
 	int rc;
 
 	if (dir == NULL)
@@ -119,8 +47,10 @@ static int run_embed(const struct cli_options *opts)
 	if (opts->output == NULL)
 		return cli_usage_error("'embed' needs -o FILE.c (or -o - for "
 				       "standard output)");
+	job.opts = opts;
+	job.dir = dir;
 	if (strcmp(opts->output, "-") != 0)
-		return embed_to_file(opts, dir);
+		return cli_write_file(opts->output, embed_into, &job);
 	rc = dbshift_embed_write(dir, opts->embed_name, opts->function, stdout);
 	return rc != 0 ? cli_report(rc, dbshift_error_last()) : CLI_EXIT_OK;
 }

@@ -12,44 +12,14 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "cli.h"
-
-/* "changed", or "no-down (warning)" for a warning. */
-static void kind_label(const dbshift_finding *f, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s", dbshift_finding_kind_name(f->kind),
-		 f->warning ? " (warning)" : "");
-}
-
-static const char *or_dash(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? s : "-";
-}
 
 static void print_text(const dbshift_findings *findings, int n_problems)
 {
-	size_t i, len, n = dbshift_findings_count(findings);
-	size_t w_kind = 0, w_id = 0;
-	const dbshift_finding *f;
-	char kind[64], a[64], b[64];
+	size_t n = dbshift_findings_count(findings);
+	char a[64], b[64];
 
-	for (i = 0; i < n; i++) {
-		f = dbshift_findings_get(findings, i);
-		kind_label(f, kind, sizeof(kind));
-		len = strlen(kind);
-		w_kind = len > w_kind ? len : w_kind;
-		len = strlen(or_dash(f->id));
-		w_id = len > w_id ? len : w_id;
-	}
-	for (i = 0; i < n; i++) {
-		f = dbshift_findings_get(findings, i);
-		kind_label(f, kind, sizeof(kind));
-		cli_paint(stdout, f->warning ? CLI_YELLOW : CLI_RED, kind);
-		printf("%*s  %-*s  %s\n", (int)(w_kind - strlen(kind)), "",
-		       (int)w_id, or_dash(f->id), f->message);
-	}
+	cli_findings_print(findings);
 	cli_plural(a, sizeof(a), n_problems, "problem");
 	cli_plural(b, sizeof(b), (long)n - n_problems, "warning");
 	if (n_problems > 0)
@@ -93,24 +63,10 @@ int cli_report_runner(int rc, dbshift_runner *runner)
 
 static void print_json(const dbshift_findings *findings, int n_problems)
 {
-	size_t i, n = dbshift_findings_count(findings);
-	const dbshift_finding *f;
-
-	printf("{\"valid\":%s,\"findings\":[",
+	printf("{\"valid\":%s,\"findings\":",
 	       n_problems == 0 ? "true" : "false");
-	for (i = 0; i < n; i++) {
-		f = dbshift_findings_get(findings, i);
-		fputs(i > 0 ? ",\n  " : "\n  ", stdout);
-		fputs("{\"kind\":", stdout);
-		cli_json_string(stdout, dbshift_finding_kind_name(f->kind));
-		fputs(",\"id\":", stdout);
-		cli_json_string_or_null(stdout, f->id);
-		printf(",\"warning\":%s", f->warning ? "true" : "false");
-		fputs(",\"message\":", stdout);
-		cli_json_string(stdout, f->message);
-		fputc('}', stdout);
-	}
-	fputs(n > 0 ? "\n]}\n" : "]}\n", stdout);
+	cli_findings_json(findings);
+	fputs("}\n", stdout);
 }
 
 static int run_validate(const struct cli_options *opts)

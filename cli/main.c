@@ -18,10 +18,10 @@
 #include "cli.h"
 
 static const struct cli_command *const commands[] = {
-	&cli_cmd_up,	  &cli_cmd_down,     &cli_cmd_redo,	&cli_cmd_status,
-	&cli_cmd_plan,	  &cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_adopt,
-	&cli_cmd_force,	  &cli_cmd_repair,   &cli_cmd_new,	&cli_cmd_embed,
-	&cli_cmd_drivers,
+	&cli_cmd_up,	&cli_cmd_down,	   &cli_cmd_redo,     &cli_cmd_status,
+	&cli_cmd_plan,	&cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_adopt,
+	&cli_cmd_force, &cli_cmd_repair,   &cli_cmd_verify,   &cli_cmd_dump,
+	&cli_cmd_new,	&cli_cmd_embed,	   &cli_cmd_drivers,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -109,12 +109,18 @@ static int check_fit(const struct cli_command *cmd,
 				       "'adopt'",
 				       opts->adopt_from ? "--from" :
 							  "--from-table");
+	if (opts->keep_going && !(cmd->allow & CLI_ALLOW_KEEP_GOING))
+		return cli_usage_error("option '--keep-going' is only valid "
+				       "with 'verify'");
+	if (opts->output &&
+	    !(cmd->allow & (CLI_ALLOW_EMBED | CLI_ALLOW_OUTPUT)))
+		return cli_usage_error("option '--output' is only valid with "
+				       "'embed' and 'dump'");
 	if (!(cmd->allow & CLI_ALLOW_EMBED) &&
-	    (opts->embed_name || opts->output || opts->function))
+	    (opts->embed_name || opts->function))
 		return cli_usage_error("option '%s' is only valid with "
 				       "'embed'",
 				       opts->embed_name ? "--name" :
-				       opts->output	? "--output" :
 							  "--function");
 	if (opts->n_args > cmd->max_args)
 		return cli_usage_error("unexpected argument '%s' for '%s'",

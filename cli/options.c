@@ -34,7 +34,8 @@ enum {
 	OPT_DRY_RUN,
 	OPT_FROM,
 	OPT_FROM_TABLE,
-	OPT_NAMING
+	OPT_NAMING,
+	OPT_KEEP_GOING
 };
 
 static const char short_options[] = ":u:s:t:o:yqvhV";
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{"from", required_argument, NULL, OPT_FROM},
 	{"from-table", required_argument, NULL, OPT_FROM_TABLE},
 	{"naming", required_argument, NULL, OPT_NAMING},
+	{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"output", required_argument, NULL, 'o'},
 	{"function", required_argument, NULL, OPT_FUNCTION},
@@ -95,7 +97,7 @@ void cli_options_help(FILE *out)
 	      "changed (this run)\n"
 	      "      --json               machine-readable output (status, "
 	      "plan,\n"
-	      "                           validate, drivers)\n"
+	      "                           validate, verify, dump, drivers)\n"
 	      "      --dry-run            up/down: show what would run and "
 	      "its SQL;\n"
 	      "                           adopt: show the mapping; change "
@@ -104,6 +106,9 @@ void cli_options_help(FILE *out)
 	      "read\n"
 	      "      --from-table NAME    adopt: its history table, if not "
 	      "the default\n"
+	      "      --keep-going         verify: report every migration "
+	      "whose down\n"
+	      "                           fails, not only the first\n"
 	      "      --strict-order       refuse out-of-order migrations\n"
 	      "  -y, --yes                confirm destructive commands without "
 	      "asking;\n"
@@ -310,6 +315,9 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 	case OPT_FROM_TABLE:
 		opts->adopt_table = arg;
 		return not_empty(arg, "from-table");
+	case OPT_KEEP_GOING:
+		opts->keep_going = 1;
+		return 0;
 	case OPT_NAME:
 		opts->embed_name = arg;
 		return not_empty(arg, "name");

@@ -12,9 +12,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -379,4 +381,144 @@ int cli_ask(const char *fmt, ...)
 	answer[strcspn(answer, "\r\n")] = '\0';
 	return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 ||
 	       strcmp(answer, "yes") == 0 || strcmp(answer, "YES") == 0;
+}
+
+/* "changed", or "no-down (warning)" for a warning. */
+static void kind_label(const dbshift_finding *f, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", dbshift_finding_kind_name(f->kind),
+		 f->warning ? " (warning)" : "");
+}
+
+static const char *or_dash(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+void cli_findings_print(const dbshift_findings *findings)
+{
+	size_t i, len, n = dbshift_findings_count(findings);
+	size_t w_kind = 0, w_id = 0;
+	const dbshift_finding *f;
+	char kind[64];
+
+	for (i = 0; i < n; i++) {
+		f = dbshift_findings_get(findings, i);
+		kind_label(f, kind, sizeof(kind));
+		len = strlen(kind);
+		w_kind = len > w_kind ? len : w_kind;
+		len = strlen(or_dash(f->id));
+		w_id = len > w_id ? len : w_id;
+	}
+	for (i = 0; i < n; i++) {
+		f = dbshift_findings_get(findings, i);
+		kind_label(f, kind, sizeof(kind));
+		cli_paint(stdout, f->warning ? CLI_YELLOW : CLI_RED, kind);
+		printf("%*s  %-*s  %s\n", (int)(w_kind - strlen(kind)), "",
+		       (int)w_id, or_dash(f->id), f->message);
+	}
+}
+
+void cli_findings_json(const dbshift_findings *findings)
+{
+	size_t i, n = dbshift_findings_count(findings);
+	const dbshift_finding *f;
+
+	fputc('[', stdout);
+	for (i = 0; i < n; i++) {
+		f = dbshift_findings_get(findings, i);
+		fputs(i > 0 ? ",\n  " : "\n  ", stdout);
+		fputs("{\"kind\":", stdout);
+		cli_json_string(stdout, dbshift_finding_kind_name(f->kind));
+		fputs(",\"id\":", stdout);
+		cli_json_string_or_null(stdout, f->id);
+		printf(",\"warning\":%s", f->warning ? "true" : "false");
+		fputs(",\"message\":", stdout);
+		cli_json_string(stdout, f->message);
+		fputc('}', stdout);
+	}
+	fputs(n > 0 ? "\n]" : "]", stdout);
+}
+
+/* OUTPUT + ".tmp-XXXXXX" in a new string, or NULL when out of memory. */
+static char *temp_template(const char *output)
+{
+	static const char suffix[] = ".tmp-XXXXXX";
+	size_t len = strlen(output);
+	char *path = malloc(len + sizeof(suffix));
+
+	if (path != NULL) {
+		memcpy(path, output, len);
+		memcpy(path + len, suffix, sizeof(suffix));
+	}
+	return path;
+}
+
+/*
+ * Create the temporary file *tmp (a new string) with the permissions a
+ * newly created file gets (mkstemp() makes it private), opened in *fp.
+ */
+static int open_temp(const char *output, char **tmp, FILE **fp)
+{
+	mode_t mask;
+	int fd;
+
+	*fp = NULL;
+	*tmp = temp_template(output);
+	if (*tmp == NULL)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", output,
+			  strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return CLI_EXIT_FAIL;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || (*fp = fdopen(fd, "w")) == NULL) {
+		cli_error(CLI_EXIT_FAIL, "cannot create %s: %s", output,
+			  strerror(errno));
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return CLI_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int cli_write_file(const char *output, cli_writer_fn write, void *payload)
+{
+	FILE *fp;
+	char *tmp;
+	int rc;
+
+	rc = open_temp(output, &tmp, &fp);
+	if (rc != 0)
+		return rc;
+	rc = write(fp, payload);
+	if (rc != 0) {
+		fclose(fp);
+		goto fail;
+	}
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0 ||
+	    fclose(fp) != 0) {
+		rc = cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", output,
+			       strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, output) != 0) {
+		rc = cli_error(CLI_EXIT_FAIL, "cannot write %s: %s", output,
+			       strerror(errno));
+		goto fail;
+	}
+	cli_verbose("wrote %s", output);
+	free(tmp);
+	return CLI_EXIT_OK;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return rc;
 }

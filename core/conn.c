@@ -79,6 +79,18 @@ int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len)
 	return 0;
 }
 
+/* The result of a driver call that streamed rows: 0, the code a row
+ * callback stopped it with (after recording its own error), or the
+ * driver's failure. */
+static int rows_result(dbshift_conn *conn, int rc, const char *what)
+{
+	if (rc == 0)
+		return 0;
+	if (conn->diag.message[0] == '\0' && rc < 0 && rc >= DBSHIFT_ESTATE)
+		return rc; /* stopped by the row callback with its own error */
+	return conn_fail(conn, what);
+}
+
 int dbshift__conn_query(dbshift_conn *conn, const char *sql,
 			const dbshift_value *params, int32_t nparams,
 			dbshift_driver_row_fn row, void *payload)
@@ -88,11 +100,17 @@ int dbshift__conn_query(dbshift_conn *conn, const char *sql,
 	dbshift__diag_init(&conn->diag);
 	rc = conn->driver->query(conn->handle, sql, params, nparams, row,
 				 payload, &conn->diag);
-	if (rc == 0)
-		return 0;
-	if (conn->diag.message[0] == '\0' && rc < 0 && rc >= DBSHIFT_ESTATE)
-		return rc; /* stopped by the row callback with its own error */
-	return conn_fail(conn, "query failed");
+	return rows_result(conn, rc, "query failed");
+}
+
+int dbshift__conn_schema(dbshift_conn *conn, dbshift_driver_row_fn row,
+			 void *payload)
+{
+	int rc;
+
+	dbshift__diag_init(&conn->diag);
+	rc = conn->driver->schema(conn->handle, row, payload, &conn->diag);
+	return rows_result(conn, rc, "cannot read the schema");
 }
 
 int dbshift__conn_begin(dbshift_conn *conn)

@@ -40,6 +40,10 @@ int dbshift__conn_quote(dbshift_conn *conn, const char *ident, char *buf,
 int dbshift__conn_table_exists(dbshift_conn *conn, const char *table,
 			       int *exists);
 int dbshift__conn_has(const dbshift_conn *conn, uint64_t capability);
+/** Stream the schema through the driver's schema slot (which must be
+ * set), as dbshift__conn_query() streams rows. */
+int dbshift__conn_schema(dbshift_conn *conn, dbshift_driver_row_fn row,
+			 void *payload);
 
 /** Parameter values: text (s must outlive the call), an integer, NULL. */
 dbshift_value dbshift__value_text(const char *s);

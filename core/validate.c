@@ -14,19 +14,14 @@
 #include <string.h>
 
 #include "dialect.h"
+#include "findings.h"
 #include "loader.h"
 #include "plan.h"
 
-struct dbshift_findings {
-	dbshift_finding *items;
-	size_t n;
-	size_t cap;
-	dbshift__vec strings;
-};
-
-static const char *const kind_names[] = {"",	   "changed",	   "missing",
-					 "dirty",  "out-of-order", "no-down",
-					 "source", "ignored"};
+static const char *const kind_names[] = {
+	"",	   "changed", "missing", "dirty",  "out-of-order",
+	"no-down", "source",  "ignored", "schema", "down-failed",
+	"reapply"};
 
 const char *dbshift_finding_kind_name(dbshift_finding_kind kind)
 {
@@ -36,13 +31,8 @@ const char *dbshift_finding_kind_name(dbshift_finding_kind kind)
 	return kind_names[kind];
 }
 
-/* Append a finding with a printf-style message; -1 when out of memory. */
-static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
-	       const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
-	       const char *id, const char *fmt, ...)
+int dbshift__findings_add(dbshift_findings *f, dbshift_finding_kind kind,
+			  int warning, const char *id, const char *fmt, ...)
 {
 	char message[1024];
 	dbshift_finding *item;
@@ -75,14 +65,16 @@ static int add(dbshift_findings *f, dbshift_finding_kind kind, int warning,
 static int check_dirty(dbshift_findings *f, const dbshift__history_row *row)
 {
 	if (row->failed_statement[0] != '\0')
-		return add(f, DBSHIFT_FINDING_DIRTY, 0, row->id,
-			   "%s is dirty: failed part way at statement %lld "
-			   "(%s): %s",
-			   row->id, (long long)row->failed_index + 1,
-			   row->failed_statement, row->error);
-	return add(f, DBSHIFT_FINDING_DIRTY, 0, row->id,
-		   "%s is dirty: failed or was interrupted part way%s%s",
-		   row->id, row->error[0] ? ": " : "", row->error);
+		return dbshift__findings_add(
+			f, DBSHIFT_FINDING_DIRTY, 0, row->id,
+			"%s is dirty: failed part way at statement %lld "
+			"(%s): %s",
+			row->id, (long long)row->failed_index + 1,
+			row->failed_statement, row->error);
+	return dbshift__findings_add(
+		f, DBSHIFT_FINDING_DIRTY, 0, row->id,
+		"%s is dirty: failed or was interrupted part way%s%s", row->id,
+		row->error[0] ? ": " : "", row->error);
 }
 
 static int check_migration(dbshift_findings *f, const dbshift__run *run,
@@ -94,26 +86,29 @@ static int check_migration(dbshift_findings *f, const dbshift__run *run,
 
 	switch (dbshift__run_state(run, m, &row)) {
 	case DBSHIFT_STATE_CHANGED:
-		rc = add(f, DBSHIFT_FINDING_CHANGED, 0, m->id,
-			 "%s: script changed since it was applied (applied "
-			 "%s, now %s): %s",
-			 m->id, row->checksum, m->checksum, file);
+		rc = dbshift__findings_add(
+			f, DBSHIFT_FINDING_CHANGED, 0, m->id,
+			"%s: script changed since it was applied (applied "
+			"%s, now %s): %s",
+			m->id, row->checksum, m->checksum, file);
 		break;
 	case DBSHIFT_STATE_DIRTY:
 		rc = check_dirty(f, row);
 		break;
 	case DBSHIFT_STATE_OUT_OF_ORDER:
-		rc = add(f, DBSHIFT_FINDING_OUT_OF_ORDER, 0, m->id,
-			 "%s is pending but sorts before migrations already "
-			 "applied",
-			 m->id);
+		rc = dbshift__findings_add(
+			f, DBSHIFT_FINDING_OUT_OF_ORDER, 0, m->id,
+			"%s is pending but sorts before migrations already "
+			"applied",
+			m->id);
 		break;
 	default:
 		break;
 	}
 	if (rc == 0 && !m->skipped && m->down == NULL && m->down_fn == NULL)
-		rc = add(f, DBSHIFT_FINDING_NO_DOWN, 1, m->id,
-			 "%s has no down script: %s", m->id, file);
+		rc = dbshift__findings_add(f, DBSHIFT_FINDING_NO_DOWN, 1, m->id,
+					   "%s has no down script: %s", m->id,
+					   file);
 	return rc;
 }
 
@@ -129,9 +124,11 @@ static int check_run(dbshift_findings *f, const dbshift__run *run)
 
 		if (row->matched)
 			continue;
-		if (row->dirty ? check_dirty(f, row) :
-				 add(f, DBSHIFT_FINDING_MISSING, 0, row->id,
-				     "%s is applied but in no source", row->id))
+		if (row->dirty ?
+			    check_dirty(f, row) :
+			    dbshift__findings_add(
+				    f, DBSHIFT_FINDING_MISSING, 0, row->id,
+				    "%s is applied but in no source", row->id))
 			return -1;
 	}
 	return 0;
@@ -150,8 +147,9 @@ static void ignored_finding(const char *id, const char *what, void *payload)
 	struct ignored_sink *sink = payload;
 
 	if (sink->findings != NULL) {
-		if (add(sink->findings, DBSHIFT_FINDING_IGNORED, 1, id,
-			"%s: %s", id, what) != 0)
+		if (dbshift__findings_add(sink->findings,
+					  DBSHIFT_FINDING_IGNORED, 1, id,
+					  "%s: %s", id, what) != 0)
 			sink->nomem = 1;
 	} else if (sink->fn != NULL) {
 		sink->fn(id, what, sink->payload);
@@ -244,13 +242,14 @@ static int add_source_problems(dbshift_findings *f, const dbshift_runner *r)
 	size_t i;
 
 	if (r->problems.len == 0)
-		return add(f, DBSHIFT_FINDING_SOURCE, 0, r->err.migration, "%s",
-			   r->err.message);
+		return dbshift__findings_add(f, DBSHIFT_FINDING_SOURCE, 0,
+					     r->err.migration, "%s",
+					     r->err.message);
 	for (i = 0; i < r->problems.len; i++) {
 		const dbshift__problem *p = r->problems.items[i];
 
-		if (add(f, DBSHIFT_FINDING_SOURCE, 0, p->id, "%s",
-			p->message) != 0)
+		if (dbshift__findings_add(f, DBSHIFT_FINDING_SOURCE, 0, p->id,
+					  "%s", p->message) != 0)
 			return -1;
 	}
 	return 0;
@@ -267,7 +266,6 @@ int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 {
 	dbshift__run run;
 	dbshift_findings *f;
-	size_t i;
 	int rc;
 
 	if (out == NULL)
@@ -290,10 +288,19 @@ int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 	dbshift__run_free(&run);
 	dbshift__err_init(&r->err);
 	if (n_problems != NULL)
-		for (*n_problems = 0, i = 0; i < f->n; i++)
-			*n_problems += !f->items[i].warning;
+		*n_problems = dbshift__findings_problems(f);
 	*out = f;
 	return 0;
+}
+
+int dbshift__findings_problems(const dbshift_findings *f)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; f != NULL && i < f->n; i++)
+		n += !f->items[i].warning;
+	return n;
 }
 
 size_t dbshift_findings_count(const dbshift_findings *f)

@@ -305,6 +305,10 @@ START_TEST(test_conformance_abi)
 	ck_assert_uint_ge(dt_drv->struct_size, sizeof(dbshift_driver));
 	ck_assert_uint_eq(dt_drv->abi_minor, DBSHIFT_DRIVER_ABI_MINOR);
 	ck_assert(dt_drv->split_flags & DBSHIFT_SPLIT_ROUTINE_BODIES);
+	/* 1.3 descriptor: schema introspection, which every bundled driver
+	 * has (optional: the template leaves it out). */
+	if (_i != CF_TEMPLATE)
+		ck_assert_ptr_nonnull(dt_drv->schema);
 	ck_assert_ptr_null(dlsym(dt_module, DBSHIFT_DRIVER_INIT_SYMBOL));
 }
 END_TEST

@@ -356,6 +356,7 @@ START_TEST(test_loader_oldminor)
 	 * its scripts are split as standard SQL with routine bodies. */
 	ck_assert_ptr_null(d->dialect_aliases);
 	ck_assert(d->split_flags == DBSHIFT_SPLIT_ROUTINE_BODIES);
+	ck_assert_ptr_null(d->schema);
 	/* The host table reached the driver: its diagnostics work. */
 	dbshift__diag_init(&diag);
 	ck_assert_int_ne(d->open(&conn, "oldminor:x", &diag), 0);

@@ -39,6 +39,7 @@ static const struct entry all_suites[] = {
 	{"embedded", embedded_suite},
 	{"code", code_suite},
 	{"runcost", runcost_suite},
+	{"verify", verify_suite},
 };
 
 static int wanted(const char *name, int argc, char **argv)

@@ -32,5 +32,6 @@ Suite *cli_tty_suite(void);
 Suite *embedded_suite(void);
 Suite *code_suite(void);
 Suite *runcost_suite(void);
+Suite *verify_suite(void);
 
 #endif

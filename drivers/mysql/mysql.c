@@ -64,6 +64,7 @@
 #include <mysqld_error.h>
 
 #include "dbshift/driver.h"
+#include "../schema_queries.h"
 #include "mysql_diag.h"
 #include "mysql_script.h"
 #include "mysql_url.h"
@@ -934,6 +935,125 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 	return 0;
 }
 
+/* ---- schema introspection ---- */
+
+/*
+ * One information_schema query per kind of object in DATABASE(), each
+ * giving the columns of the schema slot (dbshift/driver.h). The primary
+ * key is reported as a constraint; every other key, unique ones included,
+ * as an index (in MySQL a UNIQUE constraint is its index), foreign keys
+ * and CHECK constraints as constraints.
+ */
+static const char *const schema_sql[] = {
+	/* tables */
+	"SELECT 1, TABLE_NAME, TABLE_NAME, NULL, 0, NULL, NULL, 0 FROM "
+	"information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+	"TABLE_TYPE = 'BASE TABLE'",
+	/* columns */
+	"SELECT 2, c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, "
+	"IF(c.IS_NULLABLE = 'YES', 1, 0), c.COLUMN_DEFAULT, NULLIF(c.EXTRA, "
+	"''), c.ORDINAL_POSITION FROM information_schema.COLUMNS c JOIN "
+	"information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
+	"t.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = DATABASE() AND "
+	"t.TABLE_TYPE = 'BASE TABLE'",
+	/* indexes and the primary key */
+	"SELECT IF(INDEX_NAME = 'PRIMARY', 4, 3), TABLE_NAME, INDEX_NAME, "
+	"IF(INDEX_NAME = 'PRIMARY', 'primary key', IF(NON_UNIQUE = 0, "
+	"'unique index', IF(INDEX_TYPE IN ('BTREE', 'HASH'), 'index', "
+	"CONCAT(LOWER(INDEX_TYPE), ' index')))), 0, NULL, "
+	"CONCAT(IF(INDEX_NAME = 'PRIMARY', 'PRIMARY KEY', CONCAT('CREATE ', "
+	"IF(NON_UNIQUE = 0, 'UNIQUE ', IF(INDEX_TYPE IN ('BTREE', 'HASH'), "
+	"'', CONCAT(INDEX_TYPE, ' '))), 'INDEX ', INDEX_NAME, ' ON ', "
+	"TABLE_NAME)), ' (', GROUP_CONCAT(CONCAT(IFNULL(COLUMN_NAME, "
+	"'expr'), IFNULL(CONCAT('(', SUB_PART, ')'), ''), IF(COLLATION = "
+	"'D', ' DESC', '')) ORDER BY SEQ_IN_INDEX SEPARATOR ', '), ')'), 0 "
+	"FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+	"GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE",
+	/* foreign keys */
+	"SELECT 4, k.TABLE_NAME, k.CONSTRAINT_NAME, 'foreign key', 0, NULL, "
+	"CONCAT('FOREIGN KEY (', GROUP_CONCAT(k.COLUMN_NAME ORDER BY "
+	"k.ORDINAL_POSITION SEPARATOR ', '), ') REFERENCES ', "
+	"MAX(k.REFERENCED_TABLE_NAME), ' (', GROUP_CONCAT("
+	"k.REFERENCED_COLUMN_NAME ORDER BY k.ORDINAL_POSITION SEPARATOR ', '), "
+	"') ON UPDATE ', MAX(r.UPDATE_RULE), ' ON DELETE ', "
+	"MAX(r.DELETE_RULE)), 0 FROM "
+	"information_schema.KEY_COLUMN_USAGE k JOIN "
+	"information_schema.REFERENTIAL_CONSTRAINTS r ON "
+	"r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = "
+	"k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME WHERE "
+	"k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+	"GROUP BY k.TABLE_NAME, k.CONSTRAINT_NAME",
+	/* views */
+	"SELECT 5, TABLE_NAME, TABLE_NAME, 'view', 0, NULL, CONCAT('CREATE "
+	"VIEW ', TABLE_NAME, ' AS ', VIEW_DEFINITION), 0 FROM "
+	"information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
+	/* triggers */
+	"SELECT 6, EVENT_OBJECT_TABLE, TRIGGER_NAME, CONCAT(LOWER("
+	"ACTION_TIMING), ' ', LOWER(EVENT_MANIPULATION)), 0, NULL, "
+	"CONCAT('CREATE TRIGGER ', TRIGGER_NAME, ' ', ACTION_TIMING, ' ', "
+	"EVENT_MANIPULATION, ' ON ', EVENT_OBJECT_TABLE, ' FOR EACH ROW ', "
+	"ACTION_STATEMENT), 0 FROM information_schema.TRIGGERS WHERE "
+	"TRIGGER_SCHEMA = DATABASE()",
+};
+
+/*
+ * CHECK constraints: MariaDB's CHECK_CONSTRAINTS names the table (its
+ * constraint names are unique per table only); MySQL 8.0.16 and later
+ * need TABLE_CONSTRAINTS for it; older MySQL has neither, and ignores
+ * CHECK clauses altogether.
+ */
+static const char check_sql_mariadb[] =
+	"SELECT 4, TABLE_NAME, CONSTRAINT_NAME, 'check', 0, NULL, "
+	"CONCAT('CHECK (', CHECK_CLAUSE, ')'), 0 FROM "
+	"information_schema.CHECK_CONSTRAINTS WHERE "
+	"CONSTRAINT_SCHEMA = DATABASE()";
+static const char check_sql_mysql[] =
+	"SELECT 4, t.TABLE_NAME, t.CONSTRAINT_NAME, 'check', 0, NULL, "
+	"CONCAT('CHECK (', c.CHECK_CLAUSE, ')'), 0 FROM "
+	"information_schema.TABLE_CONSTRAINTS t JOIN "
+	"information_schema.CHECK_CONSTRAINTS c ON c.CONSTRAINT_SCHEMA = "
+	"t.CONSTRAINT_SCHEMA AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME WHERE "
+	"t.CONSTRAINT_TYPE = 'CHECK' AND t.TABLE_SCHEMA = DATABASE()";
+
+/* Did a query fail because the server lacks a column or table of
+ * information_schema (rather than for any other reason)? */
+static int missing_catalog(const dbshift_diag *diag)
+{
+	return diag->native_code == ER_BAD_FIELD_ERROR ||
+	       diag->native_code == ER_UNKNOWN_TABLE;
+}
+
+static int schema_checks(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
+			 void *payload, dbshift_diag *diag)
+{
+	int ret;
+
+	ret = conn_query(conn, check_sql_mariadb, NULL, 0, row, payload, diag);
+	if (ret == 0 || !missing_catalog(diag))
+		return ret;
+	diag->native_code = 0;
+	diag->message[0] = '\0';
+	ret = conn_query(conn, check_sql_mysql, NULL, 0, row, payload, diag);
+	if (ret == 0 || !missing_catalog(diag))
+		return ret;
+	diag->native_code = 0;
+	diag->message[0] = '\0';
+	diag->sqlstate[0] = '\0';
+	return 0;
+}
+
+/* The schema slot: the objects of DATABASE(), one query per kind. */
+static int conn_schema(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
+		       void *payload, dbshift_diag *diag)
+{
+	int ret;
+
+	ret = schema_queries_run(conn_query, conn, schema_sql,
+				 sizeof(schema_sql) / sizeof(schema_sql[0]),
+				 row, payload, diag);
+	return ret != 0 ? ret : schema_checks(conn, row, payload, diag);
+}
+
 /* ---- the descriptor ---- */
 
 static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
@@ -962,6 +1082,7 @@ static const dbshift_driver mysql_driver = {
 	.unlock = conn_unlock,
 	.dialect_aliases = mysql_aliases,
 	.split_flags = MYSQL_SPLIT_FLAGS,
+	.schema = conn_schema,
 };
 
 /* The client library is initialised at the first open. */

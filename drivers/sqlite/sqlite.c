@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "dbshift/driver.h"
+#include "../schema_queries.h"
 
 /* How long a call waits for another connection's lock before it gives up
  * with SQLITE_BUSY. */
@@ -877,6 +878,84 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 #define SQLITE_UNLOCK NULL
 #endif
 
+/* ---- schema introspection ---- */
+
+/* The tables of main that are not SQLite's own (sqlite_sequence, ...). */
+#define USER_TABLES                                                            \
+	"m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+
+/*
+ * One query per kind of object, each giving the columns of the schema slot
+ * (dbshift/driver.h). SQLite keeps no names for primary keys, unique
+ * constraints and foreign keys, so those get names made from their
+ * columns ("unique (email)"); CHECK constraints
+ * exist only inside the CREATE TABLE text and are not reported. Indexes
+ * are described by their columns, so that an index created again in other
+ * words (as a table rebuild in a down script does) compares equal; only
+ * partial and expression indexes keep their CREATE INDEX text.
+ */
+static const char *const schema_sql[] = {
+	/* tables */
+	"SELECT 1, m.name, m.name, NULL, 0, NULL, NULL, 0 "
+	"FROM main.sqlite_master m WHERE " USER_TABLES,
+	/* columns */
+	"SELECT 2, m.name, p.name, lower(p.type), 1 - p.\"notnull\", "
+	"p.dflt_value, NULL, p.cid + 1 FROM main.sqlite_master m, "
+	"pragma_table_info(m.name, 'main') p WHERE " USER_TABLES,
+	/* primary keys */
+	"SELECT 4, m.name, 'primary key', 'primary key', 0, NULL, "
+	"'PRIMARY KEY (' || (SELECT group_concat(k.name, ', ') FROM (SELECT "
+	"name FROM pragma_table_info(m.name, 'main') WHERE pk > 0 ORDER BY "
+	"pk) k) || ')', 0 FROM main.sqlite_master m WHERE " USER_TABLES
+	" AND EXISTS (SELECT 1 FROM pragma_table_info(m.name, 'main') WHERE "
+	"pk > 0)",
+	/* indexes (origin c) and UNIQUE constraints (origin u) */
+	"SELECT CASE l.origin WHEN 'c' THEN 3 ELSE 4 END, m.name, CASE "
+	"l.origin WHEN 'c' THEN l.name ELSE 'unique (' || (SELECT "
+	"group_concat(x.name, ', ') FROM (SELECT name FROM "
+	"pragma_index_info(l.name, 'main') ORDER BY seqno) x) || ')' END, "
+	"CASE WHEN l.origin = 'u' THEN 'unique' WHEN l.\"unique\" THEN "
+	"'unique index' ELSE 'index' END, 0, NULL, "
+	"CASE WHEN l.partial OR EXISTS (SELECT 1 FROM "
+	"pragma_index_xinfo(l.name, 'main') WHERE key AND cid = -2) THEN "
+	"(SELECT i.sql FROM main.sqlite_master i WHERE i.type = 'index' AND "
+	"i.name = l.name) ELSE CASE WHEN l.origin = 'u' THEN 'UNIQUE (' ELSE "
+	"'CREATE ' || CASE WHEN l.\"unique\" THEN 'UNIQUE ' ELSE '' END || "
+	"'INDEX ' || l.name || ' ON ' || m.name || ' (' END || (SELECT "
+	"group_concat(c, ', ') FROM (SELECT x.name || CASE WHEN x.\"desc\" "
+	"THEN ' DESC' ELSE '' END || CASE WHEN x.coll <> 'BINARY' THEN "
+	"' COLLATE ' || x.coll ELSE '' END AS c FROM "
+	"pragma_index_xinfo(l.name, 'main') x WHERE x.key ORDER BY x.seqno)) "
+	"|| ')' END, 0 FROM main.sqlite_master m, "
+	"pragma_index_list(m.name, 'main') l WHERE " USER_TABLES
+	" AND l.origin IN ('c', 'u')",
+	/* foreign keys, one row per constraint */
+	"SELECT 4, t, 'foreign key (' || group_concat(f, ', ') || ')', "
+	"'foreign key', 0, NULL, 'FOREIGN KEY (' || group_concat(f, ', ') || "
+	"') REFERENCES ' || r || CASE WHEN count(o) > 0 THEN ' (' || "
+	"group_concat(o, ', ') || ')' ELSE '' END || ' ON UPDATE ' || u || "
+	"' ON DELETE ' || d, 0 FROM (SELECT m.name AS t, k.id AS i, "
+	"k.\"from\" AS f, k.\"table\" AS r, k.\"to\" AS o, k.on_update AS u, "
+	"k.on_delete AS d FROM main.sqlite_master m, "
+	"pragma_foreign_key_list(m.name, 'main') k WHERE " USER_TABLES
+	" ORDER BY m.name, k.id, k.seq) GROUP BY t, i",
+	/* views */
+	"SELECT 5, m.name, m.name, 'view', 0, NULL, m.sql, 0 "
+	"FROM main.sqlite_master m WHERE m.type = 'view'",
+	/* triggers */
+	"SELECT 6, m.tbl_name, m.name, NULL, 0, NULL, m.sql, 0 "
+	"FROM main.sqlite_master m WHERE m.type = 'trigger'",
+};
+
+/* The schema slot: the objects of main, one query per kind. */
+static int conn_schema(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
+		       void *payload, dbshift_diag *diag)
+{
+	return schema_queries_run(conn_query, conn, schema_sql,
+				  sizeof(schema_sql) / sizeof(schema_sql[0]),
+				  row, payload, diag);
+}
+
 /* ---- the descriptor ---- */
 
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
@@ -911,6 +990,7 @@ static const dbshift_driver sqlite_driver = {
 	.split_flags = DBSHIFT_SPLIT_BACKTICK_NAMES |
 		       DBSHIFT_SPLIT_BRACKET_NAMES |
 		       DBSHIFT_SPLIT_ROUTINE_BODIES,
+	.schema = conn_schema,
 };
 
 DBSHIFT_DRIVER_ENTRY(sqlite, host, &sqlite_driver)

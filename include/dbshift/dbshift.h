@@ -630,12 +630,20 @@ typedef enum dbshift_finding_kind {
 	DBSHIFT_FINDING_OUT_OF_ORDER = 4, /**< pending before applied ones */
 	DBSHIFT_FINDING_NO_DOWN = 5,	  /**< no down script (warning) */
 	DBSHIFT_FINDING_SOURCE = 6,	  /**< bad source or dependency graph */
-	DBSHIFT_FINDING_IGNORED = 7 /**< a file or directive names a dialect
+	DBSHIFT_FINDING_IGNORED = 7, /**< a file or directive names a dialect
 				       no installed driver declares
 				       (warning) */
+	/** verify: the down script does not restore the schema */
+	DBSHIFT_FINDING_SCHEMA = 8,
+	/** verify: the down script fails */
+	DBSHIFT_FINDING_DOWN_FAILED = 9,
+	/** verify: the up script fails, or builds another schema, when
+	 * applied again after its down */
+	DBSHIFT_FINDING_REAPPLY = 10
 } dbshift_finding_kind;
 
-/** Static lower-case name of a finding kind ("changed", "no-down", ...). */
+/** Static lower-case name of a finding kind ("changed", "no-down",
+ * "schema", "down-failed", "reapply", ...). */
 DBSHIFT_EXTERN const char *dbshift_finding_kind_name(dbshift_finding_kind kind);
 
 /** One finding; strings valid while the report lives. */
@@ -756,6 +764,132 @@ DBSHIFT_EXTERN int dbshift_runner_adopt(dbshift_runner *runner,
 					unsigned int flags,
 					dbshift_change_fn fn, void *payload,
 					int *n_recorded);
+
+/*
+ * Schema snapshots: what the database holds, read through the driver's
+ * schema introspection (dbshift/driver.h), for verify, dump and tests.
+ */
+
+/** Kinds of schema objects. */
+typedef enum dbshift_object_kind {
+	DBSHIFT_OBJECT_TABLE = 1,
+	DBSHIFT_OBJECT_COLUMN = 2,
+	DBSHIFT_OBJECT_INDEX = 3,
+	DBSHIFT_OBJECT_CONSTRAINT = 4,
+	DBSHIFT_OBJECT_VIEW = 5,
+	DBSHIFT_OBJECT_TRIGGER = 6
+} dbshift_object_kind;
+
+/** Static lower-case name of an object kind ("table", "column", "index",
+ * "constraint", "view", "trigger"). */
+DBSHIFT_EXTERN const char *dbshift_object_kind_name(dbshift_object_kind kind);
+
+/**
+ * One object of a snapshot. Strings are valid while the snapshot lives;
+ * text is normalised (runs of white space made one space, trimmed).
+ */
+typedef struct dbshift_schema_object {
+	dbshift_object_kind kind;
+	/** The table the object belongs to; a table's or view's own name. */
+	const char *table;
+	const char *name;
+	/** Column type as the database spells it; "unique index", "primary
+	 * key", "check", ... for other kinds; "" when none. */
+	const char *type;
+	/** Columns: 1 when NULL is allowed. */
+	int nullable;
+	/** Columns: the default expression, or NULL when there is none. */
+	const char *default_value;
+	/** SQL of the database's dialect defining the object (CREATE INDEX,
+	 * a constraint clause, CREATE VIEW, CREATE TRIGGER; column extras),
+	 * or "". */
+	const char *detail;
+	/** Columns: 1-based position in the table; else 0. */
+	int position;
+} dbshift_schema_object;
+
+typedef struct dbshift_schema dbshift_schema;
+
+/**
+ * Read the schema of the runner's database (its default schema: SQLite
+ * main, PostgreSQL current_schema(), MySQL the URL's database), leaving
+ * out the history table and the lock table. Objects are sorted by kind,
+ * table and name, so two snapshots of the same schema are equal object by
+ * object, whatever order things were created in. Changes nothing.
+ * Errors: DBSHIFT_EDRIVER when the driver has no schema introspection
+ * (drivers built for ABI 1.0 to 1.2), DBSHIFT_EDB, DBSHIFT_ENOMEM.
+ */
+DBSHIFT_EXTERN int dbshift_runner_schema(dbshift_runner *runner,
+					 dbshift_schema **out);
+
+/** Number of objects in a snapshot. */
+DBSHIFT_EXTERN size_t dbshift_schema_count(const dbshift_schema *schema);
+
+/** Object i (< count), or NULL. Valid while the snapshot lives. */
+DBSHIFT_EXTERN const dbshift_schema_object *
+dbshift_schema_get(const dbshift_schema *schema, size_t i);
+
+/**
+ * The object of kind named name on table, or NULL. For a table or a view
+ * table and name are both its name (table may be NULL for those).
+ * Names compare exactly as the database reported them.
+ */
+DBSHIFT_EXTERN const dbshift_schema_object *
+dbshift_schema_find(const dbshift_schema *schema, dbshift_object_kind kind,
+		    const char *table, const char *name);
+
+/** Dialect of the database the snapshot was read from ("sqlite", ...).
+ * Valid while the snapshot lives. */
+DBSHIFT_EXTERN const char *dbshift_schema_dialect(const dbshift_schema *schema);
+
+/**
+ * Write the snapshot to out as SQL of its dialect (what `dbshift dump`
+ * prints): a CREATE TABLE per table with its columns and constraints,
+ * then indexes, views and triggers, each sorted by name. The text
+ * depends only on the schema (no timestamp, no host name), so it can be
+ * kept in version control and diffed; it is meant for reading, not for
+ * loading (views are not ordered by their dependencies). Returns 0 or
+ * DBSHIFT_EIO when writing failed.
+ */
+DBSHIFT_EXTERN int dbshift_schema_write_sql(const dbshift_schema *schema,
+					    FILE *out);
+
+/** Free a snapshot. Accepts NULL. */
+DBSHIFT_EXTERN void dbshift_schema_free(dbshift_schema *schema);
+
+/** dbshift_runner_verify() flags. */
+/** Go on after a migration whose down does not restore the schema (the
+ * schema its down left is kept; an up that then fails is recorded as
+ * applied without running), to report every such migration at once. */
+#define DBSHIFT_VERIFY_KEEP_GOING (1u << 0)
+
+/**
+ * Prove that each pending migration's down script undoes its up script.
+ * For each migration that up would apply (all, or up to target), in
+ * order: read the schema, apply the migration, roll it back with its
+ * down, read the schema again and compare it with the one before
+ * (findings DBSHIFT_FINDING_SCHEMA, one per difference, e.g. "auth/002:
+ * down leaves index users_email_idx on users"), then apply the migration
+ * again, which must succeed and build the same schema as the first time
+ * (DBSHIFT_FINDING_REAPPLY). A failing down is DBSHIFT_FINDING_DOWN_FAILED;
+ * a migration without a down is applied and reported as a warning
+ * (DBSHIFT_FINDING_NO_DOWN). Stops after the first migration with a
+ * finding that is not a warning, unless flags has
+ * DBSHIFT_VERIFY_KEEP_GOING.
+ *
+ * Run it on a throwaway database: the migrations are applied (and left
+ * applied) for real. Migrations already applied are not checked.
+ * Returns 0 when the check could run, whatever it found (*out holds the
+ * findings, *n_checked (may be NULL) the number of migrations whose down
+ * was checked); an error when the check itself could not go on: a failing
+ * up script (DBSHIFT_EMIGRATION, as dbshift_runner_up() reports it), the
+ * driver without schema introspection (DBSHIFT_EDRIVER), the same checks
+ * as up (dirty row, changed scripts, bad sources).
+ */
+DBSHIFT_EXTERN int dbshift_runner_verify(dbshift_runner *runner,
+					 const char *target, unsigned int flags,
+					 dbshift_findings **out,
+					 int *n_checked);
 
 /*
  * Drivers.

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 2
+#define DBSHIFT_DRIVER_ABI_MINOR 3
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -352,6 +352,73 @@ typedef int (*dbshift_driver_lock_fn)(dbshift_driver_conn *conn,
 typedef int (*dbshift_driver_unlock_fn)(dbshift_driver_conn *conn,
 					const char *key, dbshift_diag *diag);
 
+/*
+ * Schema introspection (optional slot schema, valid from 1.3).
+ *
+ * The driver reports the objects of the connection's default schema
+ * (SQLite: main; PostgreSQL: current_schema(); MySQL: DATABASE()) as rows
+ * through the ordinary row callback, one object per row, with the columns
+ * below (ncols is at least DBSHIFT_SCHEMA_NCOLS; the core ignores columns
+ * past those it knows, and rows of kinds it does not know, so both may
+ * grow). The driver leaves out the database's own objects (sqlite_*
+ * tables, pg_catalog, information_schema) but not the history or lock
+ * tables: the core, which knows their names, drops them. Order does not
+ * matter; the core sorts and normalises the snapshot (white space runs of
+ * text become one space).
+ *
+ *   column  type   meaning
+ *   KIND    INT64  DBSHIFT_SCHEMA_* below
+ *   TABLE   TEXT   the table the object belongs to; for a table or a view,
+ *                  its own name
+ *   NAME    TEXT   the object's name (a column, index, constraint, view or
+ *                  trigger name; a table's own name). Unique per (KIND,
+ *                  TABLE); for objects the database leaves unnamed
+ *                  (SQLite keys) a name made from its definition, with
+ *                  a space in it ("foreign key (team_id)").
+ *   TYPE    TEXT   column: its type as the database spells it; index:
+ *                  "index" or "unique index" (or "fulltext index", ...);
+ *                  constraint: "primary key", "unique", "foreign key",
+ *                  "check", "exclude"; view: "view" or "materialized
+ *                  view"; trigger: its timing and event when known. NULL
+ *                  when it does not apply.
+ *   NULLABLE INT64 column: 1 when it accepts NULL, 0 when NOT NULL; other
+ *                  kinds 0.
+ *   DEFAULT TEXT   column: the default expression, NULL when none
+ *   DETAIL  TEXT   SQL in the database's dialect that defines the
+ *                  object: index: its CREATE INDEX statement; constraint:
+ *                  its clause as in CREATE TABLE ("PRIMARY KEY (id)");
+ *                  view, trigger: its CREATE statement; column: extras
+ *                  (identity, generated, auto_increment). NULL when none.
+ *   POSITION INT64 column: 1-based position among the table's columns;
+ *                  other kinds 0
+ */
+#define DBSHIFT_SCHEMA_TABLE 1
+#define DBSHIFT_SCHEMA_COLUMN 2
+#define DBSHIFT_SCHEMA_INDEX 3
+#define DBSHIFT_SCHEMA_CONSTRAINT 4
+#define DBSHIFT_SCHEMA_VIEW 5
+#define DBSHIFT_SCHEMA_TRIGGER 6
+
+#define DBSHIFT_SCHEMA_COL_KIND 0
+#define DBSHIFT_SCHEMA_COL_TABLE 1
+#define DBSHIFT_SCHEMA_COL_NAME 2
+#define DBSHIFT_SCHEMA_COL_TYPE 3
+#define DBSHIFT_SCHEMA_COL_NULLABLE 4
+#define DBSHIFT_SCHEMA_COL_DEFAULT 5
+#define DBSHIFT_SCHEMA_COL_DETAIL 6
+#define DBSHIFT_SCHEMA_COL_POSITION 7
+#define DBSHIFT_SCHEMA_NCOLS 8
+
+/**
+ * Report the schema through row (see above), payload passed along. A
+ * non-zero return of row stops the call, which then returns that value
+ * without filling diag. Must not start or end a transaction, so that the
+ * core may call it inside one.
+ */
+typedef int (*dbshift_driver_schema_fn)(dbshift_driver_conn *conn,
+					dbshift_driver_row_fn row,
+					void *payload, dbshift_diag *diag);
+
 /**
  * The descriptor a driver's entry function returns. It is owned by the
  * driver and must stay valid while the module is loaded (a static const
@@ -403,6 +470,10 @@ typedef struct dbshift_driver {
 	const char *const *dialect_aliases;
 	/** DBSHIFT_SPLIT_* properties of the dialect's SQL. */
 	uint64_t split_flags;
+
+	/* Valid from 1.3 (struct_size tells; NULL: not supported). */
+	/** Schema introspection for verify, dump and the test API. */
+	dbshift_driver_schema_fn schema;
 } dbshift_driver;
 
 /** Size of the ABI 1.0 descriptor: everything up to and including

@@ -18,7 +18,8 @@
  * struct (ending at unlock, without the 1.1 dialect_aliases and
  * split_flags), it claims abi_minor 0, and its entry accepts a host table
  * of the 1.0 size. The core must accept it, must not read past its end
- * (the 1.1 fields then read as absent), and must dispatch its scheme.
+ * (the fields of later minors then read as absent), and must dispatch its
+ * scheme.
  * That is exactly the case of an old driver meeting a core whose
  * descriptor has grown.
  *
