@@ -183,6 +183,48 @@ static long count_applied(dbshift_runner *runner)
 	return n;
 }
 
+/*
+ * Warn about every table the down would drop with rows in it ("app/002
+ * drops table sessions holding 42 rows"); when there is any, --yes is
+ * needed without a terminal and the user is asked on one. Returns 0 to go
+ * ahead, else an exit status.
+ */
+static int confirm_data_loss(dbshift_runner *runner,
+			     const struct cli_options *opts, int count,
+			     const char *target)
+{
+	const dbshift_plan_step *step;
+	dbshift_plan *plan = NULL;
+	char what[64];
+	long n_tables = 0;
+	size_t i, j;
+	int rc;
+
+	rc = dbshift_runner_plan_down(runner, count, target, &plan);
+	if (rc != 0)
+		return cli_report(rc, dbshift_runner_error(runner));
+	for (i = 0; i < dbshift_plan_count(plan); i++) {
+		step = dbshift_plan_get(plan, i);
+		for (j = 0; j < step->n_drops; j++, n_tables++)
+			cli_error(0, "warning: %s drops table %s holding %s",
+				  step->id, step->drops[j].table,
+				  cli_plural(what, sizeof(what),
+					     (long)step->drops[j].rows, "row"));
+	}
+	dbshift_plan_free(plan);
+	cli_plural(what, sizeof(what), n_tables, "table");
+	if (n_tables == 0 || opts->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO))
+		return cli_error(CLI_EXIT_USAGE,
+				 "refusing to drop %s holding rows without "
+				 "--yes",
+				 what);
+	if (!cli_ask("Drop %s holding rows?", what))
+		return cli_error(CLI_EXIT_FAIL, "aborted; nothing rolled back");
+	return 0;
+}
+
 /* More than one migration may go: a target takes its dependents along. */
 static int is_destructive(const struct down_request *req)
 {
@@ -245,6 +287,10 @@ static int run_down(const struct cli_options *opts)
 		if (rc != 0)
 			goto out;
 	}
+	/* After the question about how many: it reads the history first. */
+	rc = confirm_data_loss(runner, opts, req.count, req.target);
+	if (rc != 0)
+		goto out;
 	rc = dbshift_runner_down(runner, req.count, req.target, &n_reverted);
 	if (rc != 0)
 		rc = cli_report_runner(rc, runner);
@@ -267,6 +313,11 @@ static int run_redo(const struct cli_options *opts)
 	rc = cli_runner_open(&runner, opts);
 	if (rc != 0)
 		return rc;
+	rc = confirm_data_loss(runner, opts, 1, NULL);
+	if (rc != 0) {
+		dbshift_runner_free(runner);
+		return rc;
+	}
 	rc = dbshift_runner_redo(runner);
 	if (rc != 0) /* DBSHIFT_ESTATE when no migration is applied */
 		rc = cli_report_runner(rc, runner);
@@ -314,6 +365,8 @@ const struct cli_command cli_cmd_down = {
 	"\n"
 	"Rolling back more than one migration (N > 1, TARGET or --all)\n"
 	"asks for confirmation on a terminal and needs --yes otherwise.\n"
+	"So does a down script that drops tables holding rows: each\n"
+	"such table is named first with its row count.\n"
 	"\n"
 	"With --dry-run, print the migrations that would be rolled\n"
 	"back, newest first, each with its down script; nothing\n"
@@ -336,14 +389,17 @@ const struct cli_command cli_cmd_redo = {
 	"redo",
 	"roll back the last migration and apply it again",
 	"Roll back the most recently applied migration and apply it\n"
-	"again (useful while writing a migration).\n"
+	"again (useful while writing a migration). When its down script\n"
+	"drops tables holding rows, each is named with its row count, and\n"
+	"the redo asks for confirmation on a terminal and needs --yes\n"
+	"otherwise.\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
 	"  1  a migration or a database operation failed, or no\n"
 	"     migration is applied (nothing to redo)\n"
 	"  2  bad usage or bad input: options, URL, migration files,\n"
-	"     dependency graph\n",
+	"     dependency graph, or --yes missing without a terminal\n",
 	0,
 	0,
 	run_redo,

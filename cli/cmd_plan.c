@@ -127,7 +127,7 @@ static void print_json(const dbshift_plan *plan, dbshift_direction dir)
 static void print_script(const dbshift_plan_step *step)
 {
 	const char *dir = step->direction == DBSHIFT_DOWN ? "down" : "up";
-	size_t len = strlen(step->sql);
+	size_t i, len = strlen(step->sql);
 
 	printf("-- %s", step->id);
 	if (step->name[0] != '\0')
@@ -140,6 +140,9 @@ static void print_script(const dbshift_plan_step *step)
 	if (step->out_of_order)
 		fputs(" [out-of-order]", stdout);
 	fputc('\n', stdout);
+	for (i = 0; i < step->n_drops; i++)
+		printf("-- drops table %s holding %lld rows\n",
+		       step->drops[i].table, (long long)step->drops[i].rows);
 	if (step->file[0] == '\0' && len == 0)
 		printf("-- (a migration written in C: no SQL to show)\n");
 	else if (len == 0)

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "cli.h"
 
 static void print_text(const dbshift_findings *findings, int n_problems)

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "impact.h"
 #include "select.h"
 
 struct dbshift_plan {
 	dbshift_plan_step *steps;
 	size_t n;
 	dbshift__vec strings; /* every string the steps point to */
+	dbshift__vec arrays;  /* the steps' drops */
 };
 
 static const char *keep(dbshift_plan *plan, const char *s)
@@ -47,22 +49,68 @@ static int fill_step(dbshift_plan *plan, const dbshift__run *run,
 				       m->n_depends_on, &step->depends_on);
 }
 
+/* The tables m's down script would drop with rows in them. */
+static int fill_drops(dbshift_plan *plan, const dbshift__run *run,
+		      const dbshift__migration *m, dbshift_plan_step *step)
+{
+	dbshift__vec found = DBSHIFT__VEC_INIT;
+	dbshift_table_rows *drops = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (m->down != NULL)
+		rc = dbshift__impact_drops(run->runner->conn, m->down->text,
+					   m->down->len, &found);
+	if (rc == 0 && found.len > 0) {
+		drops = calloc(found.len, sizeof(*drops));
+		if (drops == NULL || dbshift__vec_push(&plan->arrays, drops)) {
+			free(drops);
+			drops = NULL;
+		}
+		for (i = 0; drops != NULL && i < found.len; i++) {
+			const dbshift__table_rows *t = found.items[i];
+
+			drops[i].table = keep(plan, t->table);
+			drops[i].rows = t->rows;
+			if (drops[i].table == NULL)
+				drops = NULL;
+		}
+		if (drops == NULL)
+			rc = dbshift__err_set(&run->runner->err, DBSHIFT_ENOMEM,
+					      "out of memory");
+		step->drops = drops;
+		step->n_drops = drops != NULL ? found.len : 0;
+	}
+	dbshift__vec_free(&found, dbshift__table_rows_free);
+	return rc;
+}
+
 /* Turn the chosen migrations into a plan. */
 static int make_plan(dbshift__run *run, const dbshift__vec *chosen,
 		     dbshift_direction dir, dbshift_plan **out)
 {
 	dbshift_plan *plan = calloc(1, sizeof(*plan));
 	size_t i;
+	int rc;
 
 	if (plan == NULL)
 		goto oom;
 	plan->steps = calloc(chosen->len + 1, sizeof(*plan->steps));
 	if (plan->steps == NULL)
 		goto oom;
-	for (i = 0; i < chosen->len; i++, plan->n++)
+	for (i = 0; i < chosen->len; i++, plan->n++) {
 		if (fill_step(plan, run, chosen->items[i], dir,
 			      &plan->steps[i]) != 0)
 			goto oom;
+		rc = dir == DBSHIFT_DOWN ?
+			     fill_drops(plan, run, chosen->items[i],
+					&plan->steps[i]) :
+			     0;
+		if (rc != 0) {
+			dbshift_plan_free(plan);
+			return rc;
+		}
+	}
 	*out = plan;
 	return 0;
 oom:
@@ -132,6 +180,7 @@ void dbshift_plan_free(dbshift_plan *plan)
 	if (plan == NULL)
 		return;
 	dbshift__vec_free(&plan->strings, free);
+	dbshift__vec_free(&plan->arrays, free);
 	free(plan->steps);
 	free(plan);
 }

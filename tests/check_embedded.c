@@ -1169,6 +1169,31 @@ START_TEST(test_example_host)
 }
 END_TEST
 
+/* The host's own migration test, written with <dbshift/testing.h>. */
+START_TEST(test_example_host_test)
+{
+	static const char *const server_env[FX_N_DIALECTS] = {
+		NULL, "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_MYSQL_URL"};
+	const char *server = "";
+	char cmd[4096], *out = NULL;
+	int status;
+
+	if (!fx_dialect_ready(_i))
+		return;
+	if (server_env[_i] != NULL)
+		server = getenv(server_env[_i]);
+	snprintf(cmd, sizeof(cmd),
+		 "DBSHIFT_DRIVER_PATH='%s' '%s/examples/host/host_test' "
+		 "'%s/examples/host/migrations' %s '%s'",
+		 fx_driver_dir(), TOP_BUILDDIR, TOP_SRCDIR, fx_dialect_name(_i),
+		 server);
+	status = sh(cmd, &out);
+	ck_assert_msg(status == 0, "host_test: %d\n%s", status, out);
+	ck_assert_has(out, "host_test: ok\n");
+	free(out);
+}
+END_TEST
+
 Suite *embedded_suite(void)
 {
 	Suite *s = suite_create("embedded");
@@ -1199,6 +1224,7 @@ Suite *embedded_suite(void)
 	tcase_add_loop_test(dialects, test_embedded_runner_each_dialect, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(dialects, test_example_host, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(dialects, test_example_host_test, 0, FX_N_DIALECTS);
 	suite_add_tcase(s, dialects);
 
 	tcase_set_timeout(cli, 30);

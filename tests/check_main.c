@@ -40,6 +40,7 @@ static const struct entry all_suites[] = {
 	{"code", code_suite},
 	{"runcost", runcost_suite},
 	{"verify", verify_suite},
+	{"testing", testing_suite},
 };
 
 static int wanted(const char *name, int argc, char **argv)

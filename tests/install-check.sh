@@ -22,6 +22,7 @@ pc=$lib/pkgconfig/dbshift.pc
 [ -f "$pc" ] || fail "dbshift.pc not installed"
 [ -f "$dest$prefix/include/dbshift/dbshift.h" ] || fail "dbshift.h not installed"
 [ -f "$dest$prefix/include/dbshift/driver.h" ] || fail "driver.h not installed"
+[ -f "$dest$prefix/include/dbshift/testing.h" ] || fail "testing.h not installed"
 [ -x "$dest$prefix/bin/dbshift" ] || fail "dbshift not installed"
 for doc in README.md COPYING ABI.md design.md; do
 	[ -f "$dest$prefix/share/doc/dbshift/$doc" ] || fail "$doc not installed under docdir"

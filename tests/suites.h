@@ -33,5 +33,6 @@ Suite *embedded_suite(void);
 Suite *code_suite(void);
 Suite *runcost_suite(void);
 Suite *verify_suite(void);
+Suite *testing_suite(void);
 
 #endif

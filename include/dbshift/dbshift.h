@@ -569,6 +569,12 @@ DBSHIFT_EXTERN void dbshift_status_free(dbshift_status *status);
  * Plans: what up or down would do, without doing it.
  */
 
+/** A table a down script drops (DROP TABLE) and the rows it holds. */
+typedef struct dbshift_table_rows {
+	const char *table; /**< as the script names it, without quotes */
+	int64_t rows;	   /**< rows it holds now (more than 0) */
+} dbshift_table_rows;
+
 /** One step of a plan. Strings are "" when unknown; valid while the plan
  * lives. */
 typedef struct dbshift_plan_step {
@@ -587,6 +593,12 @@ typedef struct dbshift_plan_step {
 	int out_of_order;
 	const char *const *depends_on;
 	size_t n_depends_on;
+	/** Down steps: the tables its down script drops that exist and
+	 * hold rows now, with their counts (the data the step destroys);
+	 * NULL and 0 for up steps, downs written in C and downs that drop
+	 * no table holding rows. */
+	const dbshift_table_rows *drops;
+	size_t n_drops;
 } dbshift_plan_step;
 
 typedef struct dbshift_plan dbshift_plan;
@@ -603,7 +615,9 @@ DBSHIFT_EXTERN int dbshift_runner_plan_up(dbshift_runner *runner,
 					  dbshift_plan **out);
 
 /** What dbshift_runner_down() with the same arguments would roll back, in
- * order, after the same checks. Changes nothing. */
+ * order, after the same checks, each step with the tables its down script
+ * would drop with rows in them (drops; found by reading the script's
+ * DROP TABLE statements and counting rows now). Changes nothing. */
 DBSHIFT_EXTERN int dbshift_runner_plan_down(dbshift_runner *runner, int count,
 					    const char *target,
 					    dbshift_plan **out);
