@@ -44,7 +44,9 @@ struct cli_options {
 	const char *driver_dir;
 	int lock_timeout; /* <0: the library's default */
 	dbshift_lock_kind lock_kind;
-	unsigned int flags; /* DBSHIFT_OPT_* */
+	int64_t ddl_lock_timeout_ms; /* 0: the database's default */
+	int ddl_lock_retries;	     /* <0: the library's default */
+	unsigned int flags;	     /* DBSHIFT_OPT_* */
 	const char **contexts;
 	size_t n_contexts;
 
@@ -94,6 +96,7 @@ extern const struct cli_command cli_cmd_repair;
 extern const struct cli_command cli_cmd_baseline;
 extern const struct cli_command cli_cmd_adopt;
 extern const struct cli_command cli_cmd_force;
+extern const struct cli_command cli_cmd_unlock;
 extern const struct cli_command cli_cmd_new;
 extern const struct cli_command cli_cmd_drivers;
 extern const struct cli_command cli_cmd_embed;
@@ -151,6 +154,8 @@ int cli_report_runner(int rc, dbshift_runner *runner);
 int cli_exit_status(int rc);
 
 /** Informational line on stderr, shown only with -v. */
+/* With -v: say which run lock the runner's commands take, and why. */
+void cli_verbose_lock(dbshift_runner *runner, const struct cli_options *opts);
 void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** A result line on stdout, suppressed by -q. */

@@ -53,6 +53,8 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 	ro.driver_dir = opts->driver_dir;
 	ro.lock_timeout = opts->lock_timeout;
 	ro.lock_kind = opts->lock_kind;
+	ro.ddl_lock_timeout_ms = opts->ddl_lock_timeout_ms;
+	ro.ddl_lock_retries = opts->ddl_lock_retries;
 	ro.flags = opts->flags;
 	ro.contexts = opts->contexts;
 	ro.n_contexts = opts->n_contexts;
@@ -79,6 +81,20 @@ fail:
 	return rc;
 }
 
+void cli_verbose_lock(dbshift_runner *runner, const struct cli_options *opts)
+{
+	dbshift_lock_kind kind;
+	const char *why;
+
+	if (!opts->verbose)
+		return;
+	if (dbshift_runner_lock_info(runner, &kind, &why) == 0)
+		cli_verbose("lock: %s", why);
+	else
+		cli_verbose("lock: unknown (%s)",
+			    dbshift_runner_error(runner)->message);
+}
+
 static int run_up(const struct cli_options *opts)
 {
 	const char *target = opts->n_args > 0 ? opts->args[0] : NULL;
@@ -94,6 +110,7 @@ static int run_up(const struct cli_options *opts)
 		dbshift_runner_free(runner);
 		return rc;
 	}
+	cli_verbose_lock(runner, opts);
 	rc = dbshift_runner_up(runner, target, &n_applied);
 	if (rc != 0)
 		rc = cli_report_runner(rc, runner);

@@ -239,6 +239,8 @@ static int run_status(const struct cli_options *opts)
 	if (rc != 0)
 		return rc;
 	rc = dbshift_runner_status(runner, &status);
+	if (rc == 0)
+		cli_verbose_lock(runner, opts);
 	if (rc != 0)
 		rc = cli_report_runner(rc, runner);
 	else if (opts->json)
@@ -259,7 +261,8 @@ const struct cli_command cli_cmd_status = {
 	"out-of-order (pending but sorting before an applied one),\n"
 	"changed (applied script edited since), missing (in history,\n"
 	"not in any source), dirty (failed part way), skipped (not for\n"
-	"this dialect or context). Changes nothing.\n"
+	"this dialect or context). Changes nothing. With -v, also\n"
+	"says which run lock commands take here and why.\n"
 	"\n"
 	"With --json, prints one object:\n"
 	"  {\"migrations\":[{\"id\", \"source\", \"version\", \"name\", "

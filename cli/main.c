@@ -20,8 +20,8 @@
 static const struct cli_command *const commands[] = {
 	&cli_cmd_up,	&cli_cmd_down,	   &cli_cmd_redo,     &cli_cmd_status,
 	&cli_cmd_plan,	&cli_cmd_validate, &cli_cmd_baseline, &cli_cmd_adopt,
-	&cli_cmd_force, &cli_cmd_repair,   &cli_cmd_verify,   &cli_cmd_dump,
-	&cli_cmd_new,	&cli_cmd_embed,	   &cli_cmd_drivers,
+	&cli_cmd_force, &cli_cmd_repair,   &cli_cmd_unlock,   &cli_cmd_verify,
+	&cli_cmd_dump,	&cli_cmd_new,	   &cli_cmd_embed,    &cli_cmd_drivers,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

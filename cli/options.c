@@ -24,6 +24,8 @@ enum {
 	OPT_DRIVER_DIR = 256,
 	OPT_LOCK_TIMEOUT,
 	OPT_LOCK,
+	OPT_DDL_LOCK_TIMEOUT,
+	OPT_DDL_LOCK_RETRIES,
 	OPT_IGNORE_CHECKSUMS,
 	OPT_JSON,
 	OPT_STRICT_ORDER,
@@ -47,6 +49,8 @@ static const struct option long_options[] = {
 	{"driver-dir", required_argument, NULL, OPT_DRIVER_DIR},
 	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 	{"lock", required_argument, NULL, OPT_LOCK},
+	{"ddl-lock-timeout", required_argument, NULL, OPT_DDL_LOCK_TIMEOUT},
+	{"ddl-lock-retries", required_argument, NULL, OPT_DDL_LOCK_RETRIES},
 	{"ignore-checksums", no_argument, NULL, OPT_IGNORE_CHECKSUMS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"strict-order", no_argument, NULL, OPT_STRICT_ORDER},
@@ -89,10 +93,20 @@ void cli_options_help(FILE *out)
 	      "first\n"
 	      "      --lock-timeout SECS  how long to wait for another run's "
 	      "lock (60)\n"
-	      "      --lock=KIND          advisory (default where the database "
-	      "has session\n"
-	      "                           locks) or table (a lease row; for "
-	      "poolers)\n"
+	      "      --lock=KIND          auto (default), session or table: "
+	      "auto takes the\n"
+	      "                           session lock unless the driver "
+	      "finds a cluster\n"
+	      "                           (Galera) or pooler (PgBouncer), "
+	      "where the lease\n"
+	      "                           row in dbshift_locks holds "
+	      "instead\n"
+	      "      --ddl-lock-timeout=DURATION  how long one migration "
+	      "statement may\n"
+	      "                           wait for a lock (5s, 500ms, 2m); "
+	      "then it is\n"
+	      "                           rolled back and tried again\n"
+	      "      --ddl-lock-retries=N how many times (default 3)\n"
 	      "      --ignore-checksums   run even though applied scripts "
 	      "changed (this run)\n"
 	      "      --json               machine-readable output (status, "
@@ -249,17 +263,63 @@ static int set_naming(struct cli_options *opts, const char *arg)
 	return 0;
 }
 
-/* --lock=KIND: advisory or table. */
+/* --lock=KIND: auto, session (or its old name advisory) or table. */
 static int set_lock_kind(struct cli_options *opts, const char *arg)
 {
-	if (strcmp(arg, "advisory") == 0)
-		opts->lock_kind = DBSHIFT_LOCK_ADVISORY;
+	if (strcmp(arg, "auto") == 0)
+		opts->lock_kind = DBSHIFT_LOCK_AUTO;
+	else if (strcmp(arg, "session") == 0 || strcmp(arg, "advisory") == 0)
+		opts->lock_kind = DBSHIFT_LOCK_SESSION;
 	else if (strcmp(arg, "table") == 0)
 		opts->lock_kind = DBSHIFT_LOCK_TABLE;
 	else
 		return cli_usage_error("invalid value '%s' for '--lock' "
-				       "(expected advisory or table)",
+				       "(expected auto, session or table)",
 				       arg);
+	return 0;
+}
+
+/* --ddl-lock-timeout=DURATION: a number with ms, s or m (default s),
+ * more than 0. */
+static int set_ddl_lock_timeout(struct cli_options *opts, const char *arg)
+{
+	char *end;
+	double value;
+	long long scale = 1000;
+
+	errno = 0;
+	value = strtod(arg, &end);
+	if (end != arg && strcmp(end, "ms") == 0)
+		scale = 1;
+	else if (end != arg && strcmp(end, "m") == 0)
+		scale = 60000;
+	else if (end == arg || (*end != '\0' && strcmp(end, "s") != 0))
+		end = NULL;
+	if (end == NULL || errno != 0 || !(value * scale >= 1) ||
+	    value * scale > 86400000.0)
+		return cli_usage_error("invalid value '%s' for "
+				       "'--ddl-lock-timeout' (expected a "
+				       "duration such as 5s, 500ms or 2m, up "
+				       "to a day)",
+				       arg);
+	opts->ddl_lock_timeout_ms = (int64_t)(value * scale + 0.5);
+	return 0;
+}
+
+/* --ddl-lock-retries=N: 0 to 100. */
+static int set_ddl_lock_retries(struct cli_options *opts, const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || n < 0 || n > 100)
+		return cli_usage_error("invalid value '%s' for "
+				       "'--ddl-lock-retries' (expected 0 to "
+				       "100)",
+				       arg);
+	opts->ddl_lock_retries = (int)n;
 	return 0;
 }
 
@@ -290,6 +350,10 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 		return set_lock_timeout(opts, arg);
 	case OPT_LOCK:
 		return set_lock_kind(opts, arg);
+	case OPT_DDL_LOCK_TIMEOUT:
+		return set_ddl_lock_timeout(opts, arg);
+	case OPT_DDL_LOCK_RETRIES:
+		return set_ddl_lock_retries(opts, arg);
 	case OPT_IGNORE_CHECKSUMS:
 		opts->flags |= DBSHIFT_OPT_IGNORE_CHECKSUMS;
 		return 0;
@@ -413,6 +477,7 @@ int cli_options_parse(struct cli_options *opts, int argc, char **argv)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->lock_timeout = -1;
+	opts->ddl_lock_retries = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_options, long_options,
 				NULL)) != -1) {

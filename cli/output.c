@@ -249,6 +249,18 @@ void cli_on_event(const dbshift_event *event, void *payload)
 		fputc('\n', stderr);
 		out_state.line_open = 0;
 		return;
+	case DBSHIFT_EVENT_RETRY:
+		if (!out_state.line_open)
+			fprintf(stderr, "%s %s ... ", verb, event->id);
+		cli_paint(stderr, CLI_RED, "lock wait timed out");
+		fprintf(stderr,
+			" (attempt %d of %d: %s); rolled back, trying again "
+			"in %.1f s\n",
+			event->attempt, event->attempts,
+			event->error != NULL ? event->error->message : "",
+			(double)event->delay_ms / 1000.0);
+		out_state.line_open = 0;
+		return;
 	}
 }
 

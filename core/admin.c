@@ -6,7 +6,7 @@
  * dirty rows (the operator undid the partial change), baseline records
  * migrations as applied to adopt an existing database. Like every command
  * that writes, each holds the run lock and reads the history again under
- * it.
+ * it. unlock removes a lease an operator knows to be stale.
  */
 #include "config.h"
 
@@ -254,5 +254,47 @@ int dbshift_runner_baseline(dbshift_runner *r, const char *target,
 	dbshift__lock_release(&lock, r);
 	free(mark);
 	dbshift__run_free(&run);
+	return rc;
+}
+
+/* Connect r when it is not connected yet; no sources are needed. */
+static int runner_connect(dbshift_runner *r)
+{
+	if (r->driver == NULL)
+		return r->err.pub.code != DBSHIFT_OK ? r->err.pub.code :
+						       DBSHIFT_EINVAL;
+	dbshift__err_init(&r->err);
+	if (r->conn != NULL)
+		return 0;
+	return dbshift__conn_open(&r->conn, r->driver, r->url, &r->err);
+}
+
+int dbshift_runner_lock_info(dbshift_runner *r, dbshift_lock_kind *out_kind,
+			     const char **out_reason)
+{
+	int rc;
+
+	if (r == NULL || out_kind == NULL)
+		return DBSHIFT_EINVAL;
+	rc = runner_connect(r);
+	if (rc == 0)
+		rc = dbshift__lock_choose(r, out_kind);
+	if (out_reason != NULL)
+		*out_reason = rc == 0 ? r->lock_reason : "";
+	return rc;
+}
+
+int dbshift_runner_unlock(dbshift_runner *r, dbshift_change_fn fn,
+			  void *payload, int *n_removed)
+{
+	int n = 0, rc;
+
+	if (r == NULL)
+		return DBSHIFT_EINVAL;
+	rc = runner_connect(r);
+	if (rc == 0)
+		rc = dbshift__lock_remove_lease(r, fn, payload, &n);
+	if (n_removed != NULL)
+		*n_removed = n;
 	return rc;
 }

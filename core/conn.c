@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conn.h"
 #include "urlparts.h"
 #include "util.h"
+
+static int conn_fail(dbshift_conn *conn, const char *what);
 
 int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 		       const char *url, dbshift__err *err)
@@ -51,7 +54,30 @@ int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 		free(conn);
 		return code;
 	}
+	conn->info.size = sizeof(conn->info);
+	if (driver->session_info != NULL &&
+	    driver->session_info(conn->handle, &conn->info, &conn->diag) != 0) {
+		dbshift__err_from_diag(err, DBSHIFT_EDB, &conn->diag,
+				       "cannot inspect the session");
+		dbshift__conn_close(conn);
+		return DBSHIFT_EDB;
+	}
 	*out = conn;
+	return 0;
+}
+
+int dbshift__conn_server_time(dbshift_conn *conn, int64_t *unix_ms)
+{
+	struct timespec ts;
+
+	if (conn->driver->server_time == NULL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		*unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		return 0;
+	}
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->server_time(conn->handle, unix_ms, &conn->diag) != 0)
+		return conn_fail(conn, "cannot read the server's clock");
 	return 0;
 }
 

@@ -17,12 +17,19 @@ struct dbshift_conn {
 	dbshift__err *err; /* where failures are recorded */
 	dbshift_diag diag; /* of the last driver call */
 	const char *url_redacted;
+	/* What the driver's session_info found when connecting; all zero
+	 * when the driver has no such slot. */
+	dbshift_session_info info;
 };
 
 /** Connect with driver to url. Errors: DBSHIFT_EDB naming the redacted URL. */
 int dbshift__conn_open(dbshift_conn **out, const dbshift_driver *driver,
 		       const char *url, dbshift__err *err);
 void dbshift__conn_close(dbshift_conn *conn);
+
+/** The database server's clock in milliseconds since the epoch, or this
+ * machine's when the driver cannot tell (an embedded database). */
+int dbshift__conn_server_time(dbshift_conn *conn, int64_t *unix_ms);
 
 /** Run a script. On failure: DBSHIFT_EDB (or code given) with the
  * database message; the statement index is in conn->diag. */

@@ -16,12 +16,14 @@
 #include <string.h>
 
 #include "execute.h"
+#include "lock.h"
 #include "preflight.h"
 #include "split.h"
 
+/* Report an event on m; attempt and delay_ms only for RETRY. */
 static void emit(dbshift__run *run, dbshift_event_kind kind,
 		 dbshift_direction dir, const dbshift__migration *m,
-		 long long duration_us)
+		 long long duration_us, int attempt, long long delay_ms)
 {
 	dbshift_runner *r = run->runner;
 	dbshift_event ev;
@@ -34,7 +36,14 @@ static void emit(dbshift__run *run, dbshift_event_kind kind,
 	ev.id = m->id;
 	ev.name = m->name;
 	ev.duration_us = duration_us;
-	ev.error = kind == DBSHIFT_EVENT_ERROR ? &r->err.pub : NULL;
+	ev.error = kind == DBSHIFT_EVENT_ERROR || kind == DBSHIFT_EVENT_RETRY ?
+			   &r->err.pub :
+			   NULL;
+	if (kind == DBSHIFT_EVENT_RETRY) {
+		ev.attempt = attempt;
+		ev.attempts = r->ddl_lock_retries + 1;
+		ev.delay_ms = delay_ms;
+	}
 	r->on_event(&ev, r->event_payload);
 }
 
@@ -226,6 +235,8 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 	start = dbshift__now_us();
 	rc = run_body(run, m, dir, script, 1);
 	*elapsed_us = dbshift__now_us() - start;
+	if (rc == 0)
+		rc = dbshift__lock_fence(run->lock, run->runner, m->id);
 	if (rc == 0 && dir == DBSHIFT_UP)
 		rc = dbshift__history_insert(&run->history, conn, m, 0,
 					     *elapsed_us / 1000);
@@ -276,6 +287,9 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 	long long start;
 	int rc;
 
+	rc = dbshift__lock_fence(run->lock, run->runner, m->id);
+	if (rc != 0)
+		return rc;
 	if (dir == DBSHIFT_UP) {
 		rc = dbshift__history_insert(&run->history, conn, m, 1, 0);
 	} else {
@@ -300,10 +314,93 @@ static int step_guarded(dbshift__run *run, dbshift__migration *m,
 		dbshift__err_copy(&run->runner->err, &marker);
 		return rc;
 	}
+	rc = dbshift__lock_fence(run->lock, run->runner, m->id);
+	if (rc != 0)
+		return rc;
 	if (dir == DBSHIFT_UP)
 		return dbshift__history_mark_applied(&run->history, conn, m->id,
 						     *elapsed_us / 1000);
 	return dbshift__history_delete(&run->history, conn, m->id);
+}
+
+/*
+ * Did m fail because a statement waited longer for a lock than
+ * --ddl-lock-timeout allows, with nothing of it left behind? A
+ * transaction was rolled back; without one, an up whose first statement
+ * failed has changed nothing, and its dirty row is removed here.
+ */
+static int lock_wait_undone(dbshift__run *run, dbshift__migration *m,
+			    dbshift_direction dir, int transactional)
+{
+	dbshift_runner *r = run->runner;
+	dbshift__err failure;
+	int rc;
+
+	if (r->ddl_lock_timeout_ms <= 0 ||
+	    strcmp(r->err.pub.sqlstate, DBSHIFT_SQLSTATE_LOCK_TIMEOUT) != 0)
+		return 0;
+	if (transactional)
+		return 1;
+	if (dir != DBSHIFT_UP || r->err.pub.statement_index != 0)
+		return 0;
+	dbshift__err_copy(&failure, &r->err);
+	rc = dbshift__history_delete(&run->history, r->conn, m->id);
+	if (rc == 0)
+		dbshift__err_copy(&r->err, &failure);
+	return rc == 0;
+}
+
+/* Pause before attempt n + 1: 1 s, 2 s, 4 s, ... up to 30 s, and a
+ * little jitter so that runners do not retry in step. */
+static long long backoff_ms(int attempt)
+{
+	long long ms = 1000;
+
+	while (--attempt > 0 && ms < 30000)
+		ms *= 2;
+	if (ms > 30000)
+		ms = 30000;
+	return ms + dbshift__now_us() % 250;
+}
+
+/* Say in the error of the last attempt how many there were. */
+static void gave_up(dbshift__run *run, int attempts)
+{
+	dbshift__err *err = &run->runner->err;
+	char message[sizeof(err->message)];
+
+	snprintf(message, sizeof(message), "%s", err->message);
+	dbshift__err_set(err, err->pub.code,
+			 "%s (gave up after %d attempt%s; --ddl-lock-timeout)",
+			 message, attempts, attempts == 1 ? "" : "s");
+}
+
+/* Run m's step, again while it waited too long for a lock and the
+ * retries allow. */
+static int step_attempts(dbshift__run *run, dbshift__migration *m,
+			 dbshift_direction dir, const dbshift__script *script,
+			 long long *elapsed_us)
+{
+	int transactional = in_transaction(run, m);
+	long long delay;
+	int rc, attempt;
+
+	for (attempt = 1;; attempt++) {
+		if (transactional)
+			rc = step_transactional(run, m, dir, script,
+						elapsed_us);
+		else
+			rc = step_guarded(run, m, dir, script, elapsed_us);
+		if (rc == 0 || !lock_wait_undone(run, m, dir, transactional))
+			return rc;
+		if (attempt > run->runner->ddl_lock_retries) {
+			gave_up(run, attempt);
+			return rc;
+		}
+		delay = backoff_ms(attempt);
+		emit(run, DBSHIFT_EVENT_RETRY, dir, m, 0, attempt, delay);
+		dbshift__sleep_ms(delay);
+	}
 }
 
 static int step(dbshift__run *run, dbshift__migration *m, dbshift_direction dir)
@@ -314,7 +411,7 @@ static int step(dbshift__run *run, dbshift__migration *m, dbshift_direction dir)
 	dbshift__script prepared;
 	char *run_text = NULL;
 
-	emit(run, DBSHIFT_EVENT_BEFORE, dir, m, 0);
+	emit(run, DBSHIFT_EVENT_BEFORE, dir, m, 0, 0, 0);
 	/* Before the transaction or the dirty row: nothing to undo. */
 	if (script != NULL)
 		rc = dbshift__preflight(
@@ -325,19 +422,17 @@ static int step(dbshift__run *run, dbshift__migration *m, dbshift_direction dir)
 		prepared.text = run_text;
 		script = &prepared;
 	}
-	if (rc == 0 && transactional)
-		rc = step_transactional(run, m, dir, script, &elapsed_us);
-	else if (rc == 0)
-		rc = step_guarded(run, m, dir, script, &elapsed_us);
+	if (rc == 0)
+		rc = step_attempts(run, m, dir, script, &elapsed_us);
 	free(run_text);
 	if (rc != 0) {
 		if (run->runner->err.migration[0] == '\0')
 			dbshift__err_set_migration(&run->runner->err, m->id);
 		emit(run, DBSHIFT_EVENT_ERROR, dir, m,
-		     dbshift__now_us() - start);
+		     dbshift__now_us() - start, 0, 0);
 		return rc;
 	}
-	emit(run, DBSHIFT_EVENT_AFTER, dir, m, dbshift__now_us() - start);
+	emit(run, DBSHIFT_EVENT_AFTER, dir, m, dbshift__now_us() - start, 0, 0);
 	return 0;
 }
 

@@ -292,11 +292,36 @@ int dbshift__run_begin(dbshift__run *run, dbshift_runner *runner)
 	return rc;
 }
 
+/* Limit how long migration statements wait for other sessions' locks. */
+static int run_set_lock_wait(dbshift_runner *r)
+{
+	dbshift_conn *conn = r->conn;
+
+	if (r->ddl_lock_timeout_ms <= 0)
+		return 0;
+	if (conn->driver->set_lock_wait == NULL)
+		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+					"the %s driver cannot limit lock "
+					"waits (--ddl-lock-timeout)",
+					conn->driver->name);
+	dbshift__diag_init(&conn->diag);
+	if (conn->driver->set_lock_wait(conn->handle, r->ddl_lock_timeout_ms,
+					&conn->diag) != 0)
+		return dbshift__err_from_diag(
+			&r->err, DBSHIFT_EDB, &conn->diag,
+			"cannot set the DDL lock timeout");
+	return 0;
+}
+
 int dbshift__run_lock(dbshift__run *run, struct dbshift__lock *lock)
 {
 	int rc = dbshift__lock_acquire(lock, run->runner);
 
-	if (rc == 0)
+	if (rc == 0) {
+		run->lock = lock;
 		rc = dbshift__run_read_history(run);
+	}
+	if (rc == 0)
+		rc = run_set_lock_wait(run->runner);
 	return rc;
 }

@@ -18,7 +18,8 @@ typedef struct dbshift__run {
 	dbshift__graph graph;
 	dbshift__history history;
 	int history_read;
-	size_t last_applied_order; /* highest order among applied, + 1 */
+	size_t last_applied_order;	  /* highest order among applied, + 1 */
+	const struct dbshift__lock *lock; /* held by this run, or NULL */
 } dbshift__run;
 
 /**

@@ -153,6 +153,15 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 					(int)r->lock_kind);
 	r->on_event = opts->on_event;
 	r->event_payload = opts->event_payload;
+	r->ddl_lock_retries = 3;
+	if (opts->version >= 2) {
+		if (opts->ddl_lock_timeout_ms < 0)
+			return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+						"negative DDL lock timeout");
+		r->ddl_lock_timeout_ms = opts->ddl_lock_timeout_ms;
+		if (opts->ddl_lock_retries >= 0)
+			r->ddl_lock_retries = opts->ddl_lock_retries;
+	}
 	return runner_load_driver(r);
 }
 

@@ -32,6 +32,9 @@ struct dbshift_runner {
 	const dbshift_driver *driver;
 	dbshift__vec sources; /* dbshift_source * */
 	dbshift_lock_kind lock_kind;
+	char lock_reason[320];	     /* why the lock kind was chosen */
+	int64_t ddl_lock_timeout_ms; /* 0: the database's default */
+	int ddl_lock_retries;
 	dbshift_conn *conn; /* NULL until a command needs the database */
 	/* Every problem of the sources found by the last preparation of a
 	 * run (dbshift__problem *); err holds the first. */

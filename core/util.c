@@ -316,6 +316,16 @@ long long dbshift__now_us(void)
 	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
+void dbshift__sleep_ms(long long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 const char *dbshift__pool_keep(dbshift__vec *pool, const char *s)
 {
 	char *copy = dbshift__strdup(s != NULL ? s : "");

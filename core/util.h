@@ -105,5 +105,7 @@ char **dbshift__strv_dup(const char *const *strv, size_t n);
 
 /** Microseconds from a monotonic clock. */
 long long dbshift__now_us(void);
+/** Sleep ms milliseconds, resuming after signals. */
+void dbshift__sleep_ms(long long ms);
 
 #endif

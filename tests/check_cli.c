@@ -784,6 +784,17 @@ START_TEST(test_cli_lock_kind)
 	ck_assert_exit(run, 2);
 	ck_assert_ptr_nonnull(strstr(run.err, "sometimes"));
 	fx_run_free(&run);
+	/* status -v says which lock commands take, and why. */
+	fx_expect_err(0, "lock: session lock (auto): the sqlite driver's", "-u",
+		      DB_URL, "-s", "app=migs", "status", "-v", NULL);
+	fx_expect_err(0, "lock: session lock, as asked (--lock=session)", "-u",
+		      DB_URL, "-s", "app=migs", "--lock=session", "status",
+		      "-v", NULL);
+	fx_expect_err(0, "lock: lease row in dbshift_locks, as asked", "-u",
+		      DB_URL, "-s", "app=migs", "--lock=table", "status", "-v",
+		      NULL);
+	fx_expect_err(2, "expected auto, session or table", "-u", DB_URL,
+		      "--lock=sometimes", "status", NULL);
 }
 END_TEST
 

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dbshift/driver.h"
 #include "dialects.h"
@@ -951,6 +952,82 @@ START_TEST(test_conformance_lock)
 }
 END_TEST
 
+/* ---- sessions (ABI 1.1) ---- */
+
+/* A plain server session is writable and its session lock holds; its
+ * token names a live session until that connection closes; the server's
+ * clock is the local one give or take a minute; a lock wait can be set
+ * and reset. Slots a driver lacks are NULL. */
+START_TEST(test_conformance_session)
+{
+	dbshift_driver_conn *other;
+	dbshift_session_info sess, mine;
+	struct timespec pause = {0, 100000000L};
+	int64_t server_ms;
+	int32_t alive = -2;
+	double local_ms;
+	int i;
+
+	if (!ready(_i))
+		return;
+	start(_i);
+	if (dt_drv->session_info != NULL) {
+		other = dt_open_ok(dt_url);
+		memset(&sess, 0, sizeof(sess));
+		sess.size = sizeof(sess);
+		dbshift__diag_init(&dt_diag);
+		ck_assert_msg(dt_drv->session_info(other, &sess, &dt_diag) == 0,
+			      "%s", dt_diag.message);
+		ck_assert_uint_eq(sess.flags, 0);
+		ck_assert_str_eq(sess.note, "");
+		ck_assert_msg(sess.token[0] != '\0', "no session token");
+		ck_assert_ptr_nonnull(dt_drv->session_alive);
+		/* Tokens are checked on a connection whose session_info ran,
+		 * as the core does with every connection. */
+		memset(&mine, 0, sizeof(mine));
+		mine.size = sizeof(mine);
+		ck_assert(dt_drv->session_info(dt_conn, &mine, &dt_diag) == 0);
+		ck_assert_str_ne(mine.token, sess.token);
+		ck_assert_msg(dt_drv->session_alive(dt_conn, sess.token, &alive,
+						    &dt_diag) == 0,
+			      "%s", dt_diag.message);
+		ck_assert_int_eq(alive, 1);
+		dt_drv->close(other);
+		/* The server may take a moment to see the connection go. */
+		for (i = 0; i < 50 && alive != 0; i++) {
+			dbshift__diag_init(&dt_diag);
+			ck_assert(dt_drv->session_alive(dt_conn, sess.token,
+							&alive, &dt_diag) == 0);
+			if (alive != 0)
+				nanosleep(&pause, NULL);
+		}
+		ck_assert_int_eq(alive, 0);
+		ck_assert(dt_drv->session_alive(dt_conn, "nonsense", &alive,
+						&dt_diag) == 0);
+		ck_assert_int_eq(alive, -1);
+	}
+	if (dt_drv->server_time != NULL) {
+		dbshift__diag_init(&dt_diag);
+		ck_assert_msg(
+			dt_drv->server_time(dt_conn, &server_ms, &dt_diag) == 0,
+			"%s", dt_diag.message);
+		local_ms = (double)time(NULL) * 1000.0;
+		ck_assert_msg((double)server_ms > local_ms - 60000 &&
+				      (double)server_ms < local_ms + 60000,
+			      "server clock %lld, local %.0f",
+			      (long long)server_ms, local_ms);
+	}
+	if (dt_drv->set_lock_wait != NULL) {
+		dbshift__diag_init(&dt_diag);
+		ck_assert_msg(dt_drv->set_lock_wait(dt_conn, 1500, &dt_diag) ==
+				      0,
+			      "%s", dt_diag.message);
+		ck_assert_msg(dt_drv->set_lock_wait(dt_conn, 0, &dt_diag) == 0,
+			      "%s", dt_diag.message);
+	}
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 Suite *conformance_suite(void)
@@ -985,6 +1062,7 @@ Suite *conformance_suite(void)
 	tcase_add_loop_test(tc, test_conformance_quote_ident, FX_SQLITE, CF_N);
 	tcase_add_loop_test(tc, test_conformance_table_exists, FX_SQLITE, CF_N);
 	tcase_add_loop_test(tc, test_conformance_lock, FX_SQLITE, CF_N);
+	tcase_add_loop_test(tc, test_conformance_session, FX_SQLITE, CF_N);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1306,8 +1306,8 @@ START_TEST(test_faults_advisory_needs_session_lock)
 		       DBSHIFT_LOCK_ADVISORY, s_only);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EINVAL);
 	ck_assert_str_eq(dbshift_runner_error(r)->message,
-			 "the flakynotx driver has no advisory lock; use "
-			 "--lock=table");
+			 "the flakynotx driver has no session lock; use "
+			 "--lock=table or --lock=auto");
 	dbshift_runner_free(r);
 	ck_assert(!fx_sqlite_has_table(fx_path("a.db"), "hist"));
 }

@@ -41,6 +41,7 @@ static const struct entry all_suites[] = {
 	{"runcost", runcost_suite},
 	{"verify", verify_suite},
 	{"testing", testing_suite},
+	{"cluster", cluster_suite},
 };
 
 static int wanted(const char *name, int argc, char **argv)

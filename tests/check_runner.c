@@ -734,9 +734,8 @@ END_TEST
  * and every process succeeds. */
 static void concurrent_up(dbshift_lock_kind kind)
 {
-	pid_t pids[8];
-	int i, status, n, barrier[2];
-	char name[64], dir[1024];
+	char name[64], dir[1024], urls[1][512];
+	int i;
 
 	for (i = 1; i <= 12; i++) {
 		snprintf(name, sizeof(name), "migrations/%03d_t%d.up.sql", i,
@@ -747,47 +746,8 @@ static void concurrent_up(dbshift_lock_kind kind)
 	}
 	/* fx_path() belongs to the test process, not to its children. */
 	snprintf(dir, sizeof(dir), "%s", fx_path("migrations"));
-	ck_assert(pipe(barrier) == 0);
-	for (i = 0; i < 8; i++) {
-		pids[i] = fork();
-		ck_assert(pids[i] >= 0);
-		if (pids[i] == 0) {
-			dbshift_runner_options opts =
-				DBSHIFT_RUNNER_OPTIONS_INIT;
-			dbshift_runner *r = NULL;
-			dbshift_source *src = NULL;
-			char go;
-			int rc;
-
-			/* Start together: wait until the parent closes. */
-			close(barrier[1]);
-			while (read(barrier[0], &go, 1) > 0)
-				;
-
-			opts.url = url;
-			opts.driver_dir = fx_driver_dir();
-			opts.lock_kind = kind;
-			rc = dbshift_runner_new(&r, &opts);
-			if (rc == 0)
-				rc = dbshift_source_dir_new(&src, "app", dir);
-			if (rc == 0)
-				rc = dbshift_runner_add_source(r, src);
-			if (rc == 0)
-				rc = dbshift_runner_up(r, NULL, &n);
-			if (rc != 0)
-				fprintf(stderr, "child %d: %s\n", i,
-					dbshift_runner_error(r)->message);
-			dbshift_runner_free(r);
-			_exit(rc == 0 ? 0 : 1);
-		}
-	}
-	close(barrier[0]);
-	close(barrier[1]);
-	for (i = 0; i < 8; i++) {
-		ck_assert(waitpid(pids[i], &status, 0) == pids[i]);
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			      "process %d failed", i);
-	}
+	snprintf(urls[0], sizeof(urls[0]), "%.511s", url);
+	fx_concurrent_up(urls, 1, 8, dir, kind);
 	ck_query("SELECT count(*) FROM dbshift_migrations", "12");
 	ck_query("SELECT count(DISTINCT seq) FROM dbshift_migrations", "12");
 	ck_query("SELECT count(*) FROM lots", "24");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dbshift/driver.h"
@@ -261,13 +262,30 @@ void *fx_db_hold_lock(const char *url, const char *key)
 	return h;
 }
 
+void *fx_db_hold_tx(const char *url, const char *sql)
+{
+	struct held_lock *h = calloc(1, sizeof(*h));
+	dbshift_diag diag;
+
+	ck_assert(h != NULL);
+	h->drv = driver_of(dialect_of_url(url));
+	h->conn = connect_url(h->drv, url);
+	dbshift__diag_init(&diag);
+	ck_assert_msg(h->drv->begin(h->conn, &diag) == 0, "begin: %s",
+		      diag.message);
+	ck_assert_msg(h->drv->exec(h->conn, sql, strlen(sql), &diag) == 0,
+		      "%s: %s", sql, diag.message);
+	return h;
+}
+
 void fx_db_release(void *held)
 {
 	struct held_lock *h = held;
 	dbshift_diag diag;
 
 	dbshift__diag_init(&diag);
-	h->drv->unlock(h->conn, h->key, &diag);
+	if (h->key[0] != '\0')
+		h->drv->unlock(h->conn, h->key, &diag);
 	h->drv->close(h->conn);
 	free(h);
 }
@@ -306,4 +324,54 @@ void fx_record_change(const char *id, const char *what, void *payload)
 
 	snprintf(c->log + len, sizeof(c->log) - len, "%s%s: %s",
 		 len ? "; " : "", id, what);
+}
+
+void fx_concurrent_up(char urls[][512], int n_urls, int n_runners,
+		      const char *dir, dbshift_lock_kind kind)
+{
+	pid_t pids[16];
+	int i, status, barrier[2];
+
+	ck_assert(n_runners <= 16);
+	ck_assert(pipe(barrier) == 0);
+	for (i = 0; i < n_runners; i++) {
+		pids[i] = fork();
+		ck_assert(pids[i] >= 0);
+		if (pids[i] == 0) {
+			dbshift_runner_options opts =
+				DBSHIFT_RUNNER_OPTIONS_INIT;
+			dbshift_runner *r = NULL;
+			dbshift_source *src = NULL;
+			char go;
+			int rc, n;
+
+			/* Start together: wait until the parent closes. */
+			close(barrier[1]);
+			while (read(barrier[0], &go, 1) > 0)
+				;
+			opts.url = urls[i % n_urls];
+			opts.driver_dir = fx_driver_dir();
+			opts.lock_kind = kind;
+			rc = dbshift_runner_new(&r, &opts);
+			if (rc == 0)
+				rc = dbshift_source_dir_new(&src, "app", dir);
+			if (rc == 0)
+				rc = dbshift_runner_add_source(r, src);
+			if (rc == 0)
+				rc = dbshift_runner_up(r, NULL, &n);
+			if (rc != 0)
+				fprintf(stderr, "runner %d on %s: %s\n", i,
+					opts.url,
+					dbshift_runner_error(r)->message);
+			dbshift_runner_free(r);
+			_exit(rc == 0 ? 0 : 1);
+		}
+	}
+	close(barrier[0]);
+	close(barrier[1]);
+	for (i = 0; i < n_runners; i++) {
+		ck_assert(waitpid(pids[i], &status, 0) == pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "runner %d failed", i);
+	}
 }

@@ -77,4 +77,16 @@ struct fx_changes {
  * payload. */
 void fx_record_change(const char *id, const char *what, void *payload);
 
+/**
+ * n_runners processes (at most 16) run up at once with the migrations of
+ * directory dir (source "app"), runner i on urls[i % n_urls] with lock
+ * kind; fails the test unless every one succeeds.
+ */
+void fx_concurrent_up(char urls[][512], int n_urls, int n_runners,
+		      const char *dir, dbshift_lock_kind kind);
+
+/** Begin a transaction on a new connection to url, run sql in it and keep
+ * it open (holding its locks) until fx_db_release(). */
+void *fx_db_hold_tx(const char *url, const char *sql);
+
 #endif

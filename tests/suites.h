@@ -34,5 +34,6 @@ Suite *code_suite(void);
 Suite *runcost_suite(void);
 Suite *verify_suite(void);
 Suite *testing_suite(void);
+Suite *cluster_suite(void);
 
 #endif

@@ -7,6 +7,14 @@
 #   DBSHIFT_TEST_MYSQL_URL  mysql://dbshift:dbshift@127.0.0.1:PORT/
 # and DBSHIFT_TEST_PG_PASSWORD_USER names a PostgreSQL role that must log in
 # with its password (the role's name), for wrong-password tests.
+# Beside them, for the cluster and pooler tests:
+#   DBSHIFT_TEST_GALERA_URLS  three mysql:// URLs, one per node of a
+#                             3-node MariaDB Galera cluster (rsync SST),
+#                             separated by spaces
+#   DBSHIFT_TEST_PGBOUNCER_URL  postgres://postgres@127.0.0.1:PORT/postgres
+#                             through PgBouncer in transaction pooling in
+#                             front of the PostgreSQL server
+# The Galera nodes start in the background (see start_galera).
 # A URL already set in the environment is used as it is (no server is
 # started for it). When a server's programs are missing, the tests of that
 # dialect are skipped with a loud note, unless DBSHIFT_TEST_REQUIRE_SERVERS=1
@@ -19,6 +27,8 @@ base=$(mktemp -d "${TMPDIR:-/tmp}/dbshift-servers-XXXXXX")
 chmod 755 "$base"
 pg_pid_dir=
 my_pid_file=
+galera_pid=
+bouncer_pid_file=
 require=${DBSHIFT_TEST_REQUIRE_SERVERS:-0}
 
 note() { echo "with-servers: $*" >&2; }
@@ -33,18 +43,33 @@ as_user() { # USER COMMAND... - run as USER when we are root
 	fi
 }
 
+stop_pid_file() { # FILE - stop the process named in FILE and wait for it
+	[ -f "$1" ] || return 0
+	kill "$(cat "$1")" 2>/dev/null
+	i=0
+	while [ -f "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 cleanup() {
+	if [ -n "$galera_pid" ]; then
+		kill "$galera_pid" 2>/dev/null
+		wait "$galera_pid" 2>/dev/null
+	fi
+	for f in "$base"/galera/n*/pid; do
+		stop_pid_file "$f"
+	done
+	if [ -n "$bouncer_pid_file" ]; then
+		stop_pid_file "$bouncer_pid_file"
+	fi
 	if [ -n "$pg_pid_dir" ]; then
 		as_user postgres "$pg_bin/pg_ctl" -D "$pg_pid_dir" -m immediate \
 			stop >/dev/null 2>&1
 	fi
-	if [ -n "$my_pid_file" ] && [ -f "$my_pid_file" ]; then
-		kill "$(cat "$my_pid_file")" 2>/dev/null
-		i=0
-		while [ -f "$my_pid_file" ] && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+	if [ -n "$my_pid_file" ]; then
+		stop_pid_file "$my_pid_file"
 	fi
 	rm -rf "$base"
 }
@@ -93,7 +118,7 @@ start_pg() {
 }
 
 start_mysql() {
-	server=$(command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd 2>/dev/null)
+	server=$(mysql_server)
 	if [ -z "$server" ] || ! command -v mariadb-install-db >/dev/null; then
 		return 1
 	fi
@@ -140,6 +165,165 @@ GRANT ALL ON *.* TO 'dbshift'@'127.0.0.1' WITH GRANT OPTION;" || return 2
 	return 2
 }
 
+mysql_server() {
+	command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd 2>/dev/null
+}
+
+# PgBouncer in transaction pooling in front of the PostgreSQL server just
+# started, everyone trusted, as the postgres user (it refuses root).
+start_pgbouncer() {
+	[ -n "${pg_bin:-}" ] || pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	bouncer=$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null)
+	[ -n "$bouncer" ] || return 1
+	[ -n "${DBSHIFT_TEST_PG_URL:-}" ] || return 1
+	pg_port=${DBSHIFT_TEST_PG_URL##*:}
+	pg_port=${pg_port%%/*}
+	dir=$base/bouncer
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres "$dir"
+	echo '"postgres" ""' >"$dir/users.txt"
+	for port in $((port_base + 3)) $((port_base + 4)) $((port_base + 8)); do
+		printf '%s\n' "[databases]" "* = host=127.0.0.1 port=$pg_port" \
+			"[pgbouncer]" "listen_addr = 127.0.0.1" \
+			"listen_port = $port" "unix_socket_dir =" \
+			"auth_type = trust" "auth_file = $dir/users.txt" \
+			"pool_mode = transaction" "default_pool_size = 4" \
+			"max_client_conn = 200" "pidfile = $dir/pid" \
+			"logfile = $dir/log" >"$dir/bouncer.ini"
+		as_user postgres "$bouncer" -d -q "$dir/bouncer.ini" \
+			>>"$dir/stderr" 2>&1 || continue
+		i=0
+		while [ $i -lt 50 ]; do
+			if "$pg_bin/psql" -qAt -c "SELECT 1" \
+				"postgres://postgres@127.0.0.1:$port/postgres" \
+				>/dev/null 2>&1; then
+				bouncer_pid_file=$dir/pid
+				DBSHIFT_TEST_PGBOUNCER_URL="postgres://postgres@127.0.0.1:$port/postgres"
+				export DBSHIFT_TEST_PGBOUNCER_URL
+				return 0
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		stop_pid_file "$dir/pid"
+	done
+	cat "$dir/log" "$dir/stderr" >&2 2>/dev/null
+	return 2
+}
+
+# One Galera node: N (1-3) of the cluster in $base/galera, joining the
+# first node unless it is the first. Waits until it is synced.
+galera_node() {
+	n=$1
+	d=$base/galera/n$n
+	gport=$((galera_base + n))
+	if [ "$n" = 1 ]; then
+		address=gcomm://
+	else
+		address=gcomm://127.0.0.1:$((galera_base + 1))
+	fi
+	"$server" --no-defaults $user_opt --datadir="$d/data" \
+		--port=$((galera_base + 10 + n)) --bind-address=127.0.0.1 \
+		--socket="$d/sock" --pid-file="$d/pid" --log-error="$d/log.err" \
+		--tmpdir="$d" \
+		--skip-log-bin --innodb-flush-log-at-trx-commit=0 \
+		--innodb-buffer-pool-size=32M --max-connections=100 \
+		--wsrep-on=ON --wsrep-provider="$galera_lib" \
+		--wsrep-cluster-address="$address" --wsrep-cluster-name=dbshift \
+		--wsrep-node-name="n$n" --wsrep-node-address="127.0.0.1:$gport" \
+		--wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$gport;ist.recv_addr=127.0.0.1:$((galera_base + 3 + n));gcache.size=16M" \
+		--wsrep-sst-method=rsync \
+		--wsrep-sst-receive-address="127.0.0.1:$((galera_base + 6 + n))" \
+		--binlog-format=ROW --default-storage-engine=InnoDB \
+		--innodb-autoinc-lock-mode=2 >>"$d/stderr" 2>&1 &
+	i=0
+	while [ $i -lt 600 ]; do
+		state=$(mariadb --no-defaults --socket="$d/sock" -uroot -N -e \
+			"SHOW STATUS LIKE 'wsrep_local_state_comment'" \
+			2>/dev/null | cut -f2)
+		[ "$state" = Synced ] && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	cat "$d/log.err" >&2
+	return 2
+}
+
+# A 3-node Galera cluster on loopback, run in the background. A full state transfer
+# (rsync SST) costs some 20 s a node, one donor at a time; so the first
+# node starts once alone to create its cluster state, stops, and the
+# other nodes start from copies of its data directory: they then join
+# the restarted first node with nothing to transfer.
+start_galera_cluster() {
+	mkdir -p "$base/galera/n1"
+	[ "$(id -u)" = 0 ] && chown mysql "$base/galera/n1"
+	mariadb-install-db --no-defaults $user_opt \
+		--datadir="$base/galera/n1/data" \
+		--auth-root-authentication-method=socket \
+		--skip-test-db >"$base/galera/install.log" 2>&1 || return 2
+	galera_node 1 || return 2
+	mariadb --no-defaults --socket="$base/galera/n1/sock" -uroot -e "
+CREATE USER 'dbshift'@'127.0.0.1' IDENTIFIED BY 'dbshift';
+GRANT ALL ON *.* TO 'dbshift'@'127.0.0.1';" || return 2
+	stop_pid_file "$base/galera/n1/pid"
+	rm -f "$base/galera/n1/log.err"
+	for n in 2 3; do
+		cp -a "$base/galera/n1" "$base/galera/n$n"
+		sed -i 's/^safe_to_bootstrap: 1/safe_to_bootstrap: 0/' \
+			"$base/galera/n$n/data/grastate.dat"
+	done
+	galera_node 1 || return 2
+	galera_node 2 &
+	n2=$!
+	galera_node 3 || return 2
+	wait $n2 || return 2
+}
+
+# Start the Galera cluster in the background: the tests that need it
+# wait for $DBSHIFT_TEST_GALERA_STATE to say "ready" (or "failed"; the
+# log is $DBSHIFT_TEST_GALERA_LOG), so that the joiners' state transfers
+# overlap the other tests.
+start_galera() {
+	[ -n "${DBSHIFT_TEST_GALERA_URLS:-}" ] && return 0
+	server=$(mysql_server)
+	galera_lib=$(ls /usr/lib/galera/libgalera_smm.so \
+		/usr/lib/*/galera/libgalera_smm.so 2>/dev/null | head -n 1)
+	if [ -z "$server" ] || [ -z "$galera_lib" ] ||
+		! command -v rsync >/dev/null ||
+		! command -v mariadb-install-db >/dev/null; then
+		if [ "$require" = 1 ]; then
+			note "Galera (galera-4, rsync, mariadbd) not found, and DBSHIFT_TEST_REQUIRE_SERVERS=1"
+			exit 1
+		fi
+		note "*** Galera (galera-4, rsync) not found: cluster tests are SKIPPED ***"
+		DBSHIFT_TEST_SKIP_GALERA=1
+		export DBSHIFT_TEST_SKIP_GALERA
+		return 0
+	fi
+	user_opt=
+	[ "$(id -u)" = 0 ] && user_opt=--user=mysql
+	galera_base=$((port_base + 12000))
+	DBSHIFT_TEST_GALERA_STATE=$base/galera-state
+	DBSHIFT_TEST_GALERA_LOG=$base/galera-start.log
+	DBSHIFT_TEST_GALERA_URLS=
+	for n in 1 2 3; do
+		DBSHIFT_TEST_GALERA_URLS="$DBSHIFT_TEST_GALERA_URLS${DBSHIFT_TEST_GALERA_URLS:+ }mysql://dbshift:dbshift@127.0.0.1:$((galera_base + 10 + n))/"
+	done
+	export DBSHIFT_TEST_GALERA_STATE DBSHIFT_TEST_GALERA_LOG \
+		DBSHIFT_TEST_GALERA_URLS
+	(
+		if start_galera_cluster; then
+			echo ready >"$DBSHIFT_TEST_GALERA_STATE.new"
+		else
+			echo failed >"$DBSHIFT_TEST_GALERA_STATE.new"
+		fi
+		mv "$DBSHIFT_TEST_GALERA_STATE.new" "$DBSHIFT_TEST_GALERA_STATE"
+	) >"$DBSHIFT_TEST_GALERA_LOG" 2>&1 &
+	galera_pid=$!
+	note "Galera cluster starting in the background: $DBSHIFT_TEST_GALERA_URLS"
+}
+
 server() { # NAME VAR START-FUNCTION SKIP-VAR
 	name=$1 var=$2 start=$3 skip=$4
 	eval "have=\${$var:-}"
@@ -162,6 +346,9 @@ server() { # NAME VAR START-FUNCTION SKIP-VAR
 	esac
 }
 
+start_galera
 server PostgreSQL DBSHIFT_TEST_PG_URL start_pg DBSHIFT_TEST_SKIP_PG
 server MariaDB DBSHIFT_TEST_MYSQL_URL start_mysql DBSHIFT_TEST_SKIP_MYSQL
+server PgBouncer DBSHIFT_TEST_PGBOUNCER_URL start_pgbouncer \
+	DBSHIFT_TEST_SKIP_PGBOUNCER
 "$@"

@@ -58,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -96,6 +97,8 @@ typedef bool flag_t;
 
 struct dbshift_driver_conn {
 	MYSQL *db;
+	char node[160]; /* "HOST:PORT" of the server, for session tokens */
+	char user[160]; /* CURRENT_USER() */
 };
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
@@ -288,6 +291,7 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 		goto out_target;
 	}
 	conn->db = db;
+	conn->node[0] = conn->user[0] = '\0';
 	*out = conn;
 	ret = 0;
 out_target:
@@ -1054,6 +1058,154 @@ static int conn_schema(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
 	return ret != 0 ? ret : schema_checks(conn, row, payload, diag);
 }
 
+/* ---- clusters, sessions, clocks and lock waits (ABI 1.4) ---- */
+
+/* The first row of a query, each column as text ("" for NULL). */
+struct text_row {
+	int found;
+	char col[4][160];
+};
+
+static int text_row_read(int32_t ncols, const dbshift_value *cols,
+			 void *payload)
+{
+	struct text_row *r = payload;
+	int32_t i;
+
+	for (i = 0; i < ncols && i < 4 && !r->found; i++) {
+		if (cols[i].type == DBSHIFT_VALUE_INT64)
+			snprintf(r->col[i], sizeof(r->col[i]), "%lld",
+				 (long long)cols[i].i64);
+		else if (cols[i].type == DBSHIFT_VALUE_TEXT)
+			snprintf(r->col[i], sizeof(r->col[i]), "%.*s",
+				 (int)(cols[i].len < 159 ? cols[i].len : 159),
+				 cols[i].text);
+	}
+	r->found = 1;
+	return 0;
+}
+
+static int text_query(dbshift_driver_conn *conn, const char *sql,
+		      struct text_row *r, dbshift_diag *diag)
+{
+	memset(r, 0, sizeof(*r));
+	return conn_query(conn, sql, NULL, 0, text_row_read, r, diag);
+}
+
+/*
+ * The session_info slot. A Galera node (wsrep_on) gets the lease, since
+ * GET_LOCK does not reach the other nodes, and waits for the cluster's
+ * earlier commits before each read (wsrep_sync_wait), so that a run that
+ * takes over the lease on another node sees the history its predecessor
+ * wrote. read_only (a replica) is refused by the core. The token is the
+ * connection id on this server, with the user, since a user without the
+ * PROCESS privilege sees only its own connections.
+ */
+static int conn_session_info(dbshift_driver_conn *conn,
+			     dbshift_session_info *info, dbshift_diag *diag)
+{
+	struct text_row r, wsrep;
+	char token[512];
+	int len;
+
+	if (text_query(conn,
+		       "SELECT @@read_only, CONNECTION_ID(), "
+		       "CONCAT(@@hostname, ':', @@port), CURRENT_USER()",
+		       &r, diag) != 0 ||
+	    text_query(conn, "SHOW VARIABLES LIKE 'wsrep_on'", &wsrep, diag) !=
+		    0)
+		return -1;
+	snprintf(conn->node, sizeof(conn->node), "%s", r.col[2]);
+	snprintf(conn->user, sizeof(conn->user), "%s", r.col[3]);
+	/* A token too long to record is no token: the lease then expires. */
+	len = snprintf(token, sizeof(token), "%s@%s %s", r.col[1], conn->node,
+		       conn->user);
+	if (len > 0 && (size_t)len < sizeof(info->token))
+		memcpy(info->token, token, (size_t)len + 1);
+	if (strcmp(r.col[0], "1") == 0) {
+		info->flags |= DBSHIFT_SESSION_READ_ONLY;
+		snprintf(info->note, sizeof(info->note),
+			 "read_only is ON: a replica?");
+	}
+	if (strcasecmp(wsrep.col[1], "ON") == 0) {
+		info->flags |= DBSHIFT_SESSION_LOCK_LOCAL;
+		if (info->note[0] == '\0')
+			snprintf(info->note, sizeof(info->note),
+				 "Galera cluster node (wsrep_on is ON): "
+				 "GET_LOCK is node-local");
+		return run_simple(conn, "SET SESSION wsrep_sync_wait = 1",
+				  diag);
+	}
+	return 0;
+}
+
+/* The session_alive slot: token "ID@HOST:PORT USER" from session_info. */
+static int conn_session_alive(dbshift_driver_conn *conn, const char *token,
+			      int32_t *alive, dbshift_diag *diag)
+{
+	const char *at = strchr(token, '@'), *space;
+	dbshift_value param;
+	struct text_row r;
+	char *end;
+	long long id;
+
+	*alive = -1;
+	if (at == NULL || (space = strchr(at, ' ')) == NULL)
+		return 0;
+	id = strtoll(token, &end, 10);
+	if (end != at || id <= 0 || conn->node[0] == '\0' ||
+	    strlen(conn->node) != (size_t)(space - at - 1) ||
+	    strncmp(conn->node, at + 1, (size_t)(space - at - 1)) != 0 ||
+	    strcmp(conn->user, space + 1) != 0)
+		return 0; /* another server, or a connection we cannot see */
+	memset(&param, 0, sizeof(param));
+	param.type = DBSHIFT_VALUE_INT64;
+	param.i64 = id;
+	memset(&r, 0, sizeof(r));
+	if (conn_query(conn,
+		       "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+		       "WHERE ID = ?",
+		       &param, 1, text_row_read, &r, diag) != 0)
+		return -1;
+	*alive = strcmp(r.col[0], "0") != 0;
+	return 0;
+}
+
+/* The server_time slot. */
+static int conn_server_time(dbshift_driver_conn *conn, int64_t *unix_ms,
+			    dbshift_diag *diag)
+{
+	struct text_row r;
+
+	if (text_query(conn,
+		       "SELECT CAST(UNIX_TIMESTAMP(SYSDATE(3)) * 1000 AS "
+		       "SIGNED)",
+		       &r, diag) != 0)
+		return -1;
+	*unix_ms = strtoll(r.col[0], NULL, 10);
+	return 0;
+}
+
+/* The set_lock_wait slot: lock_wait_timeout (metadata locks: DDL) and
+ * innodb_lock_wait_timeout (row locks), in whole seconds, at least 1. */
+static int conn_set_lock_wait(dbshift_driver_conn *conn, int64_t timeout_ms,
+			      dbshift_diag *diag)
+{
+	char sql[160];
+	long long secs = (timeout_ms + 999) / 1000;
+
+	if (timeout_ms <= 0)
+		snprintf(sql, sizeof(sql),
+			 "SET SESSION lock_wait_timeout = DEFAULT, "
+			 "innodb_lock_wait_timeout = DEFAULT");
+	else
+		snprintf(sql, sizeof(sql),
+			 "SET SESSION lock_wait_timeout = %lld, "
+			 "innodb_lock_wait_timeout = %lld",
+			 secs, secs);
+	return run_simple(conn, sql, diag);
+}
+
 /* ---- the descriptor ---- */
 
 static const char *const mysql_schemes[] = {"mysql", "mariadb", NULL};
@@ -1083,6 +1235,10 @@ static const dbshift_driver mysql_driver = {
 	.dialect_aliases = mysql_aliases,
 	.split_flags = MYSQL_SPLIT_FLAGS,
 	.schema = conn_schema,
+	.session_info = conn_session_info,
+	.session_alive = conn_session_alive,
+	.server_time = conn_server_time,
+	.set_lock_wait = conn_set_lock_wait,
 };
 
 /* The client library is initialised at the first open. */

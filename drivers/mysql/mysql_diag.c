@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <mysqld_error.h>
+
 #include "mysql_diag.h"
 
 const dbshift_host *dbshift__mysql_host;
@@ -27,14 +29,25 @@ static const char *real_sqlstate(const char *sqlstate)
 	return sqlstate;
 }
 
+/* A lock wait that timed out (row or metadata lock) is reported with the
+ * SQLSTATE the core retries on; the server says HY000. */
+static const char *state_of(unsigned int code, const char *sqlstate)
+{
+	if (code == ER_LOCK_WAIT_TIMEOUT)
+		return DBSHIFT_SQLSTATE_LOCK_TIMEOUT;
+	return real_sqlstate(sqlstate);
+}
+
 int dbshift__mysql_fail_db(MYSQL *db, dbshift_diag *diag)
 {
-	return fail_state(diag, real_sqlstate(mysql_sqlstate(db)),
+	return fail_state(diag, state_of(mysql_errno(db), mysql_sqlstate(db)),
 			  mysql_errno(db), "%s", mysql_error(db));
 }
 
 int dbshift__mysql_fail_stmt(MYSQL_STMT *stmt, dbshift_diag *diag)
 {
-	return fail_state(diag, real_sqlstate(mysql_stmt_sqlstate(stmt)),
-			  mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
+	return fail_state(
+		diag,
+		state_of(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt)),
+		mysql_stmt_errno(stmt), "%s", mysql_stmt_error(stmt));
 }

@@ -74,6 +74,7 @@
 struct dbshift_driver_conn {
 	PGconn *pg;
 	const char *lock_key_sql; /* SQL turning $1 into an advisory key */
+	int64_t lock_wait_ms;	  /* set_lock_wait(); 0: the server's */
 };
 
 /* The core's helpers (driver.h), kept by the entry function. */
@@ -342,6 +343,7 @@ static int conn_open(dbshift_driver_conn **out, const char *url,
 		goto out_url;
 	}
 	conn->pg = pg;
+	conn->lock_wait_ms = 0;
 	/* hashtextextended() arrived in PostgreSQL 11. */
 	conn->lock_key_sql = PQserverVersion(pg) >= 110000 ?
 				     "pg_catalog.hashtextextended($1, 0)" :
@@ -806,9 +808,18 @@ static int run_simple(PGconn *pg, const char *sql, dbshift_diag *diag)
  * server's warning. */
 static int conn_begin(dbshift_driver_conn *conn, dbshift_diag *diag)
 {
+	char sql[64];
+
 	switch (PQtransactionStatus(conn->pg)) {
 	case PQTRANS_IDLE:
-		return run_simple(conn->pg, "BEGIN", diag);
+		if (conn->lock_wait_ms <= 0)
+			return run_simple(conn->pg, "BEGIN", diag);
+		/* Again in the transaction: a pooler in transaction mode
+		 * does not keep the session's setting. */
+		snprintf(sql, sizeof(sql),
+			 "BEGIN; SET LOCAL lock_timeout = %lld",
+			 (long long)conn->lock_wait_ms);
+		return run_simple(conn->pg, sql, diag);
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:
 		return fail(diag, SQLSTATE_IN_TX,
@@ -1115,6 +1126,148 @@ static int conn_schema(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
 				  row, payload, diag);
 }
 
+/* ---- sessions, poolers, clocks and lock waits (ABI 1.4) ---- */
+
+/* Run sql with up to two text parameters and copy the first row's first
+ * ncols columns (at most 5) into cols ("" for NULL or no row). */
+static int query_row(PGconn *pg, const char *sql, int nparams,
+		     const char *const *params, char cols[][64], int ncols,
+		     dbshift_diag *diag)
+{
+	PGresult *res =
+		PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	int i, ret = 0;
+
+	for (i = 0; i < ncols; i++)
+		cols[i][0] = '\0';
+	if (res == NULL)
+		return fail_conn(pg, diag);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		ret = fail_result(pg, res, diag);
+	else if (PQntuples(res) > 0)
+		for (i = 0; i < ncols && i < PQnfields(res); i++)
+			snprintf(cols[i], 64, "%s", PQgetvalue(res, 0, i));
+	PQclear(res);
+	return ret;
+}
+
+/*
+ * The session_info slot. A hot standby, or a database or role whose
+ * default_transaction_read_only is on, accepts no writes. A pooler (or
+ * any proxy) shows as a server port other than the one libpq connected
+ * to, or as a backend that changes between two statements (PgBouncer in
+ * transaction mode): session advisory locks then follow the server
+ * connection, not this client, so the core takes the lease instead. The
+ * token is the backend pid with the postmaster's start time, so that a
+ * restarted server's reused pids do not count as alive.
+ */
+static int conn_session_info(dbshift_driver_conn *conn,
+			     dbshift_session_info *info, dbshift_diag *diag)
+{
+	char c[5][64], again[1][64];
+	const char *client_port = PQport(conn->pg);
+
+	if (query_row(conn->pg,
+		      "SELECT pg_catalog.pg_is_in_recovery(), "
+		      "pg_catalog.current_setting('transaction_read_only'), "
+		      "pg_catalog.current_setting('port'), "
+		      "pg_catalog.pg_backend_pid(), "
+		      "extract(epoch FROM "
+		      "pg_catalog.pg_postmaster_start_time())::int8",
+		      0, NULL, c, 5, diag) != 0 ||
+	    query_row(conn->pg, "SELECT pg_catalog.pg_backend_pid()", 0, NULL,
+		      again, 1, diag) != 0)
+		return -1;
+	if (client_port == NULL || client_port[0] == '\0')
+		client_port = "5432";
+	if (strcmp(c[0], "t") == 0) {
+		info->flags |= DBSHIFT_SESSION_READ_ONLY;
+		snprintf(info->note, sizeof(info->note),
+			 "hot standby: the server is in recovery");
+	} else if (strcmp(c[1], "on") == 0) {
+		info->flags |= DBSHIFT_SESSION_READ_ONLY;
+		snprintf(info->note, sizeof(info->note),
+			 "default_transaction_read_only is on");
+	}
+	if (strcmp(c[3], again[0]) != 0 || strcmp(c[2], client_port) != 0) {
+		info->flags |= DBSHIFT_SESSION_LOCK_LOCAL;
+		if (info->note[0] == '\0')
+			snprintf(info->note, sizeof(info->note),
+				 "connected through a pooler or proxy (server "
+				 "port %s, connected to %s%s): session locks "
+				 "may not follow this client",
+				 c[2], client_port,
+				 strcmp(c[3], again[0]) != 0 ?
+					 "; the backend changed between "
+					 "statements" :
+					 "");
+		return 0;
+	}
+	snprintf(info->token, sizeof(info->token), "%s@%s", c[3], c[4]);
+	return 0;
+}
+
+/* The session_alive slot: token "PID@POSTMASTER-START" from
+ * session_info. pg_stat_activity lists every backend's pid to anyone. */
+static int conn_session_alive(dbshift_driver_conn *conn, const char *token,
+			      int32_t *alive, dbshift_diag *diag)
+{
+	char pid[32], c[1][64];
+	const char *at = strchr(token, '@');
+	const char *params[2];
+
+	*alive = -1;
+	if (at == NULL || at == token || (size_t)(at - token) >= sizeof(pid))
+		return 0;
+	snprintf(pid, sizeof(pid), "%.*s", (int)(at - token), token);
+	if (strspn(pid, "0123456789") != strlen(pid) ||
+	    strspn(at + 1, "0123456789") != strlen(at + 1) || at[1] == '\0')
+		return 0;
+	params[0] = pid;
+	params[1] = at + 1;
+	if (query_row(conn->pg,
+		      "SELECT extract(epoch FROM "
+		      "pg_catalog.pg_postmaster_start_time())::int8 = $2::int8 "
+		      "AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity "
+		      "WHERE pid = $1::int4)",
+		      2, params, c, 1, diag) != 0)
+		return -1;
+	*alive = strcmp(c[0], "t") == 0;
+	return 0;
+}
+
+/* The server_time slot. */
+static int conn_server_time(dbshift_driver_conn *conn, int64_t *unix_ms,
+			    dbshift_diag *diag)
+{
+	char c[1][64];
+
+	if (query_row(conn->pg,
+		      "SELECT (extract(epoch FROM "
+		      "pg_catalog.clock_timestamp()) * 1000)::int8",
+		      0, NULL, c, 1, diag) != 0)
+		return -1;
+	*unix_ms = strtoll(c[0], NULL, 10);
+	return 0;
+}
+
+/* The set_lock_wait slot: lock_timeout for the session, and again in each
+ * transaction begin() opens. */
+static int conn_set_lock_wait(dbshift_driver_conn *conn, int64_t timeout_ms,
+			      dbshift_diag *diag)
+{
+	char sql[64];
+
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	snprintf(sql, sizeof(sql), "SET lock_timeout = %lld",
+		 (long long)timeout_ms);
+	if (run_simple(conn->pg, sql, diag) != 0)
+		return -1;
+	conn->lock_wait_ms = timeout_ms;
+	return 0;
+}
+
 /* ---- the descriptor ---- */
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
@@ -1148,6 +1301,10 @@ static const dbshift_driver pg_driver = {
 	.dialect_aliases = pg_aliases,
 	.split_flags = PG_SPLIT_FLAGS,
 	.schema = conn_schema,
+	.session_info = conn_session_info,
+	.session_alive = conn_session_alive,
+	.server_time = conn_server_time,
+	.set_lock_wait = conn_set_lock_wait,
 };
 
 /* The descriptor, its version naming the libpq in use. */

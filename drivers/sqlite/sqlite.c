@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,11 +68,18 @@ static const dbshift_host *host;
 #define fail(diag, native_code, ...)                                           \
 	(host->fail)(diag, NULL, native_code, __VA_ARGS__)
 
-/* Fill diag from the connection's last error. Returns -1. */
+/* Fill diag from the connection's last error. Returns -1. A wait for
+ * another connection's lock that timed out gets the SQLSTATE the core
+ * retries on. */
 static int fail_db(sqlite3 *db, dbshift_diag *diag)
 {
-	return fail(diag, sqlite3_extended_errcode(db), "%s",
-		    sqlite3_errmsg(db));
+	int code = sqlite3_extended_errcode(db);
+
+	fail(diag, code, "%s", sqlite3_errmsg(db));
+	if (diag != NULL && (code & 0xff) == SQLITE_BUSY)
+		memcpy(diag->sqlstate, DBSHIFT_SQLSTATE_LOCK_TIMEOUT,
+		       sizeof(DBSHIFT_SQLSTATE_LOCK_TIMEOUT));
+	return -1;
 }
 
 static int fail_nomem(dbshift_diag *diag)
@@ -961,6 +969,19 @@ static int conn_schema(dbshift_driver_conn *conn, dbshift_driver_row_fn row,
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", "file", NULL};
 static const char *const sqlite_aliases[] = {"sqlite3", NULL};
 
+/* The set_lock_wait slot: the busy timeout (0: the driver's default). */
+static int conn_set_lock_wait(dbshift_driver_conn *conn, int64_t timeout_ms,
+			      dbshift_diag *diag)
+{
+	int ms = timeout_ms <= 0      ? BUSY_TIMEOUT_MS :
+		 timeout_ms > INT_MAX ? INT_MAX :
+					(int)timeout_ms;
+
+	if (sqlite3_busy_timeout(conn->db, ms) != SQLITE_OK)
+		return fail_db(conn->db, diag);
+	return 0;
+}
+
 static const dbshift_driver sqlite_driver = {
 	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR,
 	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR,
@@ -991,6 +1012,7 @@ static const dbshift_driver sqlite_driver = {
 		       DBSHIFT_SPLIT_BRACKET_NAMES |
 		       DBSHIFT_SPLIT_ROUTINE_BODIES,
 	.schema = conn_schema,
+	.set_lock_wait = conn_set_lock_wait,
 };
 
 DBSHIFT_DRIVER_ENTRY(sqlite, host, &sqlite_driver)

@@ -378,7 +378,10 @@ typedef enum dbshift_event_kind {
 	 * message; id and name are "". So far: a driver module of another
 	 * ABI was passed over for a compatible one later on the driver
 	 * path (reported by dbshift_runner_new()). */
-	DBSHIFT_EVENT_WARNING = 4
+	DBSHIFT_EVENT_WARNING = 4,
+	/** it waited too long for a lock, was rolled back and runs again
+	 * after delay_ms; error and attempt are set */
+	DBSHIFT_EVENT_RETRY = 5
 } dbshift_event_kind;
 
 typedef enum dbshift_direction {
@@ -393,8 +396,11 @@ typedef struct dbshift_event {
 	const char *id;		    /**< "SOURCE/VERSION" */
 	const char *name;	    /**< migration name, or "" */
 	int64_t duration_us;	    /**< AFTER and ERROR: time taken */
-	const dbshift_error *error; /**< ERROR only, else NULL */
+	const dbshift_error *error; /**< ERROR and RETRY, else NULL */
 	const char *message;	    /**< WARNING only, else NULL */
+	int attempt;		    /**< RETRY: the attempt that failed (1-) */
+	int attempts;		    /**< RETRY: how many attempts are allowed */
+	int64_t delay_ms;	    /**< RETRY: pause before the next one */
 } dbshift_event;
 
 typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
@@ -405,20 +411,30 @@ typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
 
 /** How concurrent runs on one database are serialised. */
 typedef enum dbshift_lock_kind {
-	/** The database's session lock where the driver has one
-	 * (PostgreSQL advisory lock, MySQL GET_LOCK, a file lock on a SQLite
-	 * database), else the lock table. */
+	/** Chosen after connecting: the database's session lock (PostgreSQL
+	 * advisory lock, MySQL GET_LOCK, a file lock on a SQLite database)
+	 * when the driver has one and reports it holds for every client of
+	 * the database, else the lease row. A Galera cluster node and a
+	 * PostgreSQL server behind a pooler get the lease. */
 	DBSHIFT_LOCK_DEFAULT = 0,
 	/** The session lock; DBSHIFT_EINVAL when the driver has none. */
 	DBSHIFT_LOCK_ADVISORY = 1,
 	/** A lease row in the table dbshift_locks, for connection poolers
 	 * in transaction mode (PgBouncer) and clusters where session locks
-	 * do not hold. The lease lasts 10 minutes and is renewed before each
-	 * migration; a run that died leaves it until it expires. */
+	 * do not hold. Expiry is judged by the database server's clock; a
+	 * background connection renews the lease while the run lasts, and
+	 * the run checks it still holds the lease before each history write.
+	 * The lease of a run whose session is gone is taken over at once
+	 * where the database shows its sessions; otherwise it expires two
+	 * minutes after its last renewal. */
 	DBSHIFT_LOCK_TABLE = 2
 } dbshift_lock_kind;
 
-#define DBSHIFT_RUNNER_OPTIONS_VERSION 1
+/** Other names of the lock kinds, as the command line spells them. */
+#define DBSHIFT_LOCK_AUTO DBSHIFT_LOCK_DEFAULT
+#define DBSHIFT_LOCK_SESSION DBSHIFT_LOCK_ADVISORY
+
+#define DBSHIFT_RUNNER_OPTIONS_VERSION 2
 
 typedef struct dbshift_runner_options {
 	unsigned int version; /**< DBSHIFT_RUNNER_OPTIONS_VERSION */
@@ -440,12 +456,23 @@ typedef struct dbshift_runner_options {
 	void *event_payload;
 	/** How concurrent runs are serialised. */
 	dbshift_lock_kind lock_kind;
+	/* Version 2. */
+	/** How long one migration statement may wait for a lock another
+	 * session holds, in milliseconds (PostgreSQL lock_timeout, MySQL
+	 * lock_wait_timeout, SQLite busy timeout); 0 for the database's
+	 * default. A migration that waited too long is rolled back and tried
+	 * again (a DBSHIFT_EVENT_RETRY event each time), so that it does not
+	 * hold up the application's queries queued behind it. */
+	int64_t ddl_lock_timeout_ms;
+	/** How many times such a migration is tried again, with a growing
+	 * pause between attempts; <0 for the default 3. */
+	int ddl_lock_retries;
 } dbshift_runner_options;
 
 #define DBSHIFT_RUNNER_OPTIONS_INIT                                            \
 	{                                                                      \
 		DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, \
-			0, NULL, NULL, DBSHIFT_LOCK_DEFAULT                    \
+			0, NULL, NULL, DBSHIFT_LOCK_DEFAULT, 0, -1             \
 	}
 
 /**
@@ -723,6 +750,29 @@ DBSHIFT_EXTERN int dbshift_runner_ignored(dbshift_runner *runner,
 DBSHIFT_EXTERN int dbshift_runner_repair(dbshift_runner *runner,
 					 dbshift_change_fn fn, void *payload,
 					 int *n_changes);
+
+/**
+ * Connect (when not yet connected) and tell which run lock commands of
+ * this runner take: *out_kind gets DBSHIFT_LOCK_ADVISORY or
+ * DBSHIFT_LOCK_TABLE, *out_reason (may be NULL) a one-line explanation
+ * ("Galera cluster node (wsrep_on is ON): GET_LOCK is node-local"),
+ * valid until the next call on the runner.
+ */
+DBSHIFT_EXTERN int dbshift_runner_lock_info(dbshift_runner *runner,
+					    dbshift_lock_kind *out_kind,
+					    const char **out_reason);
+
+/**
+ * Remove the lease of this runner's history table from the lock table,
+ * whoever holds it, for an operator who knows that no run is in
+ * progress (a run still in progress stops at its next history write).
+ * fn (may be NULL) receives the key and the holder removed; *n_removed
+ * (may be NULL) receives 0 or 1. A session lock cannot be removed from
+ * another session: it ends with its connection.
+ */
+DBSHIFT_EXTERN int dbshift_runner_unlock(dbshift_runner *runner,
+					 dbshift_change_fn fn, void *payload,
+					 int *n_removed);
 
 /**
  * Adopt an existing database: record target and every migration it

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 3
+#define DBSHIFT_DRIVER_ABI_MINOR 4
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -418,6 +418,81 @@ typedef int (*dbshift_driver_unlock_fn)(dbshift_driver_conn *conn,
 typedef int (*dbshift_driver_schema_fn)(dbshift_driver_conn *conn,
 					dbshift_driver_row_fn row,
 					void *payload, dbshift_diag *diag);
+/** SQLSTATE a driver puts in its diagnostic when a statement failed
+ * because it waited longer for a lock than set_lock_wait() allows
+ * (PostgreSQL's lock_not_available). The core retries such a migration. */
+#define DBSHIFT_SQLSTATE_LOCK_TIMEOUT "55P03"
+
+/*
+ * Session facts (dbshift_session_info.flags), ABI 1.4.
+ */
+/** The server accepts no writes on this session: a hot standby, a
+ * replica, a server or database set read-only. */
+#define DBSHIFT_SESSION_READ_ONLY (UINT32_C(1) << 0)
+/** The session lock does not serialise every client of this database: a
+ * cluster where it is node-local (Galera), or a pooler that shares server
+ * sessions between clients (PgBouncer in transaction mode). The core then
+ * uses the lease row unless the user insists. */
+#define DBSHIFT_SESSION_LOCK_LOCAL (UINT32_C(1) << 1)
+
+/**
+ * What the driver found out about a session right after connecting,
+ * filled by session_info(). The core zeroes it and sets size; a driver
+ * writes only the fields of the header it was built against. Strings are
+ * NUL-terminated and truncated to fit.
+ */
+typedef struct dbshift_session_info {
+	/** sizeof(dbshift_session_info) as the core allocated it. */
+	uint32_t size;
+	/** DBSHIFT_SESSION_* flags. */
+	uint32_t flags;
+	/** Why the flags are set, for people: "Galera cluster node (wsrep_on
+	 * is ON): GET_LOCK is node-local", "hot standby (in recovery)"; ""
+	 * when no flag is set. */
+	char note[256];
+	/** The server's identity of this session (server and connection or
+	 * backend id), which session_alive() on another connection to the
+	 * same database can check; "" when there is none worth recording
+	 * (behind a pooler, an embedded database). */
+	char token[128];
+} dbshift_session_info;
+
+/**
+ * Describe conn's session (see dbshift_session_info). Called once, right
+ * after open(). It may also set the session up for what it found (the
+ * MySQL driver makes a Galera node wait for replication before reads).
+ */
+typedef int (*dbshift_driver_session_info_fn)(dbshift_driver_conn *conn,
+					      dbshift_session_info *info,
+					      dbshift_diag *diag);
+
+/**
+ * Is the session named token (another connection's session_info token)
+ * still connected? Called on a connection whose session_info ran. *alive gets 1
+ * (connected, or cannot be ruled out), 0 (gone for certain) or -1 (cannot tell
+ * from this session: another node, another server, no right to see it).
+ */
+typedef int (*dbshift_driver_session_alive_fn)(dbshift_driver_conn *conn,
+					       const char *token,
+					       int32_t *alive,
+					       dbshift_diag *diag);
+
+/** The database server's clock: *unix_ms gets milliseconds since the
+ * epoch. Must not start or end a transaction. */
+typedef int (*dbshift_driver_server_time_fn)(dbshift_driver_conn *conn,
+					     int64_t *unix_ms,
+					     dbshift_diag *diag);
+
+/**
+ * From now on, let a statement wait at most timeout_ms milliseconds for a
+ * lock another session holds (0: the database's default), failing with
+ * SQLSTATE DBSHIFT_SQLSTATE_LOCK_TIMEOUT when it waited too long
+ * (PostgreSQL lock_timeout, MySQL lock_wait_timeout, SQLite busy
+ * timeout).
+ */
+typedef int (*dbshift_driver_set_lock_wait_fn)(dbshift_driver_conn *conn,
+					       int64_t timeout_ms,
+					       dbshift_diag *diag);
 
 /**
  * The descriptor a driver's entry function returns. It is owned by the
@@ -474,6 +549,12 @@ typedef struct dbshift_driver {
 	/* Valid from 1.3 (struct_size tells; NULL: not supported). */
 	/** Schema introspection for verify, dump and the test API. */
 	dbshift_driver_schema_fn schema;
+	/* Valid from 1.4: optional slots for clusters, poolers and DDL
+	 * locks. */
+	dbshift_driver_session_info_fn session_info;
+	dbshift_driver_session_alive_fn session_alive;
+	dbshift_driver_server_time_fn server_time;
+	dbshift_driver_set_lock_wait_fn set_lock_wait;
 } dbshift_driver;
 
 /** Size of the ABI 1.0 descriptor: everything up to and including
@@ -484,6 +565,13 @@ typedef struct dbshift_driver {
 
 /** Size of the ABI 1.0 descriptor: abi_major through unlock. */
 #define DBSHIFT_DRIVER_SIZE_1_0 offsetof(dbshift_driver, dialect_aliases)
+
+/** Size of the ABI 1.1 and 1.2 descriptor: abi_major through
+ * split_flags. */
+#define DBSHIFT_DRIVER_SIZE_1_1 offsetof(dbshift_driver, schema)
+
+/** Size of the ABI 1.3 descriptor: abi_major through schema. */
+#define DBSHIFT_DRIVER_SIZE_1_3 offsetof(dbshift_driver, session_info)
 
 /** Size of the ABI 1.0 host table: size, the ABI and diag_set. */
 #define DBSHIFT_HOST_SIZE_1_0 offsetof(dbshift_host, fail)
