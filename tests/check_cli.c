@@ -6,6 +6,7 @@
  * and what the database holds afterwards.
  */
 #include <check.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,57 @@ START_TEST(test_cli_file_size_limit)
 }
 END_TEST
 
+/* The bash completion offers the commands and options that the program's
+ * own --help lists, so it cannot fall behind it. */
+static char *complete(const char *words, int cword)
+{
+	char cmd[4096];
+	char *cli = strdup(getenv("DBSHIFT_CLI"));
+	char *dir = dirname(cli);
+	FILE *p;
+	char *out = malloc(4096);
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "PATH='%s':\"$PATH\" bash -c 'source \"%s\"; "
+		 "COMP_WORDS=(%s); COMP_CWORD=%d; _dbshift; "
+		 "echo \"${COMPREPLY[*]}\"'",
+		 dir, TOP_SRCDIR "/cli/completion/dbshift", words, cword);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, 4095, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	free(cli);
+	return out;
+}
+
+START_TEST(test_cli_bash_completion)
+{
+	char *got;
+
+	got = complete("dbshift ''", 1);
+	ck_assert_has(got, "up down redo status plan validate");
+	ck_assert_has(got, "drivers");
+	free(got);
+	got = complete("dbshift --lock", 1);
+	ck_assert_str_eq(got, "--lock-timeout --lock\n");
+	free(got);
+	/* Only the option column is read: a quote or parenthesis in a
+	 * description would break compgen and complete nothing. */
+	got = complete("dbshift -", 1);
+	ck_assert_has(got, "--naming");
+	ck_assert_ptr_null(strpbrk(got, "'()"));
+	free(got);
+	got = complete("dbshift -u sqlite:x.db st", 3);
+	ck_assert_str_eq(got, "status\n");
+	free(got);
+	got = complete("dbshift --yes dow", 2);
+	ck_assert_str_eq(got, "down\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(test_cli_malformed_file)
 {
 	write_three();
@@ -885,6 +937,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_status_json);
 	tcase_add_test(tc, test_cli_failing_migration);
 	tcase_add_test(tc, test_cli_file_size_limit);
+	tcase_add_test(tc, test_cli_bash_completion);
 	tcase_add_test(tc, test_cli_malformed_file);
 	tcase_add_test(tc, test_cli_missing_source_dir);
 	tcase_add_test(tc, test_cli_bad_url);

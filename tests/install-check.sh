@@ -24,6 +24,8 @@ pc=$lib/pkgconfig/dbshift.pc
 [ -f "$dest$prefix/include/dbshift/driver.h" ] || fail "driver.h not installed"
 [ -f "$dest$prefix/include/dbshift/testing.h" ] || fail "testing.h not installed"
 [ -x "$dest$prefix/bin/dbshift" ] || fail "dbshift not installed"
+[ -f "$dest$prefix/share/bash-completion/completions/dbshift" ] ||
+	fail "bash completion not installed"
 for doc in README.md COPYING ABI.md design.md; do
 	[ -f "$dest$prefix/share/doc/dbshift/$doc" ] || fail "$doc not installed under docdir"
 done
