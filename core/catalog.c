@@ -422,6 +422,39 @@ int dbshift__catalog_add_deferred(dbshift_catalog *cat,
 	return 0;
 }
 
+/* Is script's file file? */
+static int script_from(const dbshift__script *script, const char *file)
+{
+	return script->file != NULL && strcmp(script->file, file) == 0;
+}
+
+int dbshift__catalog_mark_no_transaction(dbshift_catalog *cat, const char *file)
+{
+	dbshift__migration *m;
+	dbshift__script *found = NULL;
+	size_t i;
+
+	if (cat->migrations.len == 0)
+		return dbshift__err_set(cat->err, DBSHIFT_EINVAL,
+					"'%s': no migration", file);
+	m = cat->migrations.items[cat->migrations.len - 1];
+	if (script_from(&m->generic_up, file))
+		found = &m->generic_up;
+	else if (script_from(&m->generic_down, file))
+		found = &m->generic_down;
+	for (i = 0; found == NULL && i < m->n_variants; i++) {
+		if (script_from(&m->variants[i].up, file))
+			found = &m->variants[i].up;
+		else if (script_from(&m->variants[i].down, file))
+			found = &m->variants[i].down;
+	}
+	if (found == NULL)
+		return dbshift__err_set(cat->err, DBSHIFT_EINVAL,
+					"'%s': no script of %s", file, m->id);
+	found->no_transaction = 1;
+	return 0;
+}
+
 /* Is name among the n strings of list? */
 static int strv_has(char *const *list, size_t n, const char *name)
 {
@@ -635,6 +668,10 @@ int dbshift__migration_resolve(dbshift__migration *m,
 		if (rc != 0)
 			return rc;
 	}
+	/* A ".autocommit." script picked for the run, either way. */
+	if ((m->up != NULL && m->up->no_transaction) ||
+	    (m->down != NULL && m->down->no_transaction))
+		m->no_transaction = 1;
 	return resolve_checksum(m, err);
 }
 

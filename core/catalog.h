@@ -26,6 +26,7 @@ typedef struct dbshift__script {
 	size_t len;
 	char *file; /* may be NULL */
 	dbshift__script_read_fn read;
+	int no_transaction; /* its file name says so (".autocommit.") */
 } dbshift__script;
 
 typedef struct dbshift__variant {
@@ -115,6 +116,16 @@ void dbshift__catalog_init(dbshift_catalog *cat, const char *source_name,
 int dbshift__catalog_add_deferred(dbshift_catalog *cat,
 				  const dbshift_migration_def *def,
 				  dbshift__script_read_fn read);
+
+/**
+ * The script of the migration added last whose file is file carries the
+ * ".autocommit." marker in its name: the migration runs outside a
+ * transaction (as with -- dbshift:no-transaction) whenever that script is
+ * the one picked for the run, up or down. Returns 0, or DBSHIFT_EINVAL
+ * (reported) when no script of that migration came from file.
+ */
+int dbshift__catalog_mark_no_transaction(dbshift_catalog *cat,
+					 const char *file);
 
 /** Is the script there (read, or to be read)? */
 int dbshift__script_present(const dbshift__script *script);

@@ -24,6 +24,11 @@ typedef struct dbshift__dialect {
 	const char *const *aliases; /* NULL-terminated, or NULL */
 } dbshift__dialect;
 
+/* How a well-formed dialect token looks, for messages. */
+#define DBSHIFT__DIALECT_RULE                                                  \
+	"dialect names start with a lower-case letter, then lower-case "       \
+	"letters, digits and '_'"
+
 /** The dialect a driver declares. */
 dbshift__dialect dbshift__dialect_of(const dbshift_driver *driver);
 

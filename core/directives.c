@@ -183,8 +183,8 @@ static int directives_add_arg(dbshift__directives *out,
 		if (dialect == NULL)
 			return directives_fail(
 				errbuf, errbuf_size,
-				"line %lu: invalid dialect '%.*s' (dialect "
-				"names are lower-case letters, digits and '_')",
+				"line %lu: invalid dialect '%.*s' "
+				"(" DBSHIFT__DIALECT_RULE ")",
 				line_no, directives_quote_len(tok_len), tok);
 		return directives_push(&out->dialects, &out->n_dialects,
 				       dialect, strlen(dialect));

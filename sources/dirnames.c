@@ -3,8 +3,10 @@
  * dirnames.c - what the names of files and folders in a migration
  * directory mean (design.md 3, "Directory source file layouts").
  *
- * Flat files are VERSION[_NAME][.DIALECT].(up|down).sql, as golang-migrate
- * writes them, plus the optional dialect; folders are VERSION[_NAME]
+ * Flat files are VERSION[_NAME][.DIALECT][.autocommit].(up|down).sql, as
+ * golang-migrate writes them, plus the optional dialect and the marker of
+ * a script to run outside a transaction (as Ory's pop/popx sets have it,
+ * after the dialect; either order is read); folders are VERSION[_NAME]
  * holding up.sql and down.sql. The functions here only read names; the
  * directory source decides what to do with them. Every refusal comes with
  * a reason, because a .sql file that silently does not run is the worst
@@ -19,8 +21,9 @@
 #include "dialect.h"
 #include "dirnames.h"
 
-#define FLAT_LAYOUT "VERSION[_NAME][.DIALECT].up.sql or .down.sql"
-#define STEM_LAYOUT "STEM[.DIALECT].up.sql, .down.sql, _up.sql or _down.sql"
+#define FLAT_LAYOUT "VERSION[_NAME][.DIALECT][.autocommit].up.sql or .down.sql"
+#define STEM_LAYOUT                                                            \
+	"STEM[.DIALECT][.autocommit].up.sql, .down.sql, _up.sql or _down.sql"
 
 /* Write a one-line reason into errbuf (when there is one); returns -1. */
 static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
@@ -128,33 +131,162 @@ static long dirnames_flat_kind(const char *filename, size_t len,
 	return dirnames_fail(errbuf, errbuf_size, "expected %s", FLAT_LAYOUT);
 }
 
-/*
- * Read the ".DIALECT" part of a flat name: the len bytes at token (after
- * the dot). Sets out->dialect. Returns 0 or -1 with a reason.
- */
-static int dirnames_flat_dialect(const char *token, size_t len,
-				 dbshift__flatname *out, char *errbuf,
-				 size_t errbuf_size)
+/* The marker of a script to run outside a transaction (design.md 3). */
+#define AUTOCOMMIT "autocommit"
+
+/* Is the len bytes at token the .autocommit marker? */
+static int dirnames_is_autocommit(const char *token, size_t len)
 {
+	return len == strlen(AUTOCOMMIT) && memcmp(token, AUTOCOMMIT, len) == 0;
+}
+
+/* Does the len bytes at token look like a dialect name in any letter
+ * case ("Postgres"): a letter, then letters, digits and '_'? */
+static int dirnames_dialect_shaped(const char *token, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !dirnames_is_alnum(token[0]) ||
+	    (token[0] >= '0' && token[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!dirnames_is_alnum(token[i]) && token[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Is there an empty token among the '.'-separated bytes of filename from
+ * start to end ("x..up.sql", nothing at all)? */
+static int dirnames_empty_token(const char *filename, size_t start, size_t end)
+{
+	size_t i;
+
+	if (start >= end || filename[start] == '.' || filename[end - 1] == '.')
+		return 1;
+	for (i = start; i + 1 < end; i++)
+		if (filename[i] == '.' && filename[i + 1] == '.')
+			return 1;
+	return 0;
+}
+
+/*
+ * Where the '.'-separated tokens of filename from start to end (none
+ * empty) stop being part of the name: the tail, read from the end, is at
+ * most one .autocommit and one well-formed dialect, in either order.
+ * Returns the position of the first tail token (end when there is none).
+ */
+static size_t dirnames_tail_start(const char *filename, size_t start,
+				  size_t end)
+{
+	size_t tail = end, stop, token;
+	int dialect = 0, autocommit = 0;
+
+	while (tail > start) {
+		stop = tail == end ? end : tail - 1;
+		token = stop;
+		while (token > start && filename[token - 1] != '.')
+			token--;
+		if (!autocommit &&
+		    dirnames_is_autocommit(filename + token, stop - token))
+			autocommit = 1;
+		else if (!dialect &&
+			 !dirnames_is_autocommit(filename + token,
+						 stop - token) &&
+			 dbshift__dialect_token(filename + token, stop - token,
+						NULL) != NULL)
+			dialect = 1;
+		else
+			break;
+		tail = token;
+	}
+	return tail;
+}
+
+/*
+ * The tokens from start to tail are not dialects: a misspelt dialect
+ * when it is one token shaped like one ("Postgres"), else a '.' inside
+ * the version or name, and then the reason names the file name that
+ * would be read, with each of those '.' turned into '_'.
+ */
+static int dirnames_bad_tokens(const char *filename, size_t start, size_t tail,
+			       size_t end, const char *layout, char *errbuf,
+			       size_t errbuf_size)
+{
+	char renamed[256];
+	size_t i, len = strlen(filename);
+	size_t bad_len = strcspn(filename + start, ".");
+	size_t limit = tail == end ? end : tail - 1; /* end of the bad ones */
+	int shown = (int)(bad_len > 80 ? 80 : bad_len);
+
+	if (start + bad_len == limit &&
+	    dirnames_is_autocommit(filename + start, bad_len))
+		return dirnames_fail(errbuf, errbuf_size,
+				     ".autocommit given twice (expected %s)",
+				     layout);
+	if (start + bad_len == limit &&
+	    dirnames_dialect_shaped(filename + start, bad_len) &&
+	    dbshift__dialect_token(filename + start, bad_len, NULL) == NULL)
+		return dirnames_fail(errbuf, errbuf_size,
+				     "invalid dialect '%.*s' "
+				     "(" DBSHIFT__DIALECT_RULE "; expected %s)",
+				     shown, filename + start, layout);
+	if (len >= sizeof(renamed))
+		return dirnames_fail(errbuf, errbuf_size,
+				     "'%.*s' after a '.' is neither a dialect "
+				     "nor autocommit: a version or name "
+				     "cannot hold '.' (expected %s)",
+				     shown, filename + start, layout);
+	memcpy(renamed, filename, len + 1);
+	for (i = start - 1; i < limit; i++)
+		if (renamed[i] == '.')
+			renamed[i] = '_';
+	return dirnames_fail(errbuf, errbuf_size,
+			     "'%.*s' after a '.' is neither a dialect nor "
+			     "autocommit: a version or name cannot hold '.' "
+			     "(rename the file to %s; expected %s)",
+			     shown, filename + start, renamed, layout);
+}
+
+/*
+ * Read the ".DIALECT" and ".autocommit" parts of a flat name: the bytes
+ * of filename from start (after a '.') to end, at most one of each, in
+ * either order. Sets out->dialect and out->autocommit. Returns 0 or -1
+ * with a reason: an empty part, a misspelt dialect, or a '.' that belongs
+ * to the version or name.
+ */
+static int dirnames_flat_tokens(const char *filename, size_t start, size_t end,
+				dbshift__flatname *out, const char *layout,
+				char *errbuf, size_t errbuf_size)
+{
+	size_t tail, pos, len;
 	int nomem;
 
-	if (memchr(token, '.', len) != NULL)
+	if (dirnames_empty_token(filename, start, end))
 		return dirnames_fail(errbuf, errbuf_size,
-				     "too many '.' (versions and names in file "
-				     "names cannot contain '.'; expected %s)",
-				     FLAT_LAYOUT);
-	/* Any well-formed name: what it means is up to the installed
-	 * drivers, and a dialect none declares is ignored, not refused. */
-	out->dialect = dbshift__dialect_token(token, len, &nomem);
-	if (nomem)
-		return dirnames_fail(errbuf, errbuf_size, "out of memory");
-	if (out->dialect == NULL)
-		return dirnames_fail(
-			errbuf, errbuf_size,
-			"invalid dialect '%.*s' (dialect names are "
-			"lower-case letters, digits and '_'; "
-			"expected %s)",
-			(int)(len > 80 ? 80 : len), token, FLAT_LAYOUT);
+				     "empty part between two '.' (expected %s)",
+				     layout);
+	tail = dirnames_tail_start(filename, start, end);
+	if (tail > start)
+		return dirnames_bad_tokens(filename, start, tail, end, layout,
+					   errbuf, errbuf_size);
+	for (pos = start; pos < end; pos += len + 1) {
+		len = strcspn(filename + pos, ".");
+		if (pos + len > end)
+			len = end - pos;
+		if (dirnames_is_autocommit(filename + pos, len) &&
+		    !out->autocommit) {
+			out->autocommit = 1;
+			continue;
+		}
+		/* Any well-formed name: what it means is up to the installed
+		 * drivers, and a dialect none declares is ignored, not
+		 * refused. */
+		out->dialect =
+			dbshift__dialect_token(filename + pos, len, &nomem);
+		if (nomem)
+			return dirnames_fail(errbuf, errbuf_size,
+					     "out of memory");
+	}
 	return 0;
 }
 
@@ -191,9 +323,8 @@ int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
 		pos = name_start + name_len;
 	}
 	if (pos < (size_t)base_len &&
-	    dirnames_flat_dialect(filename + pos + 1,
-				  (size_t)base_len - pos - 1, out, errbuf,
-				  errbuf_size) != 0)
+	    dirnames_flat_tokens(filename, pos + 1, (size_t)base_len, out,
+				 FLAT_LAYOUT, errbuf, errbuf_size) != 0)
 		return -1;
 
 	if (dirnames_copy(out->version, sizeof(out->version), filename,
@@ -306,9 +437,8 @@ int dbshift__flatname_parse_stem(const char *filename, dbshift__flatname *out,
 	if (stem_len > (size_t)base_len)
 		stem_len = (size_t)base_len;
 	if (stem_len < (size_t)base_len &&
-	    dirnames_flat_dialect(filename + stem_len + 1,
-				  (size_t)base_len - stem_len - 1, out, errbuf,
-				  errbuf_size) != 0)
+	    dirnames_flat_tokens(filename, stem_len + 1, (size_t)base_len, out,
+				 STEM_LAYOUT, errbuf, errbuf_size) != 0)
 		return -1;
 	if (dirnames_split_stem(filename, stem_len, out->version,
 				sizeof(out->version), out->name,

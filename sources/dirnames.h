@@ -13,13 +13,15 @@ typedef enum dbshift__script_kind {
 	DBSHIFT__SCRIPT_DOWN = 2
 } dbshift__script_kind;
 
-/** A parsed flat file name: VERSION[_NAME][.DIALECT].(up|down).sql */
+/** A parsed flat file name: VERSION[_NAME][.DIALECT][.autocommit].(up|down).sql
+ * (the dialect and the marker in either order) */
 typedef struct dbshift__flatname {
 	char version[256];
 	char name[256];
 	const char
 		*dialect; /* interned token, or NULL for the generic script */
 	dbshift__script_kind kind;
+	int autocommit; /* ".autocommit": run outside a transaction */
 } dbshift__flatname;
 
 /**
@@ -31,8 +33,9 @@ int dbshift__flatname_parse(const char *filename, dbshift__flatname *out,
 
 /**
  * Parse a flat file name in stem naming (DBSHIFT_NAMING_STEM):
- * STEM[.DIALECT](.up|.down|_up|_down).sql, where the version is the whole
- * STEM ("0001_create_users", "0157") and the name what follows its first
+ * STEM[.DIALECT][.autocommit](.up|.down|_up|_down).sql, where the version is
+ * the whole STEM ("0001_create_users", "0157") and the name what follows its
+ * first
  * '_' ("create_users", or ""). Returns 0, or -1 with a reason in errbuf.
  */
 int dbshift__flatname_parse_stem(const char *filename, dbshift__flatname *out,

@@ -48,7 +48,8 @@ struct layout_piece {
 		*dialect; /* interned token, or NULL for the generic script */
 	dbshift__script_kind kind;
 	enum layout_kind layout;
-	size_t entry; /* index of the script's entry */
+	size_t entry;	/* index of the script's entry */
+	int autocommit; /* ".autocommit." in the file name */
 };
 
 /* One load of a layout. */
@@ -411,11 +412,11 @@ static int layout_scan_subfolder(struct layout_scan *scan,
 	if (!layout_has_scripts(scan, i))
 		return 0;
 	layout_show(scan, i, show);
-	return dbshift_catalog_fail(scan->cat, DBSHIFT_ESOURCE, show,
-				    "'%s': folder '%s' holds scripts but is "
-				    "not a dialect folder (dialect names are "
-				    "lower-case letters, digits and '_')",
-				    show, base);
+	return dbshift_catalog_fail(
+		scan->cat, DBSHIFT_ESOURCE, show,
+		"'%s': folder '%s' holds scripts but is "
+		"not a dialect folder (" DBSHIFT__DIALECT_RULE ")",
+		show, base);
 }
 
 /*
@@ -505,6 +506,7 @@ static int layout_scan_folder(struct layout_scan *scan, size_t i)
 static int layout_scan_flat(struct layout_scan *scan, size_t i)
 {
 	dbshift__flatname parsed;
+	struct layout_piece *piece;
 	char reason[256], show[SHOW_MAX];
 
 	if ((scan->layout->naming == DBSHIFT_NAMING_STEM ?
@@ -515,8 +517,12 @@ static int layout_scan_flat(struct layout_scan *scan, size_t i)
 		return dbshift_catalog_fail(scan->cat, DBSHIFT_ESOURCE, show,
 					    "'%s': %s", show, reason);
 	}
-	return layout_add_piece(scan, parsed.version, parsed.name, i, i,
-				parsed.dialect, parsed.kind, LAYOUT_FLAT);
+	if (layout_add_piece(scan, parsed.version, parsed.name, i, i,
+			     parsed.dialect, parsed.kind, LAYOUT_FLAT) != 0)
+		return DBSHIFT_ENOMEM;
+	piece = scan->pieces.items[scan->pieces.len - 1];
+	piece->autocommit = parsed.autocommit;
+	return 0;
 }
 
 /* One entry of the migration directory. */
@@ -851,6 +857,10 @@ static int layout_add_migration(struct layout_scan *scan,
 		rc = dbshift__catalog_add_deferred(
 			scan->cat, &mig.def,
 			scan->layout->defer_down ? scan->layout->read : NULL);
+	for (i = 0; i < n && rc == 0; i++)
+		if (pieces[i]->autocommit)
+			rc = dbshift__catalog_mark_no_transaction(
+				scan->cat, pieces[i]->file);
 	layout_migration_clear(&mig, n);
 	return rc;
 }

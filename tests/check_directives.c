@@ -256,11 +256,13 @@ START_TEST(test_directives_bad_dialects)
 {
 	ck_assert_parse_error("\n-- dbshift:dialects postgres Oracle\n",
 			      "line 2: invalid dialect 'Oracle' (dialect names "
-			      "are lower-case letters, digits and '_')");
+			      "start with a lower-case letter, then "
+			      "lower-case letters, digits and '_')");
 	dbshift__directives_free(&d);
 	ck_assert_parse_error("-- dbshift:dialects 9db\n",
 			      "line 1: invalid dialect '9db' (dialect names "
-			      "are lower-case letters, digits and '_')");
+			      "start with a lower-case letter, then "
+			      "lower-case letters, digits and '_')");
 	dbshift__directives_free(&d);
 	ck_assert_parse_error(
 		"-- dbshift:dialects\n",

@@ -861,6 +861,89 @@ START_TEST(test_directory_stem_embedded)
 }
 END_TEST
 
+/* The ".autocommit." files of one set, as check_autocommit expects. */
+static const dbshift_embedded_file autocommit_files[] = {
+	{"001_a.autocommit.up.sql", "A;", 2},
+	{"001_a.down.sql", "-A;", 3},
+	{"002_b.up.sql", "B;", 2},
+	{"002_b.postgres.autocommit.up.sql", "B PG;", 5},
+	{"002_b.autocommit.sqlite.down.sql", "-B SQLITE;", 10},
+	{"003_c.up.sql", "C;", 2},
+};
+
+/* Each script marks itself: the generic up of 001, the postgres up and
+ * the sqlite down of 002, nothing of 003 (loaded as source "app"). */
+static void check_autocommit(const char *v1, const char *v2, const char *v3)
+{
+	dbshift__migration *m;
+
+	ck_assert_msg(cat.migrations.len == 3, "%s", err.pub.message);
+	m = mig(0);
+	ck_assert_str_eq(m->version, v1);
+	ck_assert_int_eq(m->generic_up.no_transaction, 1);
+	ck_assert_int_eq(m->generic_down.no_transaction, 0);
+	ck_assert_int_eq(m->def_no_transaction, 0);
+	m = mig(1);
+	ck_assert_str_eq(m->version, v2);
+	ck_assert_int_eq(m->generic_up.no_transaction, 0);
+	ck_assert_str_eq(variant(m, "postgres")->up.text, "B PG;");
+	ck_assert_int_eq(variant(m, "postgres")->up.no_transaction, 1);
+	ck_assert_int_eq(variant(m, "sqlite")->down.no_transaction, 1);
+	m = mig(2);
+	ck_assert_str_eq(m->version, v3);
+	ck_assert_int_eq(m->generic_up.no_transaction, 0);
+}
+
+/* VERSION_NAME[.DIALECT].autocommit.up.sql (either order) is read in both
+ * namings, from a directory and from memory, and marks its script. */
+START_TEST(test_directory_autocommit)
+{
+	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
+	char rel[256];
+	size_t i, n = sizeof(autocommit_files) / sizeof(autocommit_files[0]);
+
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "m/%s", autocommit_files[i].path);
+		fx_write(rel, autocommit_files[i].data);
+	}
+	ck_assert_int_eq(load_path("m"), 0);
+	check_autocommit("001", "002", "003");
+	ck_assert_int_eq(load_path_named("m", DBSHIFT_NAMING_STEM), 0);
+	check_autocommit("001_a", "002_b", "003_c");
+
+	teardown();
+	dbshift__err_init(&err);
+	ck_assert_int_eq(
+		dbshift_source_embedded_new(&src, "app", autocommit_files, n),
+		0);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	check_autocommit("001", "002", "003");
+	teardown();
+	dbshift__err_init(&err);
+	so.naming = DBSHIFT_NAMING_STEM;
+	ck_assert_int_eq(dbshift_source_embedded_new_opts(
+				 &src, "app", autocommit_files, n, &so),
+			 0);
+	dbshift__catalog_init(&cat, "app", &err);
+	ck_assert_int_eq(src->ops->load(src->state, &cat), 0);
+	check_autocommit("001_a", "002_b", "003_c");
+}
+END_TEST
+
+/* A '.' inside a name is named as such, with the file, not as a dialect. */
+START_TEST(test_directory_dot_in_name)
+{
+	fx_write("m/001_a.up.sql", "SELECT 1;");
+	fx_write("m/003_fix.2_fix.up.sql", "SELECT 3;");
+	load_fails_naming("m", "m/003_fix.2_fix.up.sql");
+	ck_assert_ptr_nonnull(
+		strstr(err.pub.message, "rename the file to 003_fix_2_fix"));
+	ck_assert_ptr_null(strstr(err.pub.message, "invalid dialect"));
+	ck_assert_str_eq(err.pub.file, fx_path("m/003_fix.2_fix.up.sql"));
+}
+END_TEST
+
 Suite *directory_suite(void)
 {
 	Suite *s = suite_create("directory");
@@ -885,6 +968,7 @@ Suite *directory_suite(void)
 	tcase_add_test(tc, test_directory_reload);
 	tcase_add_test(tc, test_directory_stem_naming);
 	tcase_add_test(tc, test_directory_stem_embedded);
+	tcase_add_test(tc, test_directory_autocommit);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tc_err, NULL, teardown);
@@ -902,6 +986,7 @@ Suite *directory_suite(void)
 	tcase_add_test(tc_err, test_directory_dangling_link);
 	tcase_add_test(tc_err, test_directory_stem_shapes_in_strict);
 	tcase_add_test(tc_err, test_directory_stem_errors);
+	tcase_add_test(tc_err, test_directory_dot_in_name);
 	suite_add_tcase(s, tc_err);
 
 	tcase_add_checked_fixture(tc_real, NULL, teardown);

@@ -91,21 +91,92 @@ START_TEST(test_dirnames_flat_dialects)
 }
 END_TEST
 
+/* The marker of a script to run outside a transaction, alone or with a
+ * dialect in either order, in strict and stem naming. */
+START_TEST(test_dirnames_flat_autocommit)
+{
+	flat_ok("20250912000000000000_kratos.autocommit.up.sql",
+		"20250912000000000000", "kratos", NULL, DBSHIFT__SCRIPT_UP);
+	ck_assert_int_eq(flat.autocommit, 1);
+	flat_ok("001_x.postgres.autocommit.down.sql", "001", "x", "postgres",
+		DBSHIFT__SCRIPT_DOWN);
+	ck_assert_int_eq(flat.autocommit, 1);
+	flat_ok("001_x.autocommit.cockroach.up.sql", "001", "x", "cockroach",
+		DBSHIFT__SCRIPT_UP);
+	ck_assert_int_eq(flat.autocommit, 1);
+	flat_ok("001.autocommit.up.sql", "001", "", NULL, DBSHIFT__SCRIPT_UP);
+	ck_assert_int_eq(flat.autocommit, 1);
+	flat_ok("001_x.postgres.up.sql", "001", "x", "postgres",
+		DBSHIFT__SCRIPT_UP);
+	ck_assert_int_eq(flat.autocommit, 0);
+	flat_bad("001_x.autocommit.autocommit.up.sql", "autocommit");
+	flat_bad("001_x.Autocommit.up.sql", "invalid dialect 'Autocommit'");
+
+	ck_assert_int_eq(
+		dbshift__flatname_parse_stem("0001_a.sqlite.autocommit_up.sql",
+					     &flat, reason, sizeof(reason)),
+		0);
+	ck_assert_str_eq(flat.version, "0001_a");
+	ck_assert_str_eq(flat.dialect, "sqlite");
+	ck_assert_int_eq(flat.autocommit, 1);
+	ck_assert_int_eq(flat.kind, DBSHIFT__SCRIPT_UP);
+	ck_assert_int_eq(
+		dbshift__flatname_parse_stem("0157.autocommit.down.sql", &flat,
+					     reason, sizeof(reason)),
+		0);
+	ck_assert_str_eq(flat.version, "0157");
+	ck_assert_ptr_null(flat.dialect);
+	ck_assert_int_eq(flat.autocommit, 1);
+}
+END_TEST
+
+/* A '.' inside a name is not read as a dialect: the reason says so and
+ * names the file name that would be read. */
+START_TEST(test_dirnames_flat_dot_in_name)
+{
+	flat_bad("003_fix.2_fix.up.sql",
+		 "'2_fix' after a '.' is neither a dialect nor autocommit: a "
+		 "version or name cannot hold '.' (rename the file to "
+		 "003_fix_2_fix.up.sql;");
+	flat_bad(
+		"003_fix.2_fix.postgres.autocommit.up.sql",
+		"rename the file to 003_fix_2_fix.postgres.autocommit.up.sql;");
+	flat_bad("1.2_x.up.sql", "'2_x' after a '.'");
+	flat_bad("1.2_x.up.sql", "rename the file to 1_2_x.up.sql;");
+	flat_bad("001_x.y.pg.up.sql", "rename the file to 001_x_y.pg.up.sql;");
+	flat_bad("001_v1.0.1-fix.down.sql",
+		 "rename the file to 001_v1_0_1-fix.down.sql;");
+	ck_assert_int_eq(dbshift__flatname_parse_stem("0003_fix.2_fix.up.sql",
+						      &flat, reason,
+						      sizeof(reason)),
+			 -1);
+	ck_assert_ptr_nonnull(
+		strstr(reason, "rename the file to 0003_fix_2_fix.up.sql;"));
+	ck_assert_ptr_null(strstr(reason, "invalid dialect"));
+}
+END_TEST
+
 START_TEST(test_dirnames_flat_malformed)
 {
-	flat_bad("001_x.sql", "expected VERSION[_NAME][.DIALECT].up.sql");
-	flat_bad("V1__init.sql", "expected VERSION[_NAME][.DIALECT].up.sql");
-	flat_bad("001_x.UP.SQL", "expected VERSION[_NAME][.DIALECT].up.sql");
+	flat_bad("001_x.sql",
+		 "expected VERSION[_NAME][.DIALECT][.autocommit].up.sql");
+	flat_bad("V1__init.sql",
+		 "expected VERSION[_NAME][.DIALECT][.autocommit].up.sql");
+	flat_bad("001_x.UP.SQL",
+		 "expected VERSION[_NAME][.DIALECT][.autocommit].up.sql");
 	flat_bad("001_x.up.txt", "expected");
 	flat_bad("up.sql", "expected");
 	flat_bad("schema.sql", "expected");
 	flat_bad(".up.sql", "empty version");
 	flat_bad("_x.up.sql", "empty version");
 	flat_bad("001_.up.sql", "empty name");
-	flat_bad("001_x..up.sql", "invalid dialect ''");
-	flat_bad("001_x.Postgres.up.sql", "invalid dialect 'Postgres'");
-	flat_bad("001_x.y.pg.up.sql", "too many '.'");
-	flat_bad("1.2_x.up.sql", "invalid dialect '2_x'");
+	flat_bad("001_x..up.sql", "empty part between two '.'");
+	flat_bad("001_x.pg..up.sql", "empty part between two '.'");
+	flat_bad("001_x.Postgres.up.sql",
+		 "invalid dialect 'Postgres' (dialect names start with a "
+		 "lower-case letter");
+	flat_bad("001_x.Postgres.autocommit.up.sql",
+		 "invalid dialect 'Postgres'");
 	flat_bad("-1_x.up.sql", "version '-1'");
 	flat_bad("0+1_x.up.sql", "version '0+1'");
 	flat_bad("001_a\tb.up.sql", "control characters");
@@ -235,6 +306,8 @@ Suite *dirnames_suite(void)
 	tcase_add_test(tc, test_dirnames_flat_without_name);
 	tcase_add_test(tc, test_dirnames_flat_name_underscores);
 	tcase_add_test(tc, test_dirnames_flat_dialects);
+	tcase_add_test(tc, test_dirnames_flat_autocommit);
+	tcase_add_test(tc, test_dirnames_flat_dot_in_name);
 	tcase_add_test(tc, test_dirnames_flat_malformed);
 	tcase_add_test(tc, test_dirnames_flat_too_long);
 	tcase_add_test(tc, test_dirnames_folder);

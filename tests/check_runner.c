@@ -861,6 +861,68 @@ START_TEST(test_runner_no_transaction_variant)
 }
 END_TEST
 
+/* The no_transaction flag of the plan's steps, as "0,1,...". */
+static const char *plan_no_transaction(dbshift_plan *plan)
+{
+	static char flags[64];
+	size_t i, used = 0;
+
+	flags[0] = '\0';
+	for (i = 0; i < dbshift_plan_count(plan) && used + 3 < sizeof(flags);
+	     i++)
+		used += (size_t)snprintf(
+			flags + used, sizeof(flags) - used, "%s%d",
+			i ? "," : "",
+			dbshift_plan_get(plan, i)->no_transaction);
+	return flags;
+}
+
+/* A ".autocommit." file name runs its migration outside a transaction,
+ * as -- dbshift:no-transaction does, where that file is the script picked
+ * for the dialect: SQLite's VACUUM and PostgreSQL's CREATE/DROP INDEX
+ * CONCURRENTLY fail inside one. */
+START_TEST(test_runner_autocommit_marker)
+{
+	dbshift_runner *r;
+	dbshift_plan *plan = NULL;
+	int n = -1;
+
+	USE_DIALECT();
+	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (a INT);");
+	fx_write("migrations/001_t.down.sql", "DROP TABLE t;");
+	fx_write("migrations/002_idx.autocommit.up.sql",
+		 "CREATE INDEX t_a ON t (a);\n");
+	fx_write("migrations/002_idx.autocommit.down.sql",
+		 "DROP INDEX t_a ON t;\n");
+	fx_write("migrations/002_idx.sqlite.autocommit.up.sql",
+		 "CREATE INDEX t_a ON t (a);\nVACUUM;\n");
+	fx_write("migrations/002_idx.sqlite.autocommit.down.sql",
+		 "DROP INDEX t_a;\nVACUUM;\n");
+	fx_write("migrations/002_idx.autocommit.postgres.up.sql",
+		 "CREATE INDEX CONCURRENTLY t_a ON t (a);\n");
+	fx_write("migrations/002_idx.postgres.autocommit.down.sql",
+		 "DROP INDEX CONCURRENTLY t_a;\n");
+	/* Only PostgreSQL's script carries the marker. */
+	fx_write("migrations/003_k.up.sql", "CREATE TABLE k (a INT);");
+	fx_write("migrations/003_k.postgres.autocommit.up.sql",
+		 "CREATE TABLE k (a INT);");
+	fx_write("migrations/003_k.down.sql", "DROP TABLE k;");
+	r = open_runner(0);
+	ck_assert_int_eq(dbshift_runner_plan_up(r, NULL, &plan), 0);
+	ck_assert_str_eq(plan_no_transaction(plan),
+			 _i == FX_POSTGRES ? "0,1,1" : "0,1,0");
+	dbshift_plan_free(plan);
+	ck_assert_int_eq(up(r, NULL), 3);
+	ck_query("SELECT state FROM dbshift_migrations ORDER BY seq",
+		 "applied,applied,applied");
+	ck_assert_int_eq(dbshift_runner_down(r, -1, NULL, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert(!has_table("t"));
+	ck_query("SELECT COUNT(*) FROM dbshift_migrations", "0");
+	dbshift_runner_free(r);
+}
+END_TEST
+
 /* ---- scripts refused before anything runs ---- */
 
 /* Expect `up` to fail with code and a message holding needle, with no
@@ -1149,6 +1211,8 @@ Suite *runner_suite(void)
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_timeout, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_no_transaction_variant, 0,
+			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_autocommit_marker, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_nul_byte_refused, 0, FX_N_DIALECTS);

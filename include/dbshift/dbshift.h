@@ -224,16 +224,21 @@ DBSHIFT_EXTERN int dbshift_source_new(dbshift_source **out, const char *name,
 DBSHIFT_EXTERN int dbshift_source_dir_new(dbshift_source **out,
 					  const char *name, const char *path);
 
-/** How the file and folder names of a directory give migration versions. */
+/** How the file and folder names of a directory give migration versions.
+ * In both namings ".autocommit" next to the dialect (in either order)
+ * before ".up.sql"/".down.sql" marks a script to run outside a
+ * transaction: a migration whose up or down script picked for the run
+ * carries it is no_transaction, as with -- dbshift:no-transaction. */
 typedef enum dbshift_naming {
 	/** The version is the name up to the first '_' (or '.'):
-	 * VERSION[_NAME][.DIALECT].up.sql, as golang-migrate names files. */
+	 * VERSION[_NAME][.DIALECT][.autocommit].up.sql, as golang-migrate
+	 * names files. */
 	DBSHIFT_NAMING_STRICT = 0,
 	/** The version is the whole stem, as runners that order by file name
 	 * take it: "0001_create_users" in
-	 * STEM[.DIALECT](.up|.down|_up|_down).sql and in folder names, so
-	 * several stems may share a number; "0157.up.sql" is version
-	 * "0157". The name is what follows the stem's first '_'. A down
+	 * STEM[.DIALECT][.autocommit](.up|.down|_up|_down).sql and in folder
+	 * names, so several stems may share a number; "0157.up.sql" is
+	 * version "0157". The name is what follows the stem's first '_'. A down
 	 * script whose stem has no up script goes with the up script of the
 	 * same leading number that has no down of its own (names that differ
 	 * by a slip). Versions still compare naturally, which is file name
