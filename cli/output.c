@@ -158,7 +158,7 @@ int cli_report(int rc, const dbshift_error *err)
 	fputc('\n', stderr);
 	if (err->statement != NULL && err->statement[0] != '\0')
 		fprintf(stderr, "  statement %d: %.120s\n",
-			err->statement_index + 1, err->statement);
+			err->statement_index, err->statement);
 	if (out_state.verbose && err->sqlstate != NULL &&
 	    err->sqlstate[0] != '\0')
 		fprintf(stderr, "  sqlstate %s, native code %lld\n",

@@ -22,7 +22,7 @@ void dbshift__err_init(dbshift__err *err)
 	err->pub.migration = err->migration;
 	err->pub.file = err->file;
 	err->pub.statement = err->statement;
-	err->pub.statement_index = -1;
+	err->pub.statement_index = 0;
 }
 
 /* Messages are one line: fold any line breaks a database put in. */
@@ -77,7 +77,9 @@ int dbshift__err_from_diag(dbshift__err *err, int code,
 			 detail);
 	dbshift__strlcpy(err->sqlstate, diag->sqlstate, sizeof(err->sqlstate));
 	err->pub.native_code = diag->native_code;
-	err->pub.statement_index = diag->statement_index;
+	/* The driver counts from 0; the public number from 1. */
+	err->pub.statement_index =
+		diag->statement_index >= 0 ? diag->statement_index + 1 : 0;
 	return code;
 }
 
@@ -91,12 +93,12 @@ void dbshift__err_set_file(dbshift__err *err, const char *file)
 	dbshift__strlcpy(err->file, file, sizeof(err->file));
 }
 
-void dbshift__err_set_statement(dbshift__err *err, int index, const char *text,
+void dbshift__err_set_statement(dbshift__err *err, int number, const char *text,
 				size_t len)
 {
 	size_t start = 0, end;
 
-	err->pub.statement_index = index;
+	err->pub.statement_index = number;
 	err->statement[0] = '\0';
 	if (text == NULL)
 		return;

@@ -33,7 +33,8 @@ int dbshift__err_vset(dbshift__err *err, int code, const char *fmt, va_list ap)
 /**
  * Record a database failure: message is "PREFIX: DIAG-MESSAGE" (plus the
  * detail in parentheses when there is one); sqlstate, native code and
- * statement index are copied from diag. Returns code.
+ * statement (diag's 0-based index as the public 1-based number) are
+ * copied from diag. Returns code.
  */
 int dbshift__err_from_diag(dbshift__err *err, int code,
 			   const dbshift_diag *diag, const char *fmt, ...)
@@ -41,8 +42,9 @@ int dbshift__err_from_diag(dbshift__err *err, int code,
 
 void dbshift__err_set_migration(dbshift__err *err, const char *id);
 void dbshift__err_set_file(dbshift__err *err, const char *file);
-/** Record the failed statement: its index and its first line. */
-void dbshift__err_set_statement(dbshift__err *err, int index, const char *text,
+/** Record the failed statement: its number (1-based, as messages count;
+ * 0 when unknown) and its first line. */
+void dbshift__err_set_statement(dbshift__err *err, int number, const char *text,
 				size_t len);
 
 /** Copy src into dst (fixing dst's pointers). */

@@ -61,6 +61,43 @@ static const char *line_start(const char *text, size_t len, int line)
 	return cur == line ? text + i : NULL;
 }
 
+/*
+ * The line of the error itself, when the driver gave its position within
+ * the failing statement (SQLite from 3.38 for syntax errors and unknown
+ * names, PostgreSQL): the statement is found again with the dialect's
+ * splitter by its index, checked against its line, and the lines counted
+ * up to that character. 0 when unknown.
+ */
+static int error_line(const dbshift__run *run, const dbshift__script *script,
+		      const dbshift_diag *diag)
+{
+	dbshift__split split;
+	dbshift__stmt stmt;
+	int32_t index = 0, chars = 0;
+	size_t pos;
+	int line;
+
+	if (diag->position <= 0 || diag->statement_index < 0 ||
+	    diag->line <= 0 || script->text == NULL)
+		return 0;
+	dbshift__split_init(&split, script->text, script->len,
+			    run->runner->driver->split_flags);
+	while (dbshift__split_next(&split, &stmt) &&
+	       index++ != diag->statement_index)
+		;
+	if (index != diag->statement_index + 1 || stmt.line != diag->line)
+		return 0;
+	line = stmt.line;
+	for (pos = stmt.start; pos < script->len; pos++) {
+		if (((unsigned char)script->text[pos] & 0xC0) != 0x80 &&
+		    ++chars == diag->position)
+			return line;
+		if (script->text[pos] == '\n')
+			line++;
+	}
+	return 0;
+}
+
 /* Turn the driver's diagnostic of a failed script into the run's error. */
 static int script_failed(dbshift__run *run, const dbshift__migration *m,
 			 const dbshift__script *script, const char *what)
@@ -69,9 +106,14 @@ static int script_failed(dbshift__run *run, const dbshift__migration *m,
 	const dbshift_diag *diag = &run->runner->conn->diag;
 	const char *file = script->file ? script->file : m->id;
 	const char *stmt = line_start(script->text, script->len, diag->line);
-	char where[64] = "";
+	int at = error_line(run, script, diag);
+	char where[96] = "";
 
-	if (diag->statement_index >= 0 && diag->line > 0)
+	if (diag->statement_index >= 0 && at > diag->line)
+		snprintf(where, sizeof(where),
+			 ", statement %d from line %d, error at line %d",
+			 (int)diag->statement_index + 1, (int)diag->line, at);
+	else if (diag->statement_index >= 0 && diag->line > 0)
 		snprintf(where, sizeof(where), ", statement %d at line %d",
 			 (int)diag->statement_index + 1, (int)diag->line);
 	else if (diag->statement_index >= 0)
@@ -83,7 +125,7 @@ static int script_failed(dbshift__run *run, const dbshift__migration *m,
 	dbshift__err_set_file(err, script->file ? script->file : "");
 	if (stmt != NULL)
 		dbshift__err_set_statement(
-			err, diag->statement_index, stmt,
+			err, diag->statement_index + 1, stmt,
 			script->len - (size_t)(stmt - script->text));
 	return DBSHIFT_EMIGRATION;
 }
@@ -341,7 +383,7 @@ static int lock_wait_undone(dbshift__run *run, dbshift__migration *m,
 		return 0;
 	if (transactional)
 		return 1;
-	if (dir != DBSHIFT_UP || r->err.pub.statement_index != 0)
+	if (dir != DBSHIFT_UP || r->err.pub.statement_index != 1)
 		return 0;
 	dbshift__err_copy(&failure, &r->err);
 	rc = dbshift__history_delete(&run->history, r->conn, m->id);

@@ -142,7 +142,7 @@ static int read_row(int32_t ncols, const dbshift_value *cols, void *payload)
 	r->seq = value_int(&cols[7], 0);
 	state = value_text(&cols[8]);
 	r->error = value_text(&cols[9]);
-	r->failed_index = value_int(&cols[10], -1);
+	r->failed_index = value_int(&cols[10], 0);
 	r->failed_statement = value_text(&cols[11]);
 	r->dirty = state != NULL && strcmp(state, "applied") != 0;
 	h->n++;
@@ -359,7 +359,7 @@ int dbshift__history_mark_dirty(dbshift__history *h, dbshift_conn *conn,
 
 	params[0] = dbshift__value_text("dirty");
 	params[1] = dbshift__value_text(failure->message);
-	if (failure->pub.statement_index >= 0)
+	if (failure->pub.statement_index > 0)
 		params[2] = dbshift__value_int(failure->pub.statement_index);
 	else
 		params[2] = dbshift__value_null();

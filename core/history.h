@@ -24,8 +24,8 @@ typedef struct dbshift__history_row {
 	int64_t execution_ms;
 	int64_t seq;
 	int dirty;
-	char *error;		/* dirty rows: what failed, or "" */
-	int64_t failed_index;	/* dirty rows: statement index, or -1 */
+	char *error;	      /* dirty rows: what failed, or "" */
+	int64_t failed_index; /* dirty rows: statement number (1-based), or 0 */
 	char *failed_statement; /* dirty rows: its first line, or "" */
 	int matched;		/* set by the planner: found in a source */
 } dbshift__history_row;

@@ -208,8 +208,7 @@ static int refuse_dirty(dbshift__run *run, const dbshift__history_row *row)
 
 	if (row->failed_statement[0] != '\0')
 		snprintf(where, sizeof(where), " at statement %lld (%s)",
-			 (long long)row->failed_index + 1,
-			 row->failed_statement);
+			 (long long)row->failed_index, row->failed_statement);
 	dbshift__err_set(err, DBSHIFT_EDIRTY,
 			 "migration %s is dirty: it failed or was interrupted "
 			 "part way%s%s%s; fix the database by hand, then run "

@@ -69,7 +69,7 @@ static int check_dirty(dbshift_findings *f, const dbshift__history_row *row)
 			f, DBSHIFT_FINDING_DIRTY, 0, row->id,
 			"%s is dirty: failed part way at statement %lld "
 			"(%s): %s",
-			row->id, (long long)row->failed_index + 1,
+			row->id, (long long)row->failed_index,
 			row->failed_statement, row->error);
 	return dbshift__findings_add(
 		f, DBSHIFT_FINDING_DIRTY, 0, row->id,

@@ -1115,13 +1115,13 @@ START_TEST(test_faults_statement_diag)
 		int index;
 	} cases[] = {
 		{"flaky", "diag=both", ", statement 2 at line 4: ",
-		 "INSERT INTO nowhere VALUES (1);", 1},
+		 "INSERT INTO nowhere VALUES (1);", 2},
 		{"flaky", "diag=line", ", statement 2 at line 4: ",
-		 "INSERT INTO nowhere VALUES (1);", 1},
-		{"flaky", "diag=index", ", statement 2: ", "", 1},
-		{"flaky", "diag=none", "up.sql: no such table", "", -1},
+		 "INSERT INTO nowhere VALUES (1);", 2},
+		{"flaky", "diag=index", ", statement 2: ", "", 2},
+		{"flaky", "diag=none", "up.sql: no such table", "", 0},
 		{"flakynotx", NULL, ", statement 2 at line 4: ",
-		 "INSERT INTO nowhere VALUES (1);", 1},
+		 "INSERT INTO nowhere VALUES (1);", 2},
 	};
 	const dbshift_error *e;
 	dbshift_runner *r;
@@ -1149,10 +1149,10 @@ START_TEST(test_faults_statement_diag)
 				      "coalesce(failed_statement_index, -1) "
 				      "|| '|' || failed_statement FROM hist");
 		ck_assert_str_eq(row,
-				 cases[i].index < 0    ? "dirty|-1|" :
-				 cases[i].statement[0] ? "dirty|1|INSERT INTO "
+				 cases[i].index == 0   ? "dirty|-1|" :
+				 cases[i].statement[0] ? "dirty|2|INSERT INTO "
 							 "nowhere VALUES (1);" :
-							 "dirty|1|");
+							 "dirty|2|");
 		free(row);
 	}
 }

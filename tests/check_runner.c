@@ -305,7 +305,9 @@ START_TEST(test_runner_failing_migration_is_rolled_back)
 	ck_assert_ptr_nonnull(strstr(e->message, "005_bad.up.sql"));
 	ck_assert_ptr_nonnull(strstr(e->message, "nosuch"));
 	ck_assert_ptr_nonnull(strstr(e->file, "005_bad.up.sql"));
-	ck_assert_int_eq(e->statement_index, 2);
+	/* Counted from 1, as the message and the history count. */
+	ck_assert_int_eq(e->statement_index, 3);
+	ck_assert_ptr_nonnull(strstr(e->message, "statement 3"));
 	ck_assert_str_eq(e->statement, "INSERT INTO nosuch VALUES (1);");
 	ck_assert(!has_table("tags"));
 	if (transactional_ddl) {
@@ -320,7 +322,7 @@ START_TEST(test_runner_failing_migration_is_rolled_back)
 		ck_query(
 			"SELECT failed_statement_index FROM dbshift_migrations "
 			"WHERE id = 'app/005'",
-			"2");
+			"3");
 		ck_assert(has_table("bad1"));
 		ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL),
 				 DBSHIFT_EDIRTY);
@@ -343,7 +345,7 @@ START_TEST(test_runner_no_transaction_failure_leaves_dirty_row)
 	r = open_runner(0);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
 	ck_query("SELECT state FROM dbshift_migrations", "dirty");
-	ck_query("SELECT failed_statement_index FROM dbshift_migrations", "1");
+	ck_query("SELECT failed_statement_index FROM dbshift_migrations", "2");
 	ck_query("SELECT failed_statement FROM dbshift_migrations",
 		 "CREATE TABLE a (x INT);");
 	/* The first statement stays: there was no transaction. */
@@ -923,6 +925,36 @@ START_TEST(test_runner_autocommit_marker)
 }
 END_TEST
 
+/* Where the database tells the error's position in the statement
+ * (SQLite's sqlite3_error_offset(), PostgreSQL's error position), the
+ * message names the error's own line, not only the statement's first. */
+START_TEST(test_runner_error_line)
+{
+	dbshift_runner *r;
+	const dbshift_error *e;
+	int positions;
+
+	USE_DIALECT();
+	positions = _i != FX_MYSQL; /* MySQL reports no position */
+	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (a INT);\n"
+					    "SELECT a,\n"
+					    "  a,\n"
+					    "  nosuchcol\n"
+					    "FROM t;\n");
+	r = open_runner(0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EMIGRATION);
+	e = dbshift_runner_error(r);
+	ck_assert_msg(strstr(e->message,
+			     positions ? ", statement 2 from line 2, error at "
+					 "line 4: " :
+					 ", statement 2 at line 2: ") != NULL,
+		      "%s", e->message);
+	ck_assert_int_eq(e->statement_index, 2);
+	ck_assert_str_eq(e->statement, "SELECT a,");
+	dbshift_runner_free(r);
+}
+END_TEST
+
 /* ---- scripts refused before anything runs ---- */
 
 /* Expect `up` to fail with code and a message holding needle, with no
@@ -1056,7 +1088,7 @@ START_TEST(test_runner_wrapped_script)
 	ck_assert(has_table("w1") && has_table("w2"));
 	ck_assert_msg(strstr(e->message, "statement 3 at line 3") != NULL, "%s",
 		      e->message);
-	ck_assert_int_eq(e->statement_index, 2);
+	ck_assert_int_eq(e->statement_index, 3);
 	ck_query("SELECT id FROM dbshift_migrations WHERE state = 'applied'",
 		 "app/001");
 	if (transactional_ddl)
@@ -1214,6 +1246,7 @@ Suite *runner_suite(void)
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_autocommit_marker, 0,
 			    FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_error_line, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_nul_byte_refused, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_transaction_control_refused, 0,

@@ -80,7 +80,10 @@ typedef struct dbshift_error {
 	const char *migration; /**< id SOURCE/VERSION of the migration, or "" */
 	const char *file;      /**< file at fault, or "" */
 	const char *statement; /**< first line of the failed statement, or "" */
-	int statement_index;   /**< 0-based failed statement index, or -1 */
+	/** The failed statement's number, counted from 1 as messages
+	 * ("statement 3 at line 7") and the history's failed_statement_index
+	 * count it; 0 when unknown. */
+	int statement_index;
 } dbshift_error;
 
 /**

@@ -104,7 +104,8 @@ typedef struct dbshift_diag {
 	/** sizeof(dbshift_diag) as the core allocated it. */
 	uint32_t size;
 	/** Index (0-based) of the failing statement within a script; -1 when
-	 * unknown or not applicable. */
+	 * unknown or not applicable. (The core shows it to users counted
+	 * from 1: dbshift_error.statement_index, failed_statement_index.) */
 	int32_t statement_index;
 	/** 1-based line of the failing statement's start in the script passed
 	 * to exec(); 0 when unknown. */
