@@ -147,8 +147,12 @@ static int parse_down(const struct cli_options *opts, struct down_request *req)
 					       arg);
 		return 0;
 	}
-	if (arg == NULL)
+	if (arg == NULL) {
+		/* --as-far-as-possible alone: as far as everything. */
+		if (opts->flags & DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE)
+			req->count = -1;
 		return 0;
+	}
 	if (strchr(arg, '/') != NULL) {
 		req->target = arg;
 		return 0;
@@ -253,12 +257,20 @@ static int is_destructive(const struct down_request *req)
  * exit status. The question says how many migrations will actually go;
  * when that is one or none there is no question.
  */
-static int confirm_down(dbshift_runner *runner, const struct down_request *req)
+static int confirm_down(dbshift_runner *runner, const struct cli_options *opts,
+			const struct down_request *req)
 {
+	dbshift_plan *plan = NULL;
 	char what[512];
 	long applied = -1, n = -1;
 
-	if (req->target == NULL) {
+	if (opts->flags & DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE) {
+		/* Only what comes before the stop goes. */
+		if (dbshift_runner_plan_down(runner, req->count, req->target,
+					     &plan) == 0)
+			applied = n = (long)dbshift_plan_count(plan);
+		dbshift_plan_free(plan);
+	} else if (req->target == NULL) {
 		applied = count_applied(runner);
 		n = req->count < 0 || applied < req->count ? applied :
 							     req->count;
@@ -290,6 +302,9 @@ static int run_down(const struct cli_options *opts)
 		if (rc != 0)
 			return rc;
 		rc = cli_dry_run(runner, DBSHIFT_DOWN, req.count, req.target);
+		if (rc == 0 && dbshift_runner_down_stop(runner)[0] != '\0')
+			cli_error(0, "would stop because %s",
+				  dbshift_runner_down_stop(runner));
 		goto out;
 	}
 	if (is_destructive(&req) && !opts->yes && !isatty(STDIN_FILENO))
@@ -300,7 +315,7 @@ static int run_down(const struct cli_options *opts)
 	if (rc != 0)
 		return rc;
 	if (is_destructive(&req) && !opts->yes) {
-		rc = confirm_down(runner, &req);
+		rc = confirm_down(runner, opts, &req);
 		if (rc != 0)
 			goto out;
 	}
@@ -311,6 +326,15 @@ static int run_down(const struct cli_options *opts)
 	rc = dbshift_runner_down(runner, req.count, req.target, &n_reverted);
 	if (rc != 0)
 		rc = cli_report_runner(rc, runner);
+	else if (dbshift_runner_down_stop(runner)[0] != '\0')
+		cli_result(
+			"%s%s; stopped because %s (it and the migrations "
+			"before it stay applied)",
+			n_reverted > 0 ? "rolled back " : "nothing rolled back",
+			n_reverted > 0 ? cli_plural(buf, sizeof(buf),
+						    n_reverted, "migration") :
+					 "",
+			dbshift_runner_down_stop(runner));
 	else if (n_reverted > 0)
 		cli_result(
 			"rolled back %s",
@@ -380,7 +404,14 @@ const struct cli_command cli_cmd_down = {
 	"or everything with --all. Every migration to roll back must\n"
 	"have a down script; that is checked before anything changes.\n"
 	"\n"
-	"Rolling back more than one migration (N > 1, TARGET or --all)\n"
+	"--as-far-as-possible (alone, or with N or TARGET) rolls back\n"
+	"newest first down to the newest migration that has no down\n"
+	"script (or is not in the sources), stops there and says so;\n"
+	"it exits 0 when everything before that stop was rolled back,\n"
+	"also when that was nothing. --all still refuses as a whole.\n"
+	"\n"
+	"Rolling back more than one migration (N > 1, TARGET, --all or\n"
+	"--as-far-as-possible)\n"
 	"asks for confirmation on a terminal and needs --yes otherwise.\n"
 	"So does a down script that drops tables holding rows: each\n"
 	"such table is named first with its row count.\n"

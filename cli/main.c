@@ -100,6 +100,10 @@ static int check_fit(const struct cli_command *cmd,
 	if (opts->all && !(cmd->allow & CLI_ALLOW_ALL))
 		return cli_usage_error("option '--all' is only valid with "
 				       "'down'");
+	if ((opts->flags & DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE) &&
+	    !(cmd->allow & CLI_ALLOW_ALL))
+		return cli_usage_error("option '--as-far-as-possible' is only "
+				       "valid with 'down'");
 	if (opts->dry_run && !(cmd->allow & CLI_ALLOW_DRY_RUN))
 		return cli_usage_error("option '--dry-run' is only valid with "
 				       "'up', 'down' and 'adopt'");

@@ -37,7 +37,8 @@ enum {
 	OPT_FROM,
 	OPT_FROM_TABLE,
 	OPT_NAMING,
-	OPT_KEEP_GOING
+	OPT_KEEP_GOING,
+	OPT_AS_FAR_AS_POSSIBLE
 };
 
 static const char short_options[] = ":u:s:t:o:yqvhV";
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
 	{"yes", no_argument, NULL, 'y'},
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"all", no_argument, NULL, OPT_ALL},
+	{"as-far-as-possible", no_argument, NULL, OPT_AS_FAR_AS_POSSIBLE},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"from-table", required_argument, NULL, OPT_FROM_TABLE},
@@ -123,6 +125,10 @@ void cli_options_help(FILE *out)
 	      "      --keep-going         verify: report every migration "
 	      "whose down\n"
 	      "                           fails, not only the first\n"
+	      "      --as-far-as-possible down: roll back down to the newest "
+	      "migration\n"
+	      "                           without a down script, and stop "
+	      "there\n"
 	      "      --strict-order       refuse out-of-order migrations\n"
 	      "  -y, --yes                confirm destructive commands without "
 	      "asking;\n"
@@ -367,6 +373,9 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 		return add_context(opts, arg);
 	case OPT_ALL:
 		opts->all = 1;
+		return 0;
+	case OPT_AS_FAR_AS_POSSIBLE:
+		opts->flags |= DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE;
 		return 0;
 	case OPT_DRY_RUN:
 		opts->dry_run = 1;

@@ -153,11 +153,16 @@ int dbshift_runner_plan_down(dbshift_runner *r, int count, const char *target,
 	if (out == NULL)
 		return DBSHIFT_EINVAL;
 	*out = NULL;
+	if (r != NULL)
+		r->down_stop[0] = '\0';
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
 		rc = dbshift__run_check_history(&run, 1, 0);
 	if (rc == 0)
-		rc = dbshift__select_victims(&run, count, target, &victims);
+		rc = dbshift__select_victims(
+			&run, count, target,
+			(r->flags & DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE) != 0,
+			&victims);
 	if (rc == 0)
 		rc = make_plan(&run, &victims, DBSHIFT_DOWN, out);
 	dbshift__vec_free(&victims, NULL);

@@ -208,9 +208,14 @@ void dbshift_runner_free(dbshift_runner *r)
 const dbshift_error *dbshift_runner_error(const dbshift_runner *r)
 {
 	static dbshift_error no_runner = {
-		DBSHIFT_EINVAL, "no runner", "", 0, "", "", "", -1};
+		DBSHIFT_EINVAL, "no runner", "", 0, "", "", "", 0};
 
 	return r != NULL ? &r->err.pub : &no_runner;
+}
+
+const char *dbshift_runner_down_stop(const dbshift_runner *r)
+{
+	return r != NULL ? r->down_stop : "";
 }
 
 const char *dbshift_runner_dialect(const dbshift_runner *r)
@@ -301,6 +306,9 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 			const char *target, int check_checksums,
 			dbshift__vec *victims)
 {
+	/* redo (which checks checksums) does not stop short. */
+	int partial = !check_checksums && (run->runner->flags &
+					   DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE);
 	int rc;
 
 	/* A dirty row (perhaps another run's) is judged under the lock. */
@@ -308,7 +316,7 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 		rc = dbshift__run_check_history(run, 0, check_checksums);
 		if (rc == 0)
 			rc = dbshift__select_victims(run, count, target,
-						     victims);
+						     partial, victims);
 		if (rc != 0 || victims->len == 0)
 			return rc;
 	}
@@ -317,7 +325,8 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 		rc = dbshift__run_check_history(run, 1, check_checksums);
 	victims->len = 0;
 	if (rc == 0)
-		rc = dbshift__select_victims(run, count, target, victims);
+		rc = dbshift__select_victims(run, count, target, partial,
+					     victims);
 	return rc;
 }
 
@@ -333,6 +342,8 @@ int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
 	memset(&lock, 0, sizeof(lock));
 	if (n_reverted != NULL)
 		*n_reverted = 0;
+	if (r != NULL)
+		r->down_stop[0] = '\0';
 	rc = dbshift__run_begin(&run, r);
 	if (rc == 0)
 		rc = down_prepare(&run, &lock, count, target, 0, &victims);

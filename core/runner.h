@@ -39,6 +39,9 @@ struct dbshift_runner {
 	/* Every problem of the sources found by the last preparation of a
 	 * run (dbshift__problem *); err holds the first. */
 	dbshift__vec problems;
+	/* Where the last down chosen with DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE
+	 * stopped short and why, or "". */
+	char down_stop[600];
 };
 
 #endif

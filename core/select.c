@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,16 +130,32 @@ static int revertible(dbshift__run *run, const dbshift__history_row *row,
 	return 0;
 }
 
+/* Why the migration of an applied history row cannot be rolled back, or
+ * NULL when it can. */
+static const char *unrevertible(const dbshift__run *run,
+				const dbshift__history_row *row)
+{
+	const dbshift__migration *m = dbshift__graph_find(&run->graph, row->id);
+
+	if (m == NULL || strcmp(m->id, row->id) != 0)
+		return "is not in the sources";
+	if (m->down == NULL && m->down_fn == NULL)
+		return "has no down script";
+	return NULL;
+}
+
 /* Choose what down rolls back, newest first, and check every one has a
  * down script before anything changes. */
 int dbshift__select_victims(dbshift__run *run, int count, const char *target,
-			    dbshift__vec *victims)
+			    int as_far_as_possible, dbshift__vec *victims)
 {
 	unsigned char *mark = NULL;
 	dbshift__migration *m;
+	const char *why;
 	size_t i;
 	int rc = 0;
 
+	run->runner->down_stop[0] = '\0';
 	if (target != NULL) {
 		rc = dbshift__graph_target(&run->graph, target, &m,
 					   &run->runner->err);
@@ -161,6 +178,13 @@ int dbshift__select_victims(dbshift__run *run, int count, const char *target,
 		m = dbshift__graph_find(&run->graph, row->id);
 		if (target != NULL && (m == NULL || !mark[m->index]))
 			continue;
+		why = as_far_as_possible ? unrevertible(run, row) : NULL;
+		if (why != NULL) {
+			snprintf(run->runner->down_stop,
+				 sizeof(run->runner->down_stop), "%s %s",
+				 row->id, why);
+			break;
+		}
 		rc = revertible(run, row, &m);
 		if (rc == 0 && dbshift__vec_push(victims, m) != 0)
 			rc = DBSHIFT_ENOMEM;

@@ -30,9 +30,11 @@ int dbshift__select_pending(dbshift__run *run, const unsigned char *mark,
  * count applied migrations (all when count < 0), or with a target, the
  * target and every applied migration that depends on it. Each must be in
  * the sources (DBSHIFT_ENOTFOUND) and have a down (DBSHIFT_ENODOWN),
- * checked for all before anything changes.
+ * checked for all before anything changes. With as_far_as_possible, the
+ * first one that fails those two checks ends the choice instead, and the
+ * runner's down_stop says which and why.
  */
 int dbshift__select_victims(dbshift__run *run, int count, const char *target,
-			    dbshift__vec *victims);
+			    int as_far_as_possible, dbshift__vec *victims);
 
 #endif

@@ -314,6 +314,49 @@ START_TEST(test_cli_down_all)
 }
 END_TEST
 
+/* down --as-far-as-possible stops at the newest migration without a down
+ * script, says so and exits 0; --all still refuses as a whole. */
+START_TEST(test_cli_down_as_far_as_possible)
+{
+	fx_run run;
+
+	write_three();
+	unlink(fx_path("migs/002_create_posts.down.sql"));
+	run_ok("up", NULL, NULL);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down", "--all", "-y",
+		     NULL);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "app/002 has no down script");
+	fx_run_free(&run);
+	assert_history("app/001,app/002,app/003");
+	/* Several migrations may go: --yes as for --all. */
+	fx_expect_err(2, "--yes", "-u", DB_URL, "-s", "app=migs", "down",
+		      "--as-far-as-possible", NULL);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down",
+		     "--as-far-as-possible", "--dry-run", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "DROP TABLE tags;");
+	ck_assert_has(run.err, "would stop because app/002 has no down script");
+	fx_run_free(&run);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "down",
+		     "--as-far-as-possible", "-y", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, "rolled back 1 migration; stopped because "
+			       "app/002 has no down script");
+	fx_run_free(&run);
+	assert_history("app/001,app/002");
+	fx_expect_out(0,
+		      "nothing rolled back; stopped because app/002 has no "
+		      "down script",
+		      "-u", DB_URL, "-s", "app=migs", "down",
+		      "--as-far-as-possible", "-y", NULL);
+	assert_history("app/001,app/002");
+	fx_expect_err(2, "'--as-far-as-possible' is only valid with 'down'",
+		      "-u", DB_URL, "-s", "app=migs", "up",
+		      "--as-far-as-possible", NULL);
+}
+END_TEST
+
 START_TEST(test_cli_down_target)
 {
 	up_all();
@@ -929,6 +972,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_down_needs_yes);
 	tcase_add_test(tc, test_cli_down_yes);
 	tcase_add_test(tc, test_cli_down_all);
+	tcase_add_test(tc, test_cli_down_as_far_as_possible);
 	tcase_add_test(tc, test_cli_down_target);
 	tcase_add_test(tc, test_cli_down_bad_count);
 	tcase_add_test(tc, test_cli_redo);

@@ -955,6 +955,72 @@ START_TEST(test_runner_error_line)
 }
 END_TEST
 
+/* DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE: down (and its plan) rolls back
+ * down to the newest migration without a down script and stops there,
+ * saying why, where the plain down refuses as a whole. */
+START_TEST(test_runner_down_as_far_as_possible)
+{
+	dbshift_runner *r;
+	dbshift_plan *plan = NULL;
+	int n = -1;
+
+	USE_DIALECT();
+	fx_write("migrations/001_a.up.sql", "CREATE TABLE a (x INT);");
+	fx_write("migrations/001_a.down.sql", "DROP TABLE a;");
+	fx_write("migrations/002_b.up.sql", "CREATE TABLE b (x INT);");
+	fx_write("migrations/003_c.up.sql", "CREATE TABLE c (x INT);");
+	fx_write("migrations/003_c.down.sql", "DROP TABLE c;");
+	fx_write("migrations/004_d.up.sql", "CREATE TABLE d (x INT);");
+	fx_write("migrations/004_d.down.sql", "DROP TABLE d;");
+	r = open_runner(0);
+	ck_assert_int_eq(up(r, NULL), 4);
+	ck_assert_int_eq(dbshift_runner_down(r, -1, NULL, &n), DBSHIFT_ENODOWN);
+	ck_assert_int_eq(n, 0);
+	ck_assert_str_eq(dbshift_runner_down_stop(r), "");
+	dbshift_runner_free(r);
+
+	r = open_runner(DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE);
+	ck_assert_int_eq(dbshift_runner_plan_down(r, -1, NULL, &plan), 0);
+	ck_assert_uint_eq(dbshift_plan_count(plan), 2);
+	ck_assert_str_eq(dbshift_plan_get(plan, 1)->id, "app/003");
+	ck_assert_str_eq(dbshift_runner_down_stop(r),
+			 "app/002 has no down script");
+	dbshift_plan_free(plan);
+	/* A count that ends before the stop does not stop short. */
+	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(dbshift_runner_down_stop(r), "");
+	ck_assert_int_eq(dbshift_runner_down(r, -1, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(dbshift_runner_down_stop(r),
+			 "app/002 has no down script");
+	ck_query("SELECT id FROM dbshift_migrations ORDER BY seq",
+		 "app/001,app/002");
+	ck_assert(!has_table("c") && !has_table("d"));
+	ck_assert(has_table("b"));
+	/* Nothing more can go: success, with the same stop. */
+	ck_assert_int_eq(dbshift_runner_down(r, -1, NULL, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_str_eq(dbshift_runner_down_stop(r),
+			 "app/002 has no down script");
+	/* redo does not stop short: it refuses. */
+	ck_assert_int_eq(dbshift_runner_redo(r), DBSHIFT_ENODOWN);
+	dbshift_runner_free(r);
+
+	/* An applied migration gone from the sources also stops it. */
+	fx_write("migrations/002_b.down.sql", "DROP TABLE b;");
+	ck_assert_int_eq(unlink(fx_path("migrations/001_a.up.sql")), 0);
+	ck_assert_int_eq(unlink(fx_path("migrations/001_a.down.sql")), 0);
+	r = open_runner(DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE);
+	ck_assert_int_eq(dbshift_runner_down(r, -1, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(dbshift_runner_down_stop(r),
+			 "app/001 is not in the sources");
+	ck_query("SELECT id FROM dbshift_migrations ORDER BY seq", "app/001");
+	dbshift_runner_free(r);
+}
+END_TEST
+
 /* ---- scripts refused before anything runs ---- */
 
 /* Expect `up` to fail with code and a message holding needle, with no
@@ -1247,6 +1313,8 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_autocommit_marker, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_error_line, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_down_as_far_as_possible, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_nul_byte_refused, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_transaction_control_refused, 0,

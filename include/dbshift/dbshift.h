@@ -416,6 +416,13 @@ typedef void (*dbshift_event_fn)(const dbshift_event *event, void *payload);
 /** Option flags. */
 #define DBSHIFT_OPT_IGNORE_CHECKSUMS (1u << 0)
 #define DBSHIFT_OPT_STRICT_ORDER (1u << 1)
+/** Roll back as far as possible: dbshift_runner_down() and
+ * dbshift_runner_plan_down() stop before the newest migration to roll back
+ * that cannot be rolled back (it has no down script, or is not in the
+ * sources) instead of refusing as a whole, and succeed with what they did
+ * before it; dbshift_runner_down_stop() says where and why.
+ * dbshift_runner_redo() is not affected. */
+#define DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE (1u << 2)
 
 /** How concurrent runs on one database are serialised. */
 typedef enum dbshift_lock_kind {
@@ -520,6 +527,16 @@ DBSHIFT_EXTERN int dbshift_runner_up(dbshift_runner *runner, const char *target,
  */
 DBSHIFT_EXTERN int dbshift_runner_down(dbshift_runner *runner, int count,
 				       const char *target, int *n_reverted);
+
+/**
+ * Where the last dbshift_runner_down() or dbshift_runner_plan_down() of a
+ * runner with DBSHIFT_OPT_DOWN_AS_FAR_AS_POSSIBLE stopped short, and why:
+ * "app/003 has no down script" or "app/003 is not in the sources"; "" when
+ * it did not stop short (or without the flag). Valid until the next call
+ * on the runner. Never NULL.
+ */
+DBSHIFT_EXTERN const char *
+dbshift_runner_down_stop(const dbshift_runner *runner);
 
 /** Roll back the most recently applied migration and apply it again. */
 DBSHIFT_EXTERN int dbshift_runner_redo(dbshift_runner *runner);
