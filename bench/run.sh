@@ -11,11 +11,15 @@
 #   - dbmate (https://github.com/amacneil/dbmate) doing the same, when it
 #     can be had: $DBSHIFT_BENCH_DBMATE names its binary, else it is
 #     installed with npm (package @dbmate/linux-x64) under BUILDDIR/bench/,
-#     once; without npm its columns stay empty. CI never runs this script.
+#     once; without npm its columns stay empty. CI never runs the timed
+#     tables (make check runs the real-world one on a two-migration set).
 # and print one table: seconds, the ratios dbshift/raw (apply) and
 # dbshift/dbmate (no-op), and dbshift's peak RSS (GNU time, when present).
 # A no-op is the median of $DBSHIFT_BENCH_REPEAT (default 5) runs; an
-# apply is run once. The uninstalled binary is run directly (not through
+# apply is run once. Then, when the real-world sets are present
+# ($DBSHIFT_REALWORLD, else ../shared/realworld beside the source tree),
+# a second table: each set applied and rolled back on its dialect by the
+# client and by dbshift (N "none" runs only that table). The uninstalled binary is run directly (not through
 # libtool's wrapper script, which alone costs a shell start-up). Asserts
 # nothing; wall-clock times depend on what else the machine is doing.
 set -eu
@@ -195,9 +199,12 @@ echo "dbshift bench on $(nproc) cores, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M 
 echo "SQLite $(sqlite3 --version | cut -d' ' -f1)${DBSHIFT_TEST_PG_URL:+, PostgreSQL $(psql -tA "$DBSHIFT_TEST_PG_URL" -c 'SHOW server_version')}${DBSHIFT_TEST_MYSQL_URL:+, MariaDB $(my -N -e 'SELECT VERSION()')}${dbmate:+, dbmate $("$dbmate" --version 2>/dev/null | cut -d' ' -f3)}"
 echo "no-op: median of $repeat runs; seconds of wall-clock time"
 echo
-echo "| | N | raw client | dbshift up | vs raw | dbmate up | dbshift no-op | dbmate no-op | vs dbmate | apply vs dbmate | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+if [ "$sizes" != none ]; then
+	echo "| | N | raw client | dbshift up | vs raw | dbmate up | dbshift no-op | dbmate no-op | vs dbmate | apply vs dbmate | peak RSS MiB |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+fi
 for n in $sizes; do
+	[ "$n" != none ] || continue
 	generate "$n"
 	bench_dialect sqlite SQLite "$n"
 	if [ -n "${DBSHIFT_TEST_PG_URL:-}" ]; then
@@ -208,20 +215,90 @@ for n in $sizes; do
 	fi
 done
 
-rw=${DBSHIFT_REALWORLD:-$here/../../shared/realworld}
-if [ -d "$rw/chirpstack-sqlite" ]; then
+# The real-world sets (../shared/realworld, see its SOURCES.md; passed in
+# $DBSHIFT_REALWORLD by make bench, which finds them as configure does):
+# each applied and then rolled back on its dialect by the database's
+# client and by dbshift. The client runs the same files in dbshift's order
+# in one process (sqlite3 .read, psql \i; psql stops at the first error),
+# each statement in autocommit mode except where a file has its own
+# BEGIN/COMMIT; dbshift runs each migration in a transaction with its
+# history row. Without the sets, or without a dialect's server, their rows
+# are left out.
+rw=${DBSHIFT_REALWORLD:-}
+if [ -z "$rw" ]; then
+	for d in "$here/../../shared/realworld" "$here/../../../shared/realworld"; do
+		if [ -d "$d" ]; then
+			rw=$(cd "$d" && pwd)
+			break
+		fi
+	done
+fi
+
+# The up (or down) scripts of the set in DIR, one path a line, in the
+# order dbshift runs them: versions ascending for up, descending for
+# down (both layouts of these sets sort by name as dbshift sorts them).
+rw_scripts() { # DIR up|down
+	if [ "$2" = up ]; then order=; else order=-r; fi
+	{
+		find "$1" -maxdepth 1 -type f -name "*.$2.sql"
+		find "$1" -mindepth 2 -maxdepth 2 -type f -name "$2.sql"
+	} | sort $order
+}
+
+# A client script running the set's up or down scripts, on DIALECT.
+rw_client_script() { # DIALECT DIR up|down
+	case $1 in
+	sqlite) echo ".bail on" ;;
+	pg) echo '\set ON_ERROR_STOP 1' ;;
+	esac
+	rw_scripts "$2" "$3" | while IFS= read -r f; do
+		case $1 in
+		sqlite) printf '.read "%s"\n' "$f" ;;
+		pg) printf "\\\\i '%s'\\n" "$f" ;;
+		esac
+	done
+}
+
+sqlite_run() { sqlite3 "$work/$1.sqlite" ".read $2"; }
+pg_run() { psql -q -v ON_ERROR_STOP=1 "$pg_base/bench_$1" -f "$2"; }
+pg_prepare() { psql -q "$pg_base/bench_$1" -c "$2"; }
+
+# One set: SET DIALECT LABEL [PREPARE-SQL]
+bench_set() {
+	dir="$rw/$1"
+	d=$2
+	n_up=$(rw_scripts "$dir" up | wc -l | tr -d " ")
+	rw_client_script "$d" "$dir" up >"$work/rw_up.sql"
+	rw_client_script "$d" "$dir" down >"$work/rw_down.sql"
+	"${d}_fresh" raw >/dev/null
+	[ -z "${4:-}" ] || "${d}_prepare" raw "$4"
+	raw_up=$(timed "${d}_run" raw "$work/rw_up.sql")
+	raw_down=$(timed "${d}_run" raw "$work/rw_down.sql")
+	url=$("${d}_fresh" shift)
+	[ -z "${4:-}" ] || "${d}_prepare" shift "$4"
+	up=$(timed "$dbshift" -q -u "$url" -s "app=$dir" up)
+	down=$(timed "$dbshift" -q -y -u "$url" -s "app=$dir" down --all)
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+		"$1" "$3" "$n_up" "$raw_up" "$up" "$(ratio "$up" "$raw_up")" \
+		"$raw_down" "$down" "$(ratio "$down" "$raw_down")"
+}
+
+if [ -n "$rw" ] && [ -d "$rw" ]; then
 	echo
-	echo "real-world sets, dbshift (seconds)"
-	url="sqlite:$work/chirpstack.db"
-	t=$(timed "$dbshift" -q -u "$url" -s "cs=$rw/chirpstack-sqlite" up)
-	echo "  chirpstack-sqlite, up of 14:       $t"
-	t=$(timed "$dbshift" -q -y -u "$url" -s "cs=$rw/chirpstack-sqlite" down --all)
-	echo "  chirpstack-sqlite, down --all:     $t"
+	echo "real-world sets ($rw): up, then down --all; seconds"
+	echo
+	echo "| set | dialect | migrations | raw client up | dbshift up | vs raw | raw client down | dbshift down --all | vs raw |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	if [ -d "$rw/chirpstack-sqlite" ]; then
+		bench_set chirpstack-sqlite sqlite SQLite
+	fi
 	if [ -n "${DBSHIFT_TEST_PG_URL:-}" ]; then
-		url=$(pg_fresh om)
-		t=$(timed "$dbshift" -q -u "$url" -s "om=$rw/openmeter-postgres" up)
-		echo "  openmeter-postgres, up of 269:     $t"
-		t=$(timed "$dbshift" -q -y -u "$url" -s "om=$rw/openmeter-postgres" down --all)
-		echo "  openmeter-postgres, down --all:    $t"
+		if [ -d "$rw/chirpstack-postgres" ]; then
+			bench_set chirpstack-postgres pg PostgreSQL \
+				"CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS hstore;"
+		fi
+		if [ -d "$rw/openmeter-postgres" ]; then
+			bench_set openmeter-postgres pg PostgreSQL
+		fi
 	fi
 fi

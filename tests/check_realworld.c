@@ -204,6 +204,49 @@ START_TEST(test_realworld_verify)
 }
 END_TEST
 
+/*
+ * make bench's table of the real-world sets (bench/run.sh), on a small set
+ * in the shape of chirpstack-sqlite: the sqlite3 client and dbshift each
+ * apply it and roll it back, and the row holds both timings. PostgreSQL
+ * rows are left out without a server, the generated migrations with
+ * "none", and dbmate is not fetched.
+ */
+START_TEST(test_realworld_bench_table)
+{
+	char rw[1100];
+	const char *env[6];
+	const char *argv[] = {"/bin/sh", TOP_SRCDIR "/bench/run.sh",
+			      TOP_BUILDDIR, "none", NULL};
+	fx_run run;
+
+	fx_write("rw/chirpstack-sqlite/00000000000000_initial/up.sql",
+		 "CREATE TABLE a (x INT);\nCREATE TABLE b (y INT);\n");
+	fx_write("rw/chirpstack-sqlite/00000000000000_initial/down.sql",
+		 "DROP TABLE b;\nDROP TABLE a;\n");
+	fx_write("rw/chirpstack-sqlite/2024-09-17-104125_c/up.sql",
+		 "CREATE TABLE c (z INT);\n");
+	fx_write("rw/chirpstack-sqlite/2024-09-17-104125_c/down.sql",
+		 "DROP TABLE c;\n");
+	snprintf(rw, sizeof(rw), "DBSHIFT_REALWORLD=%s", fx_path("rw"));
+	env[0] = rw;
+	env[1] = "DBSHIFT_BENCH_INNER=1"; /* no servers */
+	env[2] = "DBSHIFT_TEST_PG_URL=";
+	env[3] = "DBSHIFT_TEST_MYSQL_URL=";
+	env[4] = "DBSHIFT_BENCH_DBMATE=/bin/true";
+	env[5] = NULL;
+	run = fx_exec_env(env, argv);
+	ck_assert_msg(run.status == 0, "exit %d\n%s\n%s", run.status, run.out,
+		      run.err);
+	ck_assert_has(run.out, "| set | dialect | migrations | raw client up "
+			       "| dbshift up | vs raw | raw client down | "
+			       "dbshift down --all | vs raw |");
+	ck_assert_has(run.out, "| chirpstack-sqlite | SQLite | 2 | ");
+	ck_assert_lacks(run.out, "PostgreSQL |");
+	ck_assert_lacks(run.out, "| N |");
+	fx_run_free(&run);
+}
+END_TEST
+
 Suite *realworld_suite(void)
 {
 	Suite *s = suite_create("realworld");
@@ -214,6 +257,7 @@ Suite *realworld_suite(void)
 			    (int)(sizeof(sets) / sizeof(sets[0])));
 	tcase_add_loop_test(tc, test_realworld_verify, 0,
 			    (int)(sizeof(sets) / sizeof(sets[0])));
+	tcase_add_test(tc, test_realworld_bench_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

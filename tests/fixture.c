@@ -221,13 +221,10 @@ static char *slurp_fd(int fd)
 
 fx_run fx_cli_env(const char *const *env, const char *const *argv)
 {
-	fx_run run = {-1, NULL, NULL};
 	const char *cli = getenv("DBSHIFT_CLI");
-	char outpath[1100], errpath[1100];
-	pid_t pid;
-	int status, outfd, errfd;
 	size_t n = 0;
 	const char **args;
+	fx_run run;
 
 	if (cli == NULL)
 		cli = TOP_BUILDDIR "/dbshift";
@@ -237,6 +234,17 @@ fx_run fx_cli_env(const char *const *env, const char *const *argv)
 	ck_assert(args != NULL);
 	args[0] = cli;
 	memcpy(args + 1, argv, n * sizeof(*args));
+	run = fx_exec_env(env, args);
+	free(args);
+	return run;
+}
+
+fx_run fx_exec_env(const char *const *env, const char *const *args)
+{
+	fx_run run = {-1, NULL, NULL};
+	char outpath[1100], errpath[1100];
+	pid_t pid;
+	int status, outfd, errfd;
 
 	snprintf(outpath, sizeof(outpath), "%s/.cli-stdout", fx_tmpdir());
 	snprintf(errpath, sizeof(errpath), "%s/.cli-stderr", fx_tmpdir());
@@ -257,10 +265,9 @@ fx_run fx_cli_env(const char *const *env, const char *const *argv)
 		setenv("NO_COLOR", "1", 1);
 		for (; env != NULL && *env != NULL; env++)
 			putenv((char *)*env);
-		execv(cli, (char *const *)args);
+		execv(args[0], (char *const *)args);
 		_exit(127);
 	}
-	free(args);
 	while (waitpid(pid, &status, 0) < 0)
 		ck_assert(errno == EINTR);
 	if (WIFEXITED(status))

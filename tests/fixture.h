@@ -63,6 +63,9 @@ fx_run fx_cli(const char *arg0, ...);
  * array) and argv array. */
 fx_run fx_cli_env(const char *const *env, const char *const *argv);
 
+/** Run the program argv[0] (a path) the way fx_cli_env() runs the CLI. */
+fx_run fx_exec_env(const char *const *env, const char *const *argv);
+
 void fx_run_free(fx_run *run);
 
 /**
