@@ -7,7 +7,10 @@
  * a directive further down (or inside a string literal) has no effect. A
  * comment whose text starts with "dbshift:" in any letter case must be a
  * known directive: a misspelt "no-transaction" that silently ran the
- * script in a transaction would be worse than a refusal to start.
+ * script in a transaction would be worse than a refusal to start. Atlas's
+ * "-- atlas:txmode none" (in sets Atlas wrote for golang-migrate) means
+ * what dbshift:no-transaction means; Atlas's other directives are
+ * comments to dbshift.
  */
 #include "config.h"
 
@@ -253,6 +256,25 @@ static int directives_handle(dbshift__directives *out, const char *text,
 	return 0;
 }
 
+/* Is the comment text (len bytes) Atlas's "atlas:txmode none"? */
+static int directives_atlas_no_transaction(const char *text, size_t len)
+{
+	static const char prefix[] = "atlas:txmode";
+	size_t pos = sizeof(prefix) - 1;
+
+	if (len < pos || memcmp(text, prefix, pos) != 0 || pos == len ||
+	    !directives_is_space(text[pos]))
+		return 0;
+	while (pos < len && directives_is_space(text[pos]))
+		pos++;
+	if (len - pos < 4 || memcmp(text + pos, "none", 4) != 0)
+		return 0;
+	pos += 4;
+	while (pos < len && directives_is_space(text[pos]))
+		pos++;
+	return pos == len;
+}
+
 /*
  * Look at one line of the leading block. Sets *end_of_block when the line
  * is neither blank nor a "--" comment. Returns 0, -1 or -2 as
@@ -275,6 +297,10 @@ static int directives_line(dbshift__directives *out, const char *line,
 	pos += 2;
 	while (pos < len && directives_is_space(line[pos]))
 		pos++;
+	if (directives_atlas_no_transaction(line + pos, len - pos)) {
+		out->no_transaction = 1;
+		return 0;
+	}
 	if (len - pos < DIRECTIVE_PREFIX_LEN ||
 	    strncasecmp(line + pos, DIRECTIVE_PREFIX, DIRECTIVE_PREFIX_LEN) !=
 		    0)

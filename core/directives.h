@@ -24,6 +24,7 @@ typedef struct dbshift__directives {
  * A comment whose text starts with "dbshift:" must be a known directive:
  *   dbshift:depends-on ID...   dbshift:no-transaction
  *   dbshift:dialects NAME...   dbshift:contexts NAME...
+ * Atlas's "atlas:txmode none" sets no_transaction too.
  * Returns 0; -1 with a one-line reason in errbuf (e.g. "line 2: unknown
  * directive 'dbshift:foo'"); -2 when out of memory. out is zeroed first and
  * must be freed with dbshift__directives_free() in every case.

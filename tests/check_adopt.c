@@ -98,6 +98,41 @@ START_TEST(test_adopt_golang_migrate)
 }
 END_TEST
 
+/* Sets taken over from another tool may alter that tool's own table in a
+ * later migration: adopt leaves the table in place, so such a migration
+ * runs like any other. */
+START_TEST(test_adopt_then_alter_foreign_table)
+{
+	dbshift_runner *r;
+	char *rows;
+	int n = -1;
+
+	FX_USE_DIALECT(url);
+	fx_write("m/001_users.up.sql", "CREATE TABLE users (id INT);\n");
+	fx_write(
+		"m/002_alter_tracking.up.sql",
+		"ALTER TABLE schema_migrations ADD COLUMN note VARCHAR(40);\n");
+	fx_db_exec(url, "CREATE TABLE schema_migrations (version BIGINT NOT "
+			"NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)");
+	fx_db_exec(url, "INSERT INTO schema_migrations VALUES (1, FALSE)");
+	r = runner();
+	ck_assert_int_eq(dbshift_runner_adopt(r, "golang-migrate", NULL, 0,
+					      NULL, NULL, &n),
+			 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(dbshift_runner_up(r, NULL, &n) == 0, "%s",
+		      dbshift_runner_error(r)->message);
+	ck_assert_int_eq(n, 1);
+	rows = fx_db_query(url, "SELECT count(note) FROM schema_migrations");
+	ck_assert_str_eq(rows, "0");
+	free(rows);
+	rows = history();
+	ck_assert_str_eq(rows, "app/001,app/002");
+	free(rows);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 START_TEST(test_adopt_goose)
 {
 	FX_USE_DIALECT(url);
@@ -283,6 +318,8 @@ Suite *adopt_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_adopt_golang_migrate, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_adopt_then_alter_foreign_table, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_adopt_goose, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_adopt_dbmate, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_adopt_flyway, 0, FX_N_DIALECTS);

@@ -55,6 +55,31 @@ START_TEST(test_directives_none)
 }
 END_TEST
 
+/* Atlas's "-- atlas:txmode none" means no transaction; its other
+ * directives, and txmode's other modes, are comments here. */
+START_TEST(test_directives_atlas_txmode)
+{
+	ck_assert_int_eq(parse("-- atlas:txmode none\r\n\n"
+			       "CREATE INDEX CONCURRENTLY i ON t (a);\n"),
+			 0);
+	ck_assert_int_eq(d.no_transaction, 1);
+	dbshift__directives_free(&d);
+	ck_assert_int_eq(
+		parse("-- atlas:nolint MF101\n--atlas:txmode  none  \n"), 0);
+	ck_assert_int_eq(d.no_transaction, 1);
+	dbshift__directives_free(&d);
+	ck_assert_int_eq(parse("-- atlas:txmode file\n-- atlas:nolint BC102\n"
+			       "-- atlas:txmode nonesuch\n"
+			       "-- atlas:txmodenone\n"),
+			 0);
+	ck_assert_int_eq(d.no_transaction, 0);
+	dbshift__directives_free(&d);
+	/* Only in the leading block, as dbshift's own directives. */
+	ck_assert_int_eq(parse("SELECT 1;\n-- atlas:txmode none\n"), 0);
+	ck_assert_int_eq(d.no_transaction, 0);
+}
+END_TEST
+
 START_TEST(test_directives_all_kinds)
 {
 	ck_assert_int_eq(parse("-- dbshift:depends-on auth/002 jobs/001\n"
@@ -356,6 +381,7 @@ Suite *directives_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_directives_none);
 	tcase_add_test(tc, test_directives_all_kinds);
+	tcase_add_test(tc, test_directives_atlas_txmode);
 	tcase_add_test(tc, test_directives_accumulate);
 	tcase_add_test(tc, test_directives_dialect_aliases);
 	tcase_add_test(tc, test_directives_leading_block_only);

@@ -925,6 +925,29 @@ START_TEST(test_runner_autocommit_marker)
 }
 END_TEST
 
+/* "-- atlas:txmode none" (Atlas-written golang-migrate sets) runs the
+ * migration outside a transaction, as -- dbshift:no-transaction does. */
+START_TEST(test_runner_atlas_txmode_none)
+{
+	dbshift_runner *r;
+	dbshift_plan *plan = NULL;
+
+	USE_DIALECT();
+	fx_write("migrations/001_t.up.sql", "CREATE TABLE t (a INT);");
+	fx_write("migrations/002_idx.up.sql", "-- atlas:txmode none\n\n"
+					      "CREATE INDEX t_a ON t (a);\n");
+	fx_write("migrations/002_idx.postgres.up.sql",
+		 "-- atlas:txmode none\n\n"
+		 "CREATE INDEX CONCURRENTLY t_a ON t (a);\n");
+	r = open_runner(0);
+	ck_assert_int_eq(dbshift_runner_plan_up(r, NULL, &plan), 0);
+	ck_assert_str_eq(plan_no_transaction(plan), "0,1");
+	dbshift_plan_free(plan);
+	ck_assert_int_eq(up(r, NULL), 2);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 /* Where the database tells the error's position in the statement
  * (SQLite's sqlite3_error_offset(), PostgreSQL's error position), the
  * message names the error's own line, not only the statement's first. */
@@ -1313,6 +1336,8 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_autocommit_marker, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_error_line, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_atlas_txmode_none, 0,
+			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_down_as_far_as_possible, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_lock_table_lease, 0, FX_N_DIALECTS);
