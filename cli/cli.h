@@ -37,6 +37,8 @@ struct cli_options {
 
 	const char *url;	/* never NULL after parsing */
 	const char *url_origin; /* "--url", "$DBSHIFT_URL", ... */
+	char *url_owned;	/* the copy of --url or --url-file's URL */
+	const char *url_file;	/* --url-file PATH, or NULL */
 	struct cli_source *sources;
 	size_t n_sources; /* at least 1 after parsing */
 	const char *table;

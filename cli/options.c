@@ -7,15 +7,20 @@
  * (`dbshift up --source app=db/migrations`, `dbshift down --all`). What
  * remains after the options is the command and its arguments. Defaults
  * that depend on the environment (the URL) are applied here, so that the
- * commands see one complete struct cli_options.
+ * commands see one complete struct cli_options. A URL given with --url is
+ * copied and overwritten in argv, so that `ps` does not show a password;
+ * --url-file reads it from a file only its owner may read.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -38,13 +43,18 @@ enum {
 	OPT_FROM_TABLE,
 	OPT_NAMING,
 	OPT_KEEP_GOING,
-	OPT_AS_FAR_AS_POSSIBLE
+	OPT_AS_FAR_AS_POSSIBLE,
+	OPT_URL_FILE
 };
+
+/* Longest URL file read. */
+#define URL_FILE_MAX 8192
 
 static const char short_options[] = ":u:s:t:o:yqvhV";
 
 static const struct option long_options[] = {
 	{"url", required_argument, NULL, 'u'},
+	{"url-file", required_argument, NULL, OPT_URL_FILE},
 	{"source", required_argument, NULL, 's'},
 	{"table", required_argument, NULL, 't'},
 	{"driver-dir", required_argument, NULL, OPT_DRIVER_DIR},
@@ -79,6 +89,10 @@ void cli_options_help(FILE *out)
 	      "  -u, --url URL            database URL; else $DBSHIFT_URL, "
 	      "else $DATABASE_URL,\n"
 	      "                           else " CLI_DEFAULT_URL "\n"
+	      "      --url-file PATH      read the URL from the first line of "
+	      "PATH (mode\n"
+	      "                           0600 or stricter): no password in "
+	      "argv\n"
 	      "  -s, --source [NAME=]DIR  migration directory, repeatable; "
 	      "NAME defaults to\n"
 	      "                           DIR's base name; default "
@@ -341,9 +355,16 @@ static int apply_option(struct cli_options *opts, int c, const char *arg)
 {
 	switch (c) {
 	case 'u':
-		opts->url = arg;
+		free(opts->url_owned);
+		opts->url_owned = strdup(arg);
+		if (opts->url_owned == NULL)
+			return cli_error(CLI_EXIT_FAIL, "out of memory");
+		opts->url = opts->url_owned;
 		opts->url_origin = "--url";
 		return not_empty(arg, "url");
+	case OPT_URL_FILE:
+		opts->url_file = arg;
+		return not_empty(arg, "url-file");
 	case 's':
 		return add_source(opts, arg);
 	case 't':
@@ -457,6 +478,64 @@ static int bad_option(int c, int argc, char **argv)
 	return cli_usage_error("unknown option '%.*s'", (int)len, typed);
 }
 
+/*
+ * Overwrite the URL in argv, after the scheme, with '*': the program has
+ * its own copy, and `ps` (/proc/PID/cmdline) shows argv as it is now.
+ */
+static void hide_url_arg(char *arg)
+{
+	char *p = strchr(arg, ':');
+
+	for (p = p != NULL ? p + 1 : arg; *p != '\0'; p++)
+		*p = '*';
+}
+
+/* Read the URL from the first line of path, which only its owner may
+ * read or write. */
+static int read_url_file(struct cli_options *opts, const char *path)
+{
+	char buf[URL_FILE_MAX + 1];
+	struct stat st;
+	size_t len;
+	ssize_t got;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_error(CLI_EXIT_USAGE, "cannot open URL file %s: %s",
+				 path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		rc = cli_error(CLI_EXIT_USAGE, "URL file %s is not a file",
+			       path);
+	else if ((st.st_mode & 077) != 0)
+		rc = cli_error(CLI_EXIT_USAGE,
+			       "URL file %s may be read or written by others "
+			       "(mode %04o); it holds a password: chmod 600 it",
+			       path, (unsigned)(st.st_mode & 07777));
+	got = rc == 0 ? read(fd, buf, URL_FILE_MAX) : 0;
+	close(fd);
+	if (rc != 0)
+		return rc;
+	if (got < 0)
+		return cli_error(CLI_EXIT_USAGE, "cannot read URL file %s: %s",
+				 path, strerror(errno));
+	len = strcspn(buf, "\n");
+	if ((size_t)got < len)
+		len = (size_t)got;
+	while (len > 0 && (buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
+			   buf[len - 1] == '\t'))
+		len--;
+	if (len == 0 || memchr(buf, '\0', len) != NULL)
+		return cli_error(CLI_EXIT_USAGE,
+				 "URL file %s does not begin with a URL", path);
+	opts->url_owned = strndup(buf, len);
+	if (opts->url_owned == NULL)
+		return cli_error(CLI_EXIT_FAIL, "out of memory");
+	opts->url = opts->url_owned;
+	opts->url_origin = "--url-file";
+	return 0;
+}
+
 /* $DBSHIFT_URL, else $DATABASE_URL, else the default (empty = unset). */
 static void default_url(struct cli_options *opts)
 {
@@ -495,6 +574,16 @@ int cli_options_parse(struct cli_options *opts, int argc, char **argv)
 		rc = apply_option(opts, c, optarg);
 		if (rc != 0)
 			return rc;
+		if (c == 'u')
+			hide_url_arg(optarg);
+	}
+	if (opts->url_file != NULL && opts->url != NULL)
+		return cli_usage_error("options '--url' and '--url-file' "
+				       "cannot be used together");
+	if (opts->url_file != NULL) {
+		rc = read_url_file(opts, opts->url_file);
+		if (rc != 0)
+			return rc;
 	}
 	if (optind < argc)
 		opts->command = argv[optind++];
@@ -516,5 +605,6 @@ void cli_options_free(struct cli_options *opts)
 	}
 	free(opts->sources);
 	free(opts->contexts);
+	free(opts->url_owned);
 	memset(opts, 0, sizeof(*opts));
 }

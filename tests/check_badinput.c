@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "dialects.h"
@@ -105,6 +106,69 @@ START_TEST(test_badinput_pg_raw_password)
 	ck_assert_msg(strstr(run.err, "S3c") == NULL, "%s", run.err);
 	ck_assert_msg(strstr(run.err, "***@") != NULL, "%s", run.err);
 	fx_run_free(&run);
+}
+END_TEST
+
+/* ---- passwords kept out of argv ---- */
+
+/* Run `dbshift -v -u url status` with env added and expect success (the
+ * test servers' passwords equal the user names, which output shows). */
+static void expect_login(const char *const *env, const char *url)
+{
+	const char *argv[] = {"-v", "-u", url, "status", NULL};
+	fx_run run;
+
+	fx_mkdir("migrations");
+	run = fx_cli_env(env, argv);
+	ck_assert_msg(run.status == 0, "%s: exit %d: %s", url, run.status,
+		      run.err);
+	fx_run_free(&run);
+}
+
+/* PostgreSQL: a URL without a password logs in with the password from
+ * $PGPASSFILE (or ~/.pgpass), read by libpq. */
+START_TEST(test_badinput_pgpassfile)
+{
+	const char *user = getenv("DBSHIFT_TEST_PG_PASSWORD_USER");
+	const char *admin = getenv("DBSHIFT_TEST_PG_URL");
+	char line[300], url[300], env_var[1200];
+	const char *env[] = {env_var, NULL};
+
+	if (!fx_dialect_ready(FX_POSTGRES) || user == NULL)
+		return;
+	snprintf(line, sizeof(line), "%s:*:%s:%s\n", host_port(admin), user,
+		 user);
+	fx_write("pgpass", line);
+	ck_assert_int_eq(chmod(fx_path("pgpass"), 0600), 0);
+	snprintf(env_var, sizeof(env_var), "PGPASSFILE=%s", fx_path("pgpass"));
+	snprintf(url, sizeof(url), "postgres://%s@%s/postgres", user,
+		 host_port(admin));
+	expect_login(env, url);
+	/* Without it, the same URL is refused. */
+	expect_status(url, 1, "password");
+}
+END_TEST
+
+/* MySQL: $MYSQL_PWD, or an option file named by option-file=PATH. */
+START_TEST(test_badinput_mysql_pwd_and_option_file)
+{
+	static const char *const env[] = {"MYSQL_PWD=dbshift", NULL};
+	const char *admin = getenv("DBSHIFT_TEST_MYSQL_URL");
+	char url[1300];
+
+	if (!fx_dialect_ready(FX_MYSQL))
+		return;
+	snprintf(url, sizeof(url), "mysql://dbshift@%s/mysql",
+		 host_port(admin));
+	expect_login(env, url);
+	expect_status(url, 1, "Access denied");
+	fx_write("my.cnf", "[client]\nuser=dbshift\npassword=dbshift\n");
+	snprintf(url, sizeof(url), "mysql://%s/mysql?option-file=%s",
+		 host_port(admin), fx_path("my.cnf"));
+	expect_login(NULL, url);
+	snprintf(url, sizeof(url), "mysql://%s/mysql?option-file=%s",
+		 host_port(admin), fx_path("nosuch.cnf"));
+	expect_status(url, 2, "option-file");
 }
 END_TEST
 
@@ -385,6 +449,8 @@ Suite *badinput_suite(void)
 	tcase_add_loop_test(tc, test_badinput_wrong_password, 0, 2);
 	tcase_add_loop_test(tc, test_badinput_pg_bad_parts, 0, 9);
 	tcase_add_test(tc, test_badinput_pg_raw_password);
+	tcase_add_test(tc, test_badinput_pgpassfile);
+	tcase_add_test(tc, test_badinput_mysql_pwd_and_option_file);
 	tcase_add_loop_test(tc, test_badinput_missing_database, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("generated passwords");

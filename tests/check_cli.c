@@ -5,13 +5,19 @@
  * file there, and checks the exit status, what went to stdout and stderr,
  * and what the database holds afterwards.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dbshift/dbshift.h"
@@ -640,6 +646,96 @@ START_TEST(test_cli_url_password_hidden)
 }
 END_TEST
 
+/* --url-file: read from a file only its owner may read; refused (naming
+ * the file) when others may, when missing or empty, and beside --url. */
+START_TEST(test_cli_url_file)
+{
+	write_three();
+	fx_write("url", "sqlite:test.db\n# a comment line\n");
+	ck_assert_int_eq(chmod(fx_path("url"), 0644), 0);
+	fx_expect_err(2,
+		      "URL file url may be read or written by others "
+		      "(mode 0644)",
+		      "--url-file", "url", "-s", "app=migs", "up", NULL);
+	ck_assert_int_eq(chmod(fx_path("url"), 0600), 0);
+	fx_expect_err(0, "applying app/003", "--url-file", "url", "-s",
+		      "app=migs", "up", NULL);
+	fx_expect_err(0, "url: sqlite:test.db (--url-file)", "-v", "--url-file",
+		      "url", "-s", "app=migs", "status", NULL);
+	ck_assert_int_eq(chmod(fx_path("url"), 0400), 0);
+	fx_expect_err(0, "(--url-file)", "-v", "--url-file", "url", "-s",
+		      "app=migs", "status", NULL);
+	fx_expect_err(2, "cannot open URL file nofile", "--url-file", "nofile",
+		      "status", NULL);
+	fx_expect_err(2, "cannot be used together", "--url-file", "url", "-u",
+		      "sqlite:x.db", "status", NULL);
+	fx_write("empty", "\n");
+	ck_assert_int_eq(chmod(fx_path("empty"), 0600), 0);
+	fx_expect_err(2, "URL file empty does not begin with a URL",
+		      "--url-file", "empty", "status", NULL);
+}
+END_TEST
+
+/* The program overwrites the URL in its argv, so that `ps`
+ * (/proc/PID/cmdline) does not show the password while it runs: here it
+ * waits on a server that never answers. */
+START_TEST(test_cli_url_hidden_from_ps)
+{
+	const char *cli = getenv("DBSHIFT_CLI");
+	struct sockaddr_in addr;
+	socklen_t addr_len = sizeof(addr);
+	char url[256], cmdline[4096], path[64], migs[1024];
+	int listener, hidden = 0, tries, fd;
+	ssize_t n = 0, i;
+	pid_t pid;
+
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(listener, 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, addr_len), 0);
+	ck_assert_int_eq(listen(listener, 4), 0);
+	ck_assert_int_eq(
+		getsockname(listener, (struct sockaddr *)&addr, &addr_len), 0);
+	snprintf(url, sizeof(url),
+		 "postgres://u:Ps5ecretArgv@127.0.0.1:%d/db?connect_timeout=5",
+		 ntohs(addr.sin_port));
+	/* The sources are read before the connection is made. */
+	write_three();
+	snprintf(migs, sizeof(migs), "%s", fx_path("migs"));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(cli != NULL ? cli : TOP_BUILDDIR "/dbshift", "dbshift",
+		      "-u", url, "-s", migs, "status", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	for (tries = 0; tries < 100 && !hidden; tries++) {
+		usleep(50000);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			break;
+		n = read(fd, cmdline, sizeof(cmdline) - 1);
+		close(fd);
+		for (i = 0; i < n; i++)
+			if (cmdline[i] == '\0')
+				cmdline[i] = ' ';
+		cmdline[n > 0 ? n : 0] = '\0';
+		hidden = strstr(cmdline, "Ps5ecret") == NULL &&
+			 strstr(cmdline, "status") != NULL;
+	}
+	/* Still running (not a zombie that exited early, e.g. on bad input). */
+	ck_assert_msg(n > 0, "dbshift exited before connecting");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(listener);
+	ck_assert_msg(hidden, "password still in %s: %s", path, cmdline);
+	ck_assert_ptr_nonnull(strstr(cmdline, "-u postgres:*"));
+}
+END_TEST
+
 START_TEST(test_cli_options_after_command)
 {
 	fx_run run;
@@ -986,6 +1082,8 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_missing_source_dir);
 	tcase_add_test(tc, test_cli_bad_url);
 	tcase_add_test(tc, test_cli_url_password_hidden);
+	tcase_add_test(tc, test_cli_url_file);
+	tcase_add_test(tc, test_cli_url_hidden_from_ps);
 	tcase_add_test(tc, test_cli_options_after_command);
 	tcase_add_test(tc, test_cli_default_source);
 	tcase_add_test(tc, test_cli_source_dir_name);

@@ -38,6 +38,9 @@
  *                         statement or a lock wait may take long, so
  *                         reads do not time out unless asked to
  *   charset=NAME          the connection's character set (utf8mb4)
+ *   option-file=PATH      a MySQL option file whose [client] group gives
+ *                         what the URL leaves out (user, password, ...),
+ *                         so that the password need not be in the URL
  * Any other parameter is an error. LOAD DATA LOCAL INFILE is disabled.
  * Messages name the host or socket, never the password; the client
  * library's connection errors are scrubbed of it.
@@ -189,7 +192,14 @@ static int set_options(MYSQL *db, const dbshift__mysql_target *t,
 	const char *charset = t->values[DBSHIFT__MYSQL_CHARSET];
 	unsigned int no_infile = 0;
 	unsigned int tcp = MYSQL_PROTOCOL_TCP;
+	const char *file = t->values[DBSHIFT__MYSQL_OPTION_FILE];
 
+	/* First, so that what the URL says wins over the file. */
+	if (file != NULL && (set_option(db, MYSQL_READ_DEFAULT_FILE, file,
+					"option-file", diag) != 0 ||
+			     set_option(db, MYSQL_READ_DEFAULT_GROUP, "client",
+					"option-file", diag) != 0))
+		return -1;
 	if (set_option(db, MYSQL_OPT_CONNECT_TIMEOUT, &t->connect_timeout,
 		       "connect-timeout", diag) != 0 ||
 	    set_option(db, MYSQL_OPT_READ_TIMEOUT, &t->read_timeout,

@@ -12,10 +12,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <mysql.h>
 
@@ -44,7 +46,7 @@ static const char *const param_names[P_COUNT] = {
 	"socket",	   "ssl-mode",	   "tls",
 	"ssl-ca",	   "ssl-cert",	   "ssl-key",
 	"connect-timeout", "read-timeout", "write-timeout",
-	"charset",
+	"charset",	   "option-file",
 };
 
 /*
@@ -266,6 +268,13 @@ static int apply_param(target *t, param p, dbshift_diag *diag)
 				    "charset '%s' is not a character set name",
 				    value);
 		return 0;
+	case DBSHIFT__MYSQL_OPTION_FILE:
+		if (access(value, R_OK) != 0)
+			return fail(diag, 0,
+				    "option-file '%s' of MySQL URL cannot be "
+				    "read: %s",
+				    value, strerror(errno));
+		return 0;
 	default:
 		if (value[0] == '\0')
 			return fail(diag, 0,
@@ -294,7 +303,7 @@ static int parse_param(target *t, const char *s, size_t len, dbshift_diag *diag)
 		     "unknown parameter '%s' in MySQL URL (known: "
 		     "socket, ssl-mode, tls, ssl-ca, ssl-cert, "
 		     "ssl-key, connect-timeout, read-timeout, "
-		     "write-timeout, charset)",
+		     "write-timeout, charset, option-file)",
 		     name);
 		free(name);
 		return -1;
