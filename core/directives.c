@@ -69,6 +69,14 @@ static int directives_is_space(char c)
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
 
+/* A byte no directive may hold: a NUL would cut a copied argument short,
+ * other control characters (white space aside) name nothing. */
+static int directives_is_control(char c)
+{
+	return ((unsigned char)c < 0x20 && !directives_is_space(c)) ||
+	       c == 0x7f;
+}
+
 /* Arguments are separated by white space; commas are accepted too. */
 static int directives_is_separator(char c)
 {
@@ -230,6 +238,13 @@ static int directives_handle(dbshift__directives *out, const char *text,
 			directives_quote_len(DIRECTIVE_PREFIX_LEN + word_len),
 			text);
 
+	for (pos = 0; pos < len; pos++)
+		if (directives_is_control(text[pos]))
+			return directives_fail(
+				errbuf, errbuf_size,
+				"line %lu: 'dbshift:%s' holds a control "
+				"character (byte 0x%02x)",
+				line_no, found->name, (unsigned char)text[pos]);
 	pos = DIRECTIVE_PREFIX_LEN + word_len;
 	for (;;) {
 		while (pos < len && directives_is_separator(text[pos]))

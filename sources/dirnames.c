@@ -29,14 +29,23 @@
 static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Write the reason into errbuf. Reasons quote parts of the name, which may
+ * hold any byte but '/' and NUL: control characters become '?' so that a
+ * reason stays one line (a newline in a file name would split it).
+ */
 static int dirnames_fail(char *errbuf, size_t errbuf_size, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (errbuf != NULL && errbuf_size > 0) {
 		va_start(ap, fmt);
 		vsnprintf(errbuf, errbuf_size, fmt, ap);
 		va_end(ap);
+		for (p = errbuf; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 	}
 	return -1;
 }

@@ -299,6 +299,28 @@ START_TEST(test_directives_bad_dialects)
 }
 END_TEST
 
+START_TEST(test_directives_control_characters)
+{
+	/* A NUL inside an argument once cut the copied id short: "a\0/b"
+	 * became the dependency "a" (found by tests/fuzz). */
+	static const char nul[] = "-- dbshift:depends-on \fa\0/b\n";
+
+	ck_assert_int_eq(dbshift__directives_parse(&d, nul, sizeof(nul) - 1,
+						   reason, sizeof(reason)),
+			 -1);
+	ck_assert_str_eq(reason, "line 1: 'dbshift:depends-on' holds a "
+				 "control character (byte 0x00)");
+	dbshift__directives_free(&d);
+	ck_assert_parse_error("\n-- dbshift:contexts dev\x1b[2Jx\n",
+			      "line 2: 'dbshift:contexts' holds a control "
+			      "character (byte 0x1b)");
+	dbshift__directives_free(&d);
+	/* White space, \v and \f included, still separates. */
+	ck_assert_int_eq(parse("-- dbshift:contexts\va\fb\r\n"), 0);
+	ck_assert_uint_eq(d.n_contexts, 2);
+}
+END_TEST
+
 START_TEST(test_directives_no_transaction_arguments)
 {
 	ck_assert_parse_error(
@@ -396,6 +418,7 @@ Suite *directives_suite(void)
 	tcase_add_test(tc, test_directives_depends_on_without_ids);
 	tcase_add_test(tc, test_directives_bad_ids);
 	tcase_add_test(tc, test_directives_bad_dialects);
+	tcase_add_test(tc, test_directives_control_characters);
 	tcase_add_test(tc, test_directives_no_transaction_arguments);
 	tcase_add_test(tc, test_directives_small_errbuf);
 	tcase_add_test(tc, test_directives_length_not_nul);

@@ -245,6 +245,24 @@ START_TEST(test_dirnames_folder_bad)
 }
 END_TEST
 
+START_TEST(test_dirnames_reason_one_line)
+{
+	/* Reasons quote the name; a newline or escape in it is shown as '?'
+	 * so that the reason stays one line (found by tests/fuzz). */
+	folder_bad("1\n2", "version '1?2'");
+	ck_assert_ptr_null(strchr(reason, '\n'));
+	flat_bad("1_x.Post\x1bgres.up.sql", "'Post?gres' after a '.'");
+	ck_assert_ptr_null(strchr(reason, '\x1b'));
+	ck_assert_int_eq(dbshift__flatname_parse_stem("a\nb.up.sql", &flat,
+						      reason, sizeof(reason)),
+			 -1);
+	ck_assert_str_eq(reason, "version 'a?b' may hold only letters, digits, "
+				 "'_' and '-' (expected STEM[.DIALECT]"
+				 "[.autocommit].up.sql, .down.sql, _up.sql or "
+				 "_down.sql)");
+}
+END_TEST
+
 START_TEST(test_dirnames_folder_small_buffers)
 {
 	char v[4], n[4];
@@ -312,6 +330,7 @@ Suite *dirnames_suite(void)
 	tcase_add_test(tc, test_dirnames_flat_too_long);
 	tcase_add_test(tc, test_dirnames_folder);
 	tcase_add_test(tc, test_dirnames_folder_bad);
+	tcase_add_test(tc, test_dirnames_reason_one_line);
 	tcase_add_test(tc, test_dirnames_folder_small_buffers);
 	tcase_add_test(tc, test_dirnames_folderfile);
 	tcase_add_test(tc, test_dirnames_version_valid);
