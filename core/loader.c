@@ -19,6 +19,14 @@
  * and gives the same descriptor; the first driver loaded under a name
  * serves the whole process.
  *
+ * Before a module is opened, its file and directory must be ones only root
+ * or the current user could have written: a module, or a directory, that
+ * anyone may write to, or a module owned by another user, is refused with
+ * an error naming the file (loading it would run someone else's code as
+ * us). A symlinked module is checked where it really lies as well. The
+ * descriptor must name the driver of the file name: driver_NAME.so
+ * declares NAME, so that a module copied under another name is noticed.
+ *
  * The descriptor is copied into a full-size, zero-filled dbshift_driver
  * before the core reads it: a driver built against an older ABI minor has
  * a shorter struct, and the fields appended since must read as NULL/zero
@@ -29,6 +37,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +233,68 @@ static dbshift_driver_init_fn find_entry(void *handle, const char *name,
 	return (dbshift_driver_init_fn)sym;
 }
 
+/*
+ * Is the directory of path one that anyone may write to (sticky or not:
+ * anyone could have put the module there)? Writes the reason into why and
+ * returns it, else returns NULL.
+ */
+static const char *dir_untrusted(const char *path, char *why, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (slash == NULL)
+		dbshift__strlcpy(dir, ".", sizeof(dir));
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		dbshift__strlcpy(dir, "/", sizeof(dir)); /* cannot happen */
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &st) != 0 || (st.st_mode & S_IWOTH) == 0)
+		return NULL;
+	snprintf(why, size,
+		 "its directory %s is writable by anyone (mode %04o): "
+		 "anyone could have put it there",
+		 dir, (unsigned)(st.st_mode & 07777));
+	return why;
+}
+
+/*
+ * May the module at path be loaded: owned by root or the current user,
+ * not writable by anyone, in a directory not writable by anyone (where it
+ * really lies too, for a symlink)? Writes the reason into why and returns
+ * it, else returns NULL. A file that cannot be examined is left to
+ * dlopen(), which says why.
+ */
+static const char *module_untrusted(const char *path, char *why, size_t size)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (stat(path, &st) != 0)
+		return NULL;
+	if (st.st_uid != 0 && st.st_uid != me) {
+		snprintf(why, size,
+			 "owned by uid %lu, neither root nor the current user "
+			 "(uid %lu)",
+			 (unsigned long)st.st_uid, (unsigned long)me);
+		return why;
+	}
+	if (st.st_mode & S_IWOTH) {
+		snprintf(why, size, "writable by anyone (mode %04o)",
+			 (unsigned)(st.st_mode & 07777));
+		return why;
+	}
+	if (dir_untrusted(path, why, size) != NULL)
+		return why;
+	if (realpath(path, real) != NULL && strcmp(real, path) != 0 &&
+	    dir_untrusted(real, why, size) != NULL)
+		return why;
+	return NULL;
+}
+
 /* The first required slot the descriptor lacks, or NULL. */
 static const char *missing_slot(const dbshift_driver *d)
 {
@@ -249,11 +320,11 @@ static const char *missing_slot(const dbshift_driver *d)
 }
 
 /*
- * Check the descriptor a driver returned, copying it into desc (zero-
- * filled past its struct_size). Returns NULL when it is acceptable, else
- * writes the reason into why and returns why.
+ * Check the descriptor a driver returned for the file driver_NAME.so,
+ * copying it into desc (zero-filled past its struct_size). Returns NULL when it
+ * is acceptable, else writes the reason into why and returns why.
  */
-static const char *check_desc(const dbshift_driver *returned,
+static const char *check_desc(const dbshift_driver *returned, const char *name,
 			      dbshift_driver *desc, char *why, size_t size)
 {
 	dbshift_driver head;
@@ -294,6 +365,13 @@ static const char *check_desc(const dbshift_driver *returned,
 		snprintf(why, size, "descriptor has no name");
 		return why;
 	}
+	if (strcmp(desc->name, name) != 0) {
+		snprintf(why, size,
+			 "the descriptor names the driver '%.64s', not '%s' "
+			 "as the file name driver_%s.so does",
+			 desc->name, name, name);
+		return why;
+	}
 	if (desc->dialect == NULL || desc->dialect[0] == '\0') {
 		snprintf(why, size, "descriptor has no dialect");
 		return why;
@@ -324,7 +402,7 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 		       dbshift__err *err, int *incompatible)
 {
 	char symbol[NAME_MAX_LEN + 32];
-	char why[256];
+	char why[PATH_MAX + 128];
 	dbshift_driver_init_fn init;
 	const dbshift_driver *returned;
 	struct loaded *l;
@@ -334,6 +412,12 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 	*out = NULL;
 	if (incompatible != NULL)
 		*incompatible = 0;
+	if (module_untrusted(path, why, sizeof(why)) != NULL) {
+		dbshift__err_set_file(err, path);
+		return dbshift__err_set(err, DBSHIFT_EDRIVER,
+					"cannot load driver '%s' from %s: %s",
+					name, path, why);
+	}
 	dlerror();
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
@@ -375,7 +459,7 @@ static int load_module(struct loaded **out, const char *path, const char *name,
 		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
 		goto close_module;
 	}
-	if (check_desc(returned, &l->desc, why, sizeof(why)) != NULL) {
+	if (check_desc(returned, name, &l->desc, why, sizeof(why)) != NULL) {
 		rc = dbshift__err_set(err, DBSHIFT_EDRIVER,
 				      "cannot load driver '%s' from %s: %s",
 				      name, path, why);
