@@ -71,6 +71,9 @@ static void close_line(void)
 }
 
 static void verror(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static void verror(const char *fmt, va_list ap)
 {
 	close_line();
 	fputs("dbshift: ", stderr);
