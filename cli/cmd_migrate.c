@@ -42,7 +42,6 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 {
 	dbshift_runner_options ro = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *runner = NULL;
-	const dbshift_error *err;
 	char shown[1024];
 	size_t i;
 	int rc;
@@ -63,9 +62,7 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 	cli_verbose("url: %s (%s)", shown, opts->url_origin);
 	rc = dbshift_runner_new(&runner, &ro);
 	if (rc != 0) {
-		err = runner != NULL ? dbshift_runner_error(runner) :
-				       dbshift_error_last();
-		rc = cli_report(rc, err);
+		rc = cli_report(rc, dbshift_error_last());
 		goto fail;
 	}
 	cli_verbose("dialect: %s", dbshift_runner_dialect(runner));

@@ -62,6 +62,7 @@ static int force_row(dbshift__run *run, const char *id)
 
 int dbshift_runner_force(dbshift_runner *r, const char *target)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	const char *id = NULL;
@@ -142,6 +143,7 @@ static int repair_dirty(dbshift__run *run, dbshift_change_fn fn, void *payload,
 int dbshift_runner_repair(dbshift_runner *r, dbshift_change_fn fn,
 			  void *payload, int *n_changes)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	int rc, n = 0;
@@ -226,6 +228,7 @@ int dbshift_runner_baseline(dbshift_runner *r, const char *target,
 			    dbshift_change_fn fn, void *payload,
 			    int *n_recorded)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	unsigned char *mark = NULL;
@@ -272,6 +275,7 @@ static int runner_connect(dbshift_runner *r)
 int dbshift_runner_lock_info(dbshift_runner *r, dbshift_lock_kind *out_kind,
 			     const char **out_reason)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	int rc;
 
 	if (r == NULL || out_kind == NULL)
@@ -287,6 +291,7 @@ int dbshift_runner_lock_info(dbshift_runner *r, dbshift_lock_kind *out_kind,
 int dbshift_runner_unlock(dbshift_runner *r, dbshift_change_fn fn,
 			  void *payload, int *n_removed)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	int n = 0, rc;
 
 	if (r == NULL)

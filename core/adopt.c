@@ -494,6 +494,7 @@ int dbshift_runner_adopt(dbshift_runner *r, const char *tool, const char *table,
 			 unsigned int flags, dbshift_change_fn fn,
 			 void *payload, int *n_recorded)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	struct adopt a;
 	dbshift__run run;
 	dbshift__lock lock;

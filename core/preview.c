@@ -122,6 +122,7 @@ oom:
 int dbshift_runner_plan_up(dbshift_runner *r, const char *target,
 			   dbshift_plan **out)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__vec pending = DBSHIFT__VEC_INIT;
 	unsigned char *mark = NULL;
@@ -146,6 +147,7 @@ int dbshift_runner_plan_up(dbshift_runner *r, const char *target,
 int dbshift_runner_plan_down(dbshift_runner *r, int count, const char *target,
 			     dbshift_plan **out)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__vec victims = DBSHIFT__VEC_INIT;
 	int rc;

@@ -165,25 +165,49 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 	return runner_load_driver(r);
 }
 
+dbshift_runner *dbshift__runner_enter(dbshift_runner *r)
+{
+	if (r != NULL)
+		dbshift__err_init(&r->err);
+	return r;
+}
+
+void dbshift__runner_leave(dbshift_runner **call)
+{
+	if (*call != NULL)
+		dbshift__err_copy(dbshift__err_last(), &(*call)->err);
+	else
+		dbshift__err_set(dbshift__err_last(), DBSHIFT_EINVAL,
+				 "no runner given");
+}
+
+/* On failure nothing is returned: the reason is the thread's last error. */
 int dbshift_runner_new(dbshift_runner **out, const dbshift_runner_options *opts)
 {
+	dbshift__err *last = dbshift__err_last();
 	dbshift_runner *r;
+	int rc;
 
+	dbshift__err_init(last);
 	if (out == NULL)
-		return DBSHIFT_EINVAL;
+		return dbshift__err_set(last, DBSHIFT_EINVAL,
+					"dbshift_runner_new: out is NULL");
 	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (r == NULL) {
-		dbshift__err_set(dbshift__err_last(), DBSHIFT_ENOMEM,
-				 "out of memory");
-		return DBSHIFT_ENOMEM;
-	}
-	dbshift__err_init(&r->err);
-	*out = r;
 	if (opts == NULL)
-		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
+		return dbshift__err_set(last, DBSHIFT_EINVAL,
 					"runner options are required");
-	return runner_init(r, opts);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return dbshift__err_set(last, DBSHIFT_ENOMEM, "out of memory");
+	dbshift__err_init(&r->err);
+	rc = runner_init(r, opts);
+	dbshift__err_copy(last, &r->err);
+	if (rc != 0) {
+		dbshift_runner_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
 }
 
 static void source_free_void(void *src)
@@ -207,10 +231,8 @@ void dbshift_runner_free(dbshift_runner *r)
 
 const dbshift_error *dbshift_runner_error(const dbshift_runner *r)
 {
-	static dbshift_error no_runner = {
-		DBSHIFT_EINVAL, "no runner", "", 0, "", "", "", 0};
-
-	return r != NULL ? &r->err.pub : &no_runner;
+	(void)r;
+	return dbshift_error_last();
 }
 
 const char *dbshift_runner_down_stop(const dbshift_runner *r)
@@ -227,11 +249,12 @@ int dbshift_runner_add_source(dbshift_runner *r, dbshift_source *source)
 {
 	size_t i;
 
+	DBSHIFT__RUNNER_CALL(r);
+
 	if (r == NULL || source == NULL) {
 		dbshift_source_free(source);
 		return DBSHIFT_EINVAL;
 	}
-	dbshift__err_init(&r->err);
 	for (i = 0; i < r->sources.len; i++) {
 		dbshift_source *other = r->sources.items[i];
 
@@ -271,6 +294,7 @@ static int apply_all(dbshift__run *run, dbshift__lock *lock,
 
 int dbshift_runner_up(dbshift_runner *r, const char *target, int *n_applied)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	dbshift__vec pending = DBSHIFT__VEC_INIT;
@@ -333,6 +357,7 @@ static int down_prepare(dbshift__run *run, dbshift__lock *lock, int count,
 int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
 			int *n_reverted)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	dbshift__vec victims = DBSHIFT__VEC_INIT;
@@ -362,6 +387,7 @@ int dbshift_runner_down(dbshift_runner *r, int count, const char *target,
 
 int dbshift_runner_redo(dbshift_runner *r)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift__lock lock;
 	dbshift__vec victims = DBSHIFT__VEC_INIT;

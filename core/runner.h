@@ -44,4 +44,20 @@ struct dbshift_runner {
 	char down_stop[600];
 };
 
+/*
+ * One error channel: the runner records its error in r->err while a call
+ * runs (events point at it), and the public call that declared
+ * DBSHIFT__RUNNER_CALL(r) first resets it and, however it returns, copies
+ * it to the calling thread's last error (dbshift_error_last(), which
+ * dbshift_runner_error() also reads). A NULL runner is reported there as
+ * DBSHIFT_EINVAL. The cleanup attribute runs dbshift__runner_leave() on
+ * every return path, so no path can forget to publish.
+ */
+dbshift_runner *dbshift__runner_enter(dbshift_runner *r);
+void dbshift__runner_leave(dbshift_runner **call);
+#define DBSHIFT__RUNNER_CALL(r)                                                \
+	dbshift_runner *runner_call_                                           \
+		__attribute__((cleanup(dbshift__runner_leave), unused)) =      \
+			dbshift__runner_enter(r)
+
 #endif

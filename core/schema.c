@@ -240,6 +240,7 @@ int dbshift__schema_read(dbshift_schema **out, dbshift_runner *r)
 
 int dbshift_runner_schema(dbshift_runner *r, dbshift_schema **out)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	int rc;
 
 	if (out != NULL)

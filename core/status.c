@@ -110,6 +110,7 @@ static int build(dbshift_status *st, const dbshift__run *run)
 
 int dbshift_runner_status(dbshift_runner *r, dbshift_status **out)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift_status *st;
 	int rc;

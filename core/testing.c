@@ -30,6 +30,8 @@ static int runner_failed(dbshift_test_db *db, dbshift_runner *r, int rc)
 {
 	if (r != NULL && r->err.pub.code != DBSHIFT_OK)
 		dbshift__err_copy(&db->err, &r->err);
+	else if (dbshift__err_last()->pub.code != DBSHIFT_OK)
+		dbshift__err_copy(&db->err, dbshift__err_last());
 	else if (db->err.pub.code == DBSHIFT_OK)
 		dbshift__err_set(&db->err, rc, "%s", dbshift_code_name(rc));
 	return rc;
@@ -134,18 +136,11 @@ static int open_runner(dbshift_test_db *db, const char *dialect,
 	return rc != 0 ? runner_failed(db, db->runner, rc) : 0;
 }
 
-int dbshift_test_db_open(dbshift_test_db **out, const char *dialect,
-			 const char *server_url, const char *driver_dir)
+static int test_db_init(dbshift_test_db *db, const char *dialect,
+			const char *server_url, const char *driver_dir)
 {
-	dbshift_test_db *db;
 	int rc;
 
-	if (out == NULL)
-		return DBSHIFT_EINVAL;
-	*out = db = calloc(1, sizeof(*db));
-	if (db == NULL)
-		return DBSHIFT_ENOMEM;
-	dbshift__err_init(&db->err);
 	if (driver_dir != NULL &&
 	    (db->driver_dir = dbshift__strdup(driver_dir)) == NULL)
 		return dbshift__err_set(&db->err, DBSHIFT_ENOMEM,
@@ -172,6 +167,37 @@ int dbshift_test_db_open(dbshift_test_db **out, const char *dialect,
 			return rc;
 	}
 	return open_runner(db, dialect, driver_dir);
+}
+
+/* On failure nothing is returned: the reason is the thread's last error. */
+int dbshift_test_db_open(dbshift_test_db **out, const char *dialect,
+			 const char *server_url, const char *driver_dir)
+{
+	dbshift__err *last = dbshift__err_last();
+	dbshift__err why;
+	dbshift_test_db *db;
+	int rc;
+
+	dbshift__err_init(last);
+	if (out == NULL)
+		return dbshift__err_set(last, DBSHIFT_EINVAL,
+					"dbshift_test_db_open: out is NULL");
+	*out = NULL;
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return dbshift__err_set(last, DBSHIFT_ENOMEM, "out of memory");
+	dbshift__err_init(&db->err);
+	rc = test_db_init(db, dialect, server_url, driver_dir);
+	if (rc != 0) {
+		/* Dropping the database may report too: keep why the open
+		 * failed. */
+		dbshift__err_copy(&why, &db->err);
+		dbshift_test_db_free(db);
+		dbshift__err_copy(last, &why);
+		return rc;
+	}
+	*out = db;
+	return 0;
 }
 
 const char *dbshift_test_db_url(const dbshift_test_db *db)
@@ -306,10 +332,7 @@ int dbshift_test_db_has_index(dbshift_test_db *db, const char *table,
 
 const dbshift_error *dbshift_test_db_error(const dbshift_test_db *db)
 {
-	static const dbshift_error no_db = {
-		DBSHIFT_EINVAL, "no test database", "", 0, "", "", "", -1};
-
-	return db != NULL ? &db->err.pub : &no_db;
+	return db != NULL ? &db->err.pub : dbshift_error_last();
 }
 
 void dbshift_test_db_free(dbshift_test_db *db)

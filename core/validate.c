@@ -201,6 +201,7 @@ out:
 int dbshift_runner_ignored(dbshift_runner *r, dbshift_change_fn fn,
 			   void *payload, int *n_ignored)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	struct ignored_sink sink = {fn, payload, NULL, 0};
 	dbshift__run run;
 	long n;
@@ -264,6 +265,7 @@ static int is_source_error(int rc)
 int dbshift_runner_validate(dbshift_runner *r, dbshift_findings **out,
 			    int *n_problems)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	dbshift__run run;
 	dbshift_findings *f;
 	int rc;

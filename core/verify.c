@@ -204,6 +204,7 @@ int dbshift_runner_verify(dbshift_runner *r, const char *target,
 			  unsigned int flags, dbshift_findings **out,
 			  int *n_checked)
 {
+	DBSHIFT__RUNNER_CALL(r);
 	struct verify v;
 	dbshift__run run;
 	dbshift__lock lock;

@@ -1495,27 +1495,30 @@ START_TEST(test_faults_source_and_runner_misuse)
 	ck_assert_int_eq(freed, 2);
 
 	opts.url = "";
+	r = (dbshift_runner *)&opts; /* must come back NULL */
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
-	ck_assert_str_eq(dbshift_runner_error(r)->message,
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(dbshift_error_last()->message,
 			 "runner options need a database URL");
-	dbshift_runner_free(r);
 	opts.url = url_of("flaky", "m.db", NULL);
 	opts.lock_kind = (dbshift_lock_kind)9;
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
+	ck_assert_ptr_null(r);
 	ck_assert_str_eq(dbshift_runner_error(r)->message,
 			 "unknown lock kind 9");
-	dbshift_runner_free(r);
 
-	/* A runner whose driver did not load keeps refusing with why. */
+	/* A runner whose driver did not load is not returned; calls on the
+	 * NULL runner are refused and say so. */
 	opts.url = "nosuchdriver:x";
 	opts.lock_kind = DBSHIFT_LOCK_DEFAULT;
 	opts.driver_dir = fx_test_driver_dir();
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
-	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EURL);
-	ck_assert_ptr_nonnull(strstr(dbshift_runner_error(r)->message,
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(dbshift_error_last()->message,
 				     "no driver for URL scheme "
 				     "'nosuchdriver'"));
-	dbshift_runner_free(r);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, NULL), DBSHIFT_EINVAL);
+	ck_assert_str_eq(dbshift_error_last()->message, "no runner given");
 
 	/* A source that fails without saying why is named. */
 	r = new_runner(url_of("flaky", "m.db", NULL), "hist",
@@ -1580,10 +1583,10 @@ START_TEST(test_faults_long_bad_url)
 	memcpy(url, "x+y:", 4);
 	opts.url = url;
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
-	msg = dbshift_runner_error(r)->message;
+	ck_assert_ptr_null(r);
+	msg = dbshift_error_last()->message;
 	ck_assert_msg(strstr(msg, "uuu...': scheme") != NULL, "%s", msg);
 	ck_assert_uint_lt(strlen(msg), 1100);
-	dbshift_runner_free(r);
 }
 END_TEST
 

@@ -498,6 +498,68 @@ START_TEST(test_runner_graph_errors_touch_no_database)
 }
 END_TEST
 
+/* Every constructor returns nothing on failure (*out NULL, even when it
+ * held something) and leaves a readable reason in the thread's last
+ * error, the one channel dbshift_runner_error() reads too. */
+#define FAILS_CLEAN(call, out, want)                                           \
+	do {                                                                   \
+		(out) = (void *)&sentinel;                                     \
+		ck_assert_int_eq((call), (want));                              \
+		ck_assert_ptr_null(out);                                       \
+		ck_assert_int_eq(dbshift_error_last()->code, (want));          \
+		ck_assert_str_ne(dbshift_error_last()->message, "");           \
+	} while (0)
+
+START_TEST(test_runner_constructors_fail_clean)
+{
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_source_options bad = DBSHIFT_SOURCE_OPTIONS_INIT;
+	dbshift_embedded_file file = {"001_a.up.sql", "SELECT 1;", 9};
+	dbshift_runner *r = NULL;
+	dbshift_source *src = NULL;
+	dbshift_status *st = NULL;
+	dbshift_plan *plan = NULL;
+	dbshift_findings *f = NULL;
+	dbshift_schema *schema = NULL;
+	int sentinel;
+
+	bad.naming = (dbshift_naming)7;
+	FAILS_CLEAN(dbshift_source_new(&src, "a b", NULL, NULL), src,
+		    DBSHIFT_EINVAL);
+	FAILS_CLEAN(dbshift_source_dir_new(&src, "app", ""), src,
+		    DBSHIFT_EINVAL);
+	FAILS_CLEAN(dbshift_source_dir_new_opts(&src, "app", "m", &bad), src,
+		    DBSHIFT_EINVAL);
+	FAILS_CLEAN(dbshift_source_embedded_new(&src, "app", NULL, 1), src,
+		    DBSHIFT_EINVAL);
+	FAILS_CLEAN(
+		dbshift_source_embedded_new_opts(&src, "app", &file, 1, &bad),
+		src, DBSHIFT_EINVAL);
+	FAILS_CLEAN(dbshift_source_code_new(&src, "a/b"), src, DBSHIFT_EINVAL);
+	opts.url = "nosuchscheme:x";
+	opts.driver_dir = fx_driver_dir();
+	FAILS_CLEAN(dbshift_runner_new(&r, &opts), r, DBSHIFT_EURL);
+	ck_assert_ptr_eq(dbshift_runner_error(r), dbshift_error_last());
+
+	/* Objects a runner returns, from a database that cannot be
+	 * opened. */
+	opts.url = "sqlite:/nonexistent-dir/x/test.db";
+	ck_assert_int_eq(dbshift_runner_new(&r, &opts), 0);
+	ck_assert_int_eq(dbshift_source_embedded_new(&src, "app", &file, 1), 0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	FAILS_CLEAN(dbshift_runner_plan_up(r, NULL, &plan), plan, DBSHIFT_EDB);
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_runner_error(r)->message, "nonexistent-dir"));
+	FAILS_CLEAN(dbshift_runner_status(r, &st), st, DBSHIFT_EDB);
+	FAILS_CLEAN(dbshift_runner_plan_down(r, 1, NULL, &plan), plan,
+		    DBSHIFT_EDB);
+	FAILS_CLEAN(dbshift_runner_schema(r, &schema), schema, DBSHIFT_EDB);
+	FAILS_CLEAN(dbshift_runner_verify(r, NULL, 0, &f, NULL), f,
+		    DBSHIFT_EDB);
+	dbshift_runner_free(r);
+}
+END_TEST
+
 START_TEST(test_runner_bad_options)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
@@ -506,21 +568,27 @@ START_TEST(test_runner_bad_options)
 
 	opts.url = "nosuchscheme://u:pw@host/db";
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
-	ck_assert_ptr_null(strstr(dbshift_runner_error(r)->message, "pw@"));
-	dbshift_runner_free(r);
+	ck_assert_ptr_null(r);
+	ck_assert_str_ne(dbshift_error_last()->message, "");
+	ck_assert_ptr_null(strstr(dbshift_error_last()->message, "pw@"));
 
 	opts.url = "no-scheme.db";
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EURL);
-	dbshift_runner_free(r);
+	ck_assert_ptr_null(r);
 
 	opts.url = fx_sqlite_url("test.db");
 	opts.table = "bad name; DROP";
 	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
+	ck_assert_ptr_null(r);
 	ck_assert_ptr_nonnull(
-		strstr(dbshift_runner_error(r)->message, "bad name; DROP"));
-	dbshift_runner_free(r);
+		strstr(dbshift_error_last()->message, "bad name; DROP"));
 	ck_assert_int_eq(dbshift_runner_new(&r, NULL), DBSHIFT_EINVAL);
-	dbshift_runner_free(r);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(dbshift_error_last()->message,
+			 "runner options are required");
+	ck_assert_int_eq(dbshift_runner_new(NULL, &opts), DBSHIFT_EINVAL);
+	ck_assert_str_eq(dbshift_error_last()->message,
+			 "dbshift_runner_new: out is NULL");
 
 	opts.table = NULL;
 	r = open_runner_opts(&opts);
@@ -1349,6 +1417,7 @@ Suite *runner_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
+	tcase_add_test(local, test_runner_constructors_fail_clean);
 	tcase_add_test(local, test_runner_every_source_problem);
 	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions, 0,
 			    6);

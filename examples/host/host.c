@@ -92,10 +92,7 @@ int main(int argc, char **argv)
 		rc = print_status(runner);
 	}
 	if (rc != 0)
-		fprintf(stderr, "host: %s\n",
-			runner != NULL && dbshift_runner_error(runner)->code ?
-				dbshift_runner_error(runner)->message :
-				dbshift_error_last()->message);
+		fprintf(stderr, "host: %s\n", dbshift_error_last()->message);
 	dbshift_runner_free(runner);
 	return exit_status(rc);
 }

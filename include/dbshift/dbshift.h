@@ -9,12 +9,20 @@
  *
  * Conventions:
  *  - Functions that can fail return int: 0 (DBSHIFT_OK) on success, a
- *    negative DBSHIFT_E* code otherwise. The details of the last failure are
- *    read with dbshift_runner_error() (or dbshift_error_last() for functions
- *    without a runner); that object is never NULL.
+ *    negative DBSHIFT_E* code otherwise. The details of a failure have one
+ *    place: the calling thread's last error, dbshift_error_last().
+ *    dbshift_runner_error() is another name for it. It is never NULL.
  *  - Constructors return the new object through their first parameter; it
  *    belongs to the caller and is freed with the matching _free function,
- *    which accepts NULL.
+ *    which accepts NULL. On failure a constructor sets *out to NULL (when
+ *    out is not NULL) and returns nothing to free.
+ *  - Threads: the library keeps no global state a caller must guard (the
+ *    driver cache has its own lock). A runner, and everything borrowed from
+ *    it, is used by one thread at a time; it may move to another thread
+ *    between calls. Different runners may run at the same time in
+ *    different threads. The last error belongs to the thread: read it in
+ *    the thread that made the failing call, before that thread calls the
+ *    library again (an event callback that calls the library changes it).
  *  - Pointers returned as values are borrowed; each function says how long
  *    they live.
  *  - Options structs carry a version field; initialise them with their
@@ -87,9 +95,11 @@ typedef struct dbshift_error {
 } dbshift_error;
 
 /**
- * Details of the last failure of a function that has no runner to read them
- * from (source constructors, dbshift_url_redact), for the calling thread.
- * Valid until the next such call in this thread. Never NULL.
+ * Details of the calling thread's last failure, from any function of the
+ * library: runner calls, constructors, dbshift_url_redact, ... A runner
+ * call sets it also when it succeeds (to code DBSHIFT_OK); other functions
+ * set it when they fail. Valid until the next call into the library in
+ * this thread. Never NULL.
  */
 DBSHIFT_EXTERN const dbshift_error *dbshift_error_last(void);
 
@@ -494,8 +504,7 @@ typedef struct dbshift_runner_options {
  * Create a runner. The URL is parsed and its driver loaded now (so a bad
  * URL or a missing driver fails here, with DBSHIFT_EURL or DBSHIFT_EDRIVER);
  * the database is not connected until a command runs. On failure *out is
- * still set when memory allowed, so that dbshift_runner_error() can explain;
- * free it as usual.
+ * NULL and dbshift_error_last() says why.
  */
 DBSHIFT_EXTERN int dbshift_runner_new(dbshift_runner **out,
 				      const dbshift_runner_options *opts);
@@ -551,8 +560,9 @@ DBSHIFT_EXTERN int dbshift_runner_redo(dbshift_runner *runner);
 DBSHIFT_EXTERN int dbshift_runner_force(dbshift_runner *runner,
 					const char *target);
 
-/** The error of the runner's last failed call. Valid until the next call on
- * the runner. Never NULL. */
+/** The calling thread's last error: the same object as
+ * dbshift_error_last(), kept for callers that read errors from the runner
+ * (runner is not used and may be NULL). Never NULL. */
 DBSHIFT_EXTERN const dbshift_error *
 dbshift_runner_error(const dbshift_runner *runner);
 

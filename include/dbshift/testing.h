@@ -43,8 +43,8 @@ typedef struct dbshift_test_db dbshift_test_db;
  * "postgres://postgres@127.0.0.1:5432/postgres") and dropped by
  * dbshift_test_db_free(). driver_dir may be NULL (the usual driver search
  * path). The database has a code source named "test" for
- * dbshift_test_db_add(). On failure *out is still set when memory allowed,
- * so that dbshift_test_db_error() can explain; free it as usual.
+ * dbshift_test_db_add(). On failure *out is NULL and dbshift_error_last()
+ * (or dbshift_test_db_error(NULL)) says why.
  * Errors: DBSHIFT_EINVAL (unknown dialect, no server_url for a server
  * dialect), DBSHIFT_EURL, DBSHIFT_EDRIVER, DBSHIFT_EDB, DBSHIFT_ENOMEM.
  */
@@ -96,7 +96,8 @@ DBSHIFT_EXTERN int dbshift_test_db_has_index(dbshift_test_db *db,
 					     const char *table,
 					     const char *index);
 
-/** The error of the last failed call on db. Never NULL. */
+/** The error of the last failed call on db; for db NULL, the thread's
+ * last error (dbshift_error_last()). Never NULL. */
 DBSHIFT_EXTERN const dbshift_error *
 dbshift_test_db_error(const dbshift_test_db *db);
 
