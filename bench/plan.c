@@ -124,7 +124,8 @@ static double bench_now(void)
 /* A runner on SQLite :memory: with the N_SOURCES generated sources. */
 static int bench_runner(dbshift_runner **runner, struct bench_source *sources)
 {
-	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner_options opts = {.version =
+					       DBSHIFT_RUNNER_OPTIONS_VERSION};
 	dbshift_source *src;
 	char name[8];
 	int i, rc;

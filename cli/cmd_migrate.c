@@ -23,7 +23,7 @@
 static int add_source(dbshift_runner *runner, const struct cli_source *src,
 		      dbshift_naming naming)
 {
-	dbshift_source_options so = DBSHIFT_SOURCE_OPTIONS_INIT;
+	dbshift_source_options so = {.version = DBSHIFT_SOURCE_OPTIONS_VERSION};
 	dbshift_source *source = NULL;
 	int rc;
 
@@ -40,7 +40,7 @@ static int add_source(dbshift_runner *runner, const struct cli_source *src,
 
 int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 {
-	dbshift_runner_options ro = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner_options ro = {.version = DBSHIFT_RUNNER_OPTIONS_VERSION};
 	dbshift_runner *runner = NULL;
 	char shown[1024];
 	size_t i;
@@ -50,10 +50,17 @@ int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
 	ro.url = opts->url;
 	ro.table = opts->table;
 	ro.driver_dir = opts->driver_dir;
-	ro.lock_timeout = opts->lock_timeout;
+	/* The command line's 0 is "do not wait"; the library's is the
+	 * default. */
+	ro.lock_timeout = opts->lock_timeout < 0  ? 0 :
+			  opts->lock_timeout == 0 ? DBSHIFT_LOCK_NO_WAIT :
+						    opts->lock_timeout;
 	ro.lock_kind = opts->lock_kind;
 	ro.ddl_lock_timeout_ms = opts->ddl_lock_timeout_ms;
-	ro.ddl_lock_retries = opts->ddl_lock_retries;
+	ro.ddl_lock_retries =
+		opts->ddl_lock_retries < 0  ? 0 :
+		opts->ddl_lock_retries == 0 ? DBSHIFT_DDL_NO_RETRY :
+					      opts->ddl_lock_retries;
 	ro.flags = opts->flags;
 	ro.contexts = opts->contexts;
 	ro.n_contexts = opts->n_contexts;

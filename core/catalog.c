@@ -90,20 +90,38 @@ int dbshift__source_name_valid(const char *name)
 int dbshift__source_options_naming(const dbshift_source_options *opts,
 				   dbshift_naming *naming, dbshift__err *err)
 {
+	int rc;
+
 	*naming = DBSHIFT_NAMING_STRICT;
 	if (opts == NULL)
 		return 0;
-	if (opts->version < 1)
-		return dbshift__err_set(
-			err, DBSHIFT_EINVAL,
-			"source options without their version "
-			"field (use DBSHIFT_SOURCE_OPTIONS_INIT)");
+	rc = dbshift__err_version(err, "source options", opts->version,
+				  DBSHIFT_SOURCE_OPTIONS_VERSION);
+	if (rc != 0)
+		return rc;
 	if (opts->naming != DBSHIFT_NAMING_STRICT &&
 	    opts->naming != DBSHIFT_NAMING_STEM)
 		return dbshift__err_set(err, DBSHIFT_EINVAL,
 					"unknown source naming %d",
 					(int)opts->naming);
 	*naming = opts->naming;
+	return 0;
+}
+
+int dbshift_source_options_init(dbshift_source_options *opts,
+				unsigned int version)
+{
+	dbshift__err *err = dbshift__err_last();
+
+	if (opts == NULL)
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"dbshift_source_options_init: no "
+					"options given");
+	if (dbshift__err_version(err, "source options", version,
+				 DBSHIFT_SOURCE_OPTIONS_VERSION) != 0)
+		return DBSHIFT_EINVAL;
+	memset(opts, 0, sizeof(*opts));
+	opts->version = version;
 	return 0;
 }
 
@@ -360,6 +378,13 @@ static int def_check(dbshift_catalog *cat, const dbshift_migration_def *def)
 			cat, DBSHIFT_EINVAL, file,
 			"%s: migration definition has no version field set",
 			cat->source_name);
+	if (def->version > DBSHIFT_MIGRATION_DEF_VERSION)
+		return dbshift_catalog_fail(
+			cat, DBSHIFT_EINVAL, file,
+			"%s: migration definition version %u is newer than "
+			"this libdbshift knows (%u)",
+			cat->source_name, def->version,
+			DBSHIFT_MIGRATION_DEF_VERSION);
 	if (def->migration_version == NULL ||
 	    def->migration_version[0] == '\0' ||
 	    strchr(def->migration_version, '/') != NULL)

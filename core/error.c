@@ -128,6 +128,23 @@ void dbshift__err_copy(dbshift__err *dst, const dbshift__err *src)
 	dst->pub.statement = dst->statement;
 }
 
+int dbshift__err_version(dbshift__err *err, const char *what,
+			 unsigned int version, unsigned int known)
+{
+	if (version == 0)
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"%s without their version field set",
+					what);
+	if (version > known)
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"%s version %u is newer than this "
+					"libdbshift (%s) knows (%u): build "
+					"against the headers of the library "
+					"you run with",
+					what, version, PACKAGE_VERSION, known);
+	return 0;
+}
+
 static _Thread_local dbshift__err last_err;
 static _Thread_local int last_err_ready;
 

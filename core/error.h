@@ -20,6 +20,14 @@ typedef struct dbshift__err {
 	char statement[512];
 } dbshift__err;
 
+/**
+ * Check the version field of a caller's struct (what: "runner options")
+ * against the newest version this library knows: 0 and newer versions are
+ * DBSHIFT_EINVAL, recorded in err with a message naming what; else 0.
+ */
+int dbshift__err_version(dbshift__err *err, const char *what,
+			 unsigned int version, unsigned int known);
+
 /** Reset to "no error" and point pub's strings at the buffers. */
 void dbshift__err_init(dbshift__err *err);
 

@@ -35,7 +35,8 @@ int dbshift_source_new(dbshift_source **out, const char *name,
 	if (out == NULL)
 		return DBSHIFT_EINVAL;
 	*out = NULL;
-	if (ops == NULL || ops->version < 1 || ops->load == NULL) {
+	if (ops == NULL || ops->version < 1 ||
+	    ops->version > DBSHIFT_SOURCE_OPS_VERSION || ops->load == NULL) {
 		dbshift__err_set(err, DBSHIFT_EINVAL,
 				 "source '%s': invalid source operations",
 				 name ? name : "");
@@ -115,11 +116,36 @@ static int runner_load_driver(dbshift_runner *r)
 	return rc;
 }
 
+/* Zero means the default since version 3 of the options; before, a
+ * negative value did and zero meant "not at all". */
+static int runner_lock_timeout(const dbshift_runner_options *opts)
+{
+	if (opts->version < 3)
+		return opts->lock_timeout < 0 ? 60 : opts->lock_timeout;
+	if (opts->lock_timeout == 0)
+		return 60;
+	return opts->lock_timeout < 0 ? 0 : opts->lock_timeout;
+}
+
+static int runner_ddl_lock_retries(const dbshift_runner_options *opts)
+{
+	if (opts->version < 3)
+		return opts->ddl_lock_retries < 0 ? 3 : opts->ddl_lock_retries;
+	if (opts->ddl_lock_retries == 0)
+		return 3;
+	return opts->ddl_lock_retries < 0 ? 0 : opts->ddl_lock_retries;
+}
+
 static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 {
 	const char *table = opts->table ? opts->table : DBSHIFT_DEFAULT_TABLE;
+	int rc;
 
-	if (opts->version < 1 || opts->url == NULL || opts->url[0] == '\0')
+	rc = dbshift__err_version(&r->err, "runner options", opts->version,
+				  DBSHIFT_RUNNER_OPTIONS_VERSION);
+	if (rc != 0)
+		return rc;
+	if (opts->url == NULL || opts->url[0] == '\0')
 		return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
 					"runner options need a database URL");
 	if (!dbshift__history_name_valid(table))
@@ -143,7 +169,7 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 						"out of memory");
 		r->n_contexts = opts->n_contexts;
 	}
-	r->lock_timeout = opts->lock_timeout < 0 ? 60 : opts->lock_timeout;
+	r->lock_timeout = runner_lock_timeout(opts);
 	r->flags = opts->flags;
 	r->lock_kind = opts->lock_kind;
 	if (r->lock_kind < DBSHIFT_LOCK_DEFAULT ||
@@ -159,10 +185,26 @@ static int runner_init(dbshift_runner *r, const dbshift_runner_options *opts)
 			return dbshift__err_set(&r->err, DBSHIFT_EINVAL,
 						"negative DDL lock timeout");
 		r->ddl_lock_timeout_ms = opts->ddl_lock_timeout_ms;
-		if (opts->ddl_lock_retries >= 0)
-			r->ddl_lock_retries = opts->ddl_lock_retries;
+		r->ddl_lock_retries = runner_ddl_lock_retries(opts);
 	}
 	return runner_load_driver(r);
+}
+
+int dbshift_runner_options_init(dbshift_runner_options *opts,
+				unsigned int version)
+{
+	dbshift__err *err = dbshift__err_last();
+
+	if (opts == NULL)
+		return dbshift__err_set(err, DBSHIFT_EINVAL,
+					"dbshift_runner_options_init: no "
+					"options given");
+	if (dbshift__err_version(err, "runner options", version,
+				 DBSHIFT_RUNNER_OPTIONS_VERSION) != 0)
+		return DBSHIFT_EINVAL;
+	memset(opts, 0, sizeof(*opts));
+	opts->version = version;
+	return 0;
 }
 
 dbshift_runner *dbshift__runner_enter(dbshift_runner *r)

@@ -286,12 +286,14 @@ int dbshift_source_code_add(dbshift_source *source,
 		return dbshift__err_set(err, DBSHIFT_EINVAL,
 					"source '%s' is not a code source",
 					source != NULL ? source->name : "");
-	if (def == NULL || def->version < 1)
+	if (def == NULL)
 		return dbshift__err_set(err, DBSHIFT_EINVAL,
-					"%s: migration definition without "
-					"its version field set "
-					"(DBSHIFT_MIGRATION_DEF_INIT)",
+					"%s: no migration definition given",
 					source->name);
+	rc = dbshift__err_version(err, "migration definition", def->version,
+				  DBSHIFT_MIGRATION_DEF_VERSION);
+	if (rc != 0)
+		return rc;
 	rc = code_def_check(source, def, err);
 	if (rc == 0)
 		rc = code_catalog_check(source, def, err);

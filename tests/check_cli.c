@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dbshift/dbshift.h"
+#include "dialects.h"
 #include "fixture.h"
 #include "suites.h"
 
@@ -538,6 +539,29 @@ START_TEST(test_cli_file_size_limit)
 	fx_run_free(&run);
 	assert_history("app/001");
 	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "big"));
+}
+END_TEST
+
+/* --lock-timeout 0 does not wait for a live lease (the library's own 0
+ * means its default of 60 seconds; the command line maps its 0 to
+ * DBSHIFT_LOCK_NO_WAIT). */
+START_TEST(test_cli_lock_timeout_zero_no_wait)
+{
+	fx_run run;
+
+	fx_write("migs/001_a.up.sql", "CREATE TABLE t1 (id INT);\n");
+	fx_db_exec(fx_sqlite_url("test.db"),
+		   "CREATE TABLE dbshift_locks (lock_key VARCHAR(255) NOT NULL "
+		   "PRIMARY KEY, owner VARCHAR(255) NOT NULL, expires_at "
+		   "BIGINT NOT NULL); INSERT INTO dbshift_locks VALUES "
+		   "('dbshift:dbshift_migrations', 'alive:1:1', 4000000000);");
+	alarm(20);
+	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table",
+		     "--lock-timeout", "0", "up", NULL);
+	alarm(0);
+	ck_assert_exit(run, 1);
+	ck_assert_has(run.err, "timed out after 0 s");
+	fx_run_free(&run);
 }
 END_TEST
 
@@ -1078,6 +1102,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_failing_migration);
 	tcase_add_test(tc, test_cli_file_size_limit);
 	tcase_add_test(tc, test_cli_bash_completion);
+	tcase_add_test(tc, test_cli_lock_timeout_zero_no_wait);
 	tcase_add_test(tc, test_cli_malformed_file);
 	tcase_add_test(tc, test_cli_missing_source_dir);
 	tcase_add_test(tc, test_cli_bad_url);

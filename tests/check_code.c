@@ -293,7 +293,7 @@ START_TEST(test_code_add_errors)
 
 	code_add_fails(dir, &def, DBSHIFT_EINVAL, "not a code source");
 	code_add_fails(NULL, &def, DBSHIFT_EINVAL, "not a code source");
-	code_add_fails(code, NULL, DBSHIFT_EINVAL, "version field");
+	code_add_fails(code, NULL, DBSHIFT_EINVAL, "no migration definition");
 	def.version = 0;
 	code_add_fails(code, &def, DBSHIFT_EINVAL, "version field");
 	def.version = DBSHIFT_MIGRATION_DEF_VERSION;

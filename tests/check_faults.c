@@ -333,7 +333,7 @@ static dbshift_runner *runner_with(dbshift_runner_options *opts,
 	dbshift_source *src;
 
 	opts->driver_dir = fx_test_driver_dir();
-	opts->lock_timeout = 0;
+	opts->lock_timeout = DBSHIFT_LOCK_NO_WAIT;
 	ck_assert_msg(dbshift_runner_new(&r, opts) == 0, "%s",
 		      dbshift_runner_error(r)->message);
 	for (; dirs != NULL && *dirs != NULL; dirs++) {

@@ -124,7 +124,7 @@ static dbshift_runner *new_runner(const char *url, const char *driver_dir)
 
 	opts.url = url;
 	opts.driver_dir = driver_dir;
-	opts.lock_timeout = 0;
+	opts.lock_timeout = DBSHIFT_LOCK_NO_WAIT;
 	ck_assert_msg(dbshift_runner_new(&r, &opts) == 0, "%s",
 		      dbshift_runner_error(r)->message);
 	ck_assert_int_eq(dbshift_source_dir_new(&src, "app", fx_path("m")), 0);

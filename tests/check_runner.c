@@ -19,6 +19,7 @@
 #include "dbshift/driver.h"
 #include "dialects.h"
 #include "fixture.h"
+#include "runner.h"
 #include "suites.h"
 
 /* The database of the running test, set by USE_DIALECT(). */
@@ -557,6 +558,151 @@ START_TEST(test_runner_constructors_fail_clean)
 	FAILS_CLEAN(dbshift_runner_verify(r, NULL, 0, &f, NULL), f,
 		    DBSHIFT_EDB);
 	dbshift_runner_free(r);
+}
+END_TEST
+
+/* Open a runner on test.db from opts (url and driver directory filled
+ * in) and return what it made of the lock settings. */
+static void runner_settings(dbshift_runner_options *opts, int *lock_timeout,
+			    int *retries)
+{
+	dbshift_runner *r = NULL;
+
+	opts->url = fx_sqlite_url("test.db");
+	opts->driver_dir = fx_driver_dir();
+	ck_assert_msg(dbshift_runner_new(&r, opts) == 0, "%s",
+		      dbshift_error_last()->message);
+	*lock_timeout = r->lock_timeout;
+	*retries = r->ddl_lock_retries;
+	ck_assert_str_eq(r->table, "dbshift_migrations");
+	ck_assert_int_eq(r->lock_kind, DBSHIFT_LOCK_DEFAULT);
+	dbshift_runner_free(r);
+}
+
+/* Zero is every option's default, so the version alone makes a complete
+ * options struct; older struct versions keep their meaning; newer ones
+ * than the library knows are refused. */
+START_TEST(test_runner_options_zero_is_default)
+{
+	dbshift_runner_options zero = {.version =
+					       DBSHIFT_RUNNER_OPTIONS_VERSION};
+	dbshift_runner_options macro = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner_options opts;
+	dbshift_runner *r = NULL;
+	int timeout, retries;
+
+	runner_settings(&zero, &timeout, &retries);
+	ck_assert_int_eq(timeout, 60);
+	ck_assert_int_eq(retries, 3);
+	runner_settings(&macro, &timeout, &retries);
+	ck_assert_int_eq(timeout, 60);
+	ck_assert_int_eq(retries, 3);
+	ck_assert_int_eq(dbshift_runner_options_init(
+				 &opts, DBSHIFT_RUNNER_OPTIONS_VERSION),
+			 0);
+	ck_assert_uint_eq(opts.version, DBSHIFT_RUNNER_OPTIONS_VERSION);
+	ck_assert_ptr_null(opts.url);
+	runner_settings(&opts, &timeout, &retries);
+	ck_assert_int_eq(timeout, 60);
+	ck_assert_int_eq(retries, 3);
+	opts.lock_timeout = DBSHIFT_LOCK_NO_WAIT;
+	opts.ddl_lock_retries = DBSHIFT_DDL_NO_RETRY;
+	runner_settings(&opts, &timeout, &retries);
+	ck_assert_int_eq(timeout, 0);
+	ck_assert_int_eq(retries, 0);
+	opts.lock_timeout = 5;
+	opts.ddl_lock_retries = 7;
+	runner_settings(&opts, &timeout, &retries);
+	ck_assert_int_eq(timeout, 5);
+	ck_assert_int_eq(retries, 7);
+
+	/* A version 2 struct: negative for the default, zero for none. */
+	opts.version = 2;
+	opts.lock_timeout = 0;
+	opts.ddl_lock_retries = 0;
+	runner_settings(&opts, &timeout, &retries);
+	ck_assert_int_eq(timeout, 0);
+	ck_assert_int_eq(retries, 0);
+	opts.lock_timeout = -1;
+	opts.ddl_lock_retries = -1;
+	runner_settings(&opts, &timeout, &retries);
+	ck_assert_int_eq(timeout, 60);
+	ck_assert_int_eq(retries, 3);
+
+	opts.version = DBSHIFT_RUNNER_OPTIONS_VERSION + 1;
+	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(dbshift_error_last()->message,
+				     "runner options version 4 is newer than "
+				     "this libdbshift"));
+	opts.version = 0;
+	ck_assert_int_eq(dbshift_runner_new(&r, &opts), DBSHIFT_EINVAL);
+	ck_assert_str_eq(dbshift_error_last()->message,
+			 "runner options without their version field set");
+	ck_assert_int_eq(dbshift_runner_options_init(
+				 &opts, DBSHIFT_RUNNER_OPTIONS_VERSION + 1),
+			 DBSHIFT_EINVAL);
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_error_last()->message, "is newer than"));
+	ck_assert_int_eq(dbshift_runner_options_init(&opts, 0), DBSHIFT_EINVAL);
+	ck_assert_int_eq(dbshift_runner_options_init(NULL, 1), DBSHIFT_EINVAL);
+}
+END_TEST
+
+static int load_nothing(void *state, dbshift_catalog *catalog)
+{
+	(void)state;
+	(void)catalog;
+	return 0;
+}
+
+/* The same for the source options, migration definitions and source
+ * operations. */
+START_TEST(test_runner_source_structs_versioned)
+{
+	static const dbshift_source_ops newer_ops = {
+		DBSHIFT_SOURCE_OPS_VERSION + 1, load_nothing, NULL};
+	dbshift_source_options zero = {.version =
+					       DBSHIFT_SOURCE_OPTIONS_VERSION};
+	dbshift_source_options opts;
+	dbshift_migration_def def = {.version = DBSHIFT_MIGRATION_DEF_VERSION};
+	dbshift_source *src = NULL;
+
+	fx_mkdir("m");
+	ck_assert_int_eq(
+		dbshift_source_dir_new_opts(&src, "app", fx_path("m"), &zero),
+		0);
+	dbshift_source_free(src);
+	ck_assert_int_eq(dbshift_source_options_init(
+				 &opts, DBSHIFT_SOURCE_OPTIONS_VERSION),
+			 0);
+	ck_assert_int_eq(opts.naming, DBSHIFT_NAMING_STRICT);
+	opts.version = DBSHIFT_SOURCE_OPTIONS_VERSION + 1;
+	ck_assert_int_eq(
+		dbshift_source_dir_new_opts(&src, "app", fx_path("m"), &opts),
+		DBSHIFT_EINVAL);
+	ck_assert_ptr_null(src);
+	ck_assert_ptr_nonnull(strstr(dbshift_error_last()->message,
+				     "source options version 2 is newer"));
+	ck_assert_int_eq(dbshift_source_options_init(&opts, 2), DBSHIFT_EINVAL);
+	ck_assert_int_eq(dbshift_source_options_init(NULL, 1), DBSHIFT_EINVAL);
+
+	ck_assert_int_eq(dbshift_source_new(&src, "x", &newer_ops, NULL),
+			 DBSHIFT_EINVAL);
+	ck_assert_ptr_null(src);
+
+	ck_assert_int_eq(dbshift_source_code_new(&src, "code"), 0);
+	def.migration_version = "001";
+	def.up = "SELECT 1;";
+	def.up_len = 9;
+	def.version = DBSHIFT_MIGRATION_DEF_VERSION + 1;
+	ck_assert_int_eq(dbshift_source_code_add(src, &def), DBSHIFT_EINVAL);
+	ck_assert_ptr_nonnull(
+		strstr(dbshift_error_last()->message,
+		       "migration definition version 2 is newer"));
+	def.version = DBSHIFT_MIGRATION_DEF_VERSION;
+	ck_assert_int_eq(dbshift_source_code_add(src, &def), 0);
+	dbshift_source_free(src);
 }
 END_TEST
 
@@ -1282,6 +1428,9 @@ static int bad_load(void *state, dbshift_catalog *cat)
 	case 4:
 		def.version = 0;
 		break;
+	case 5:
+		def.version = DBSHIFT_MIGRATION_DEF_VERSION + 1;
+		break;
 	default:
 		/* Reports a failure but returns 0: still a failure. */
 		dbshift_catalog_fail(cat, DBSHIFT_ESOURCE, "x.sql",
@@ -1295,9 +1444,13 @@ START_TEST(test_runner_custom_source_bad_definitions)
 {
 	static const dbshift_source_ops ops = {DBSHIFT_SOURCE_OPS_VERSION,
 					       bad_load, NULL};
-	static const char *const want[] = {
-		"NULL entry",	"longer than 64",   "invalid migration version",
-		"no up script", "no version field", "broken on purpose"};
+	static const char *const want[] = {"NULL entry",
+					   "longer than 64",
+					   "invalid migration version",
+					   "no up script",
+					   "no version field",
+					   "version 2 is newer",
+					   "broken on purpose"};
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
 	dbshift_source *src = NULL;
@@ -1418,9 +1571,11 @@ Suite *runner_suite(void)
 	tcase_add_test(local, test_runner_graph_errors_touch_no_database);
 	tcase_add_test(local, test_runner_bad_options);
 	tcase_add_test(local, test_runner_constructors_fail_clean);
+	tcase_add_test(local, test_runner_options_zero_is_default);
+	tcase_add_test(local, test_runner_source_structs_versioned);
 	tcase_add_test(local, test_runner_every_source_problem);
 	tcase_add_loop_test(local, test_runner_custom_source_bad_definitions, 0,
-			    6);
+			    7);
 	suite_add_tcase(s, local);
 	return s;
 }

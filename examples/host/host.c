@@ -58,7 +58,8 @@ static int print_status(dbshift_runner *runner)
 static int open_runner(dbshift_runner **runner, const char *url,
 		       const char *dir)
 {
-	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner_options opts = {.version =
+					       DBSHIFT_RUNNER_OPTIONS_VERSION};
 	dbshift_source *app = NULL;
 	int rc;
 

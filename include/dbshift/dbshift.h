@@ -25,8 +25,13 @@
  *    library again (an event callback that calls the library changes it).
  *  - Pointers returned as values are borrowed; each function says how long
  *    they live.
- *  - Options structs carry a version field; initialise them with their
- *    _INIT macro so that new fields get their defaults.
+ *  - Options structs carry a version field and every field's zero is its
+ *    default: `dbshift_runner_options o = {.version =
+ *    DBSHIFT_RUNNER_OPTIONS_VERSION};`, or memset to zero and set version,
+ *    or dbshift_X_options_init(&o, DBSHIFT_X_OPTIONS_VERSION). A version
+ *    newer than the library knows is refused (DBSHIFT_EINVAL), so a program
+ *    built against a newer header fails clearly on an older library. The
+ *    positional _INIT macros still work but are deprecated.
  *
  * This header is C89 and C++ clean.
  */
@@ -267,15 +272,25 @@ typedef struct dbshift_source_options {
 	dbshift_naming naming;
 } dbshift_source_options;
 
+/** Deprecated: use {.version = DBSHIFT_SOURCE_OPTIONS_VERSION} or
+ * dbshift_source_options_init(). */
 #define DBSHIFT_SOURCE_OPTIONS_INIT                                            \
 	{                                                                      \
 		DBSHIFT_SOURCE_OPTIONS_VERSION, DBSHIFT_NAMING_STRICT          \
 	}
 
 /**
+ * Set opts to the defaults (all zero) of the given struct version, which
+ * is usually DBSHIFT_SOURCE_OPTIONS_VERSION. DBSHIFT_EINVAL for a NULL
+ * opts, a version 0, or one newer than this library knows.
+ */
+DBSHIFT_EXTERN int dbshift_source_options_init(dbshift_source_options *opts,
+					       unsigned int version);
+
+/**
  * dbshift_source_dir_new() with options (NULL for the defaults).
- * DBSHIFT_EINVAL also for options without their version field or with an
- * unknown naming.
+ * DBSHIFT_EINVAL also for options without their version field, with a
+ * version newer than this library knows, or with an unknown naming.
  */
 DBSHIFT_EXTERN int
 dbshift_source_dir_new_opts(dbshift_source **out, const char *name,
@@ -459,7 +474,12 @@ typedef enum dbshift_lock_kind {
 #define DBSHIFT_LOCK_AUTO DBSHIFT_LOCK_DEFAULT
 #define DBSHIFT_LOCK_SESSION DBSHIFT_LOCK_ADVISORY
 
-#define DBSHIFT_RUNNER_OPTIONS_VERSION 2
+#define DBSHIFT_RUNNER_OPTIONS_VERSION 3
+
+/** lock_timeout: do not wait for another run's lock. */
+#define DBSHIFT_LOCK_NO_WAIT (-1)
+/** ddl_lock_retries: do not try a migration again after a lock timeout. */
+#define DBSHIFT_DDL_NO_RETRY (-1)
 
 typedef struct dbshift_runner_options {
 	unsigned int version; /**< DBSHIFT_RUNNER_OPTIONS_VERSION */
@@ -469,7 +489,9 @@ typedef struct dbshift_runner_options {
 	const char *table;
 	/** Directory searched first for drivers, or NULL. */
 	const char *driver_dir;
-	/** Seconds to wait for another run's lock; <0 for the default 60. */
+	/** Seconds to wait for another run's lock: 0 for the default 60,
+	 * DBSHIFT_LOCK_NO_WAIT not to wait. (Versions 1 and 2: <0 for the
+	 * default, 0 not to wait.) */
 	int lock_timeout;
 	/** DBSHIFT_OPT_* flags. */
 	unsigned int flags;
@@ -490,21 +512,33 @@ typedef struct dbshift_runner_options {
 	 * hold up the application's queries queued behind it. */
 	int64_t ddl_lock_timeout_ms;
 	/** How many times such a migration is tried again, with a growing
-	 * pause between attempts; <0 for the default 3. */
+	 * pause between attempts: 0 for the default 3, DBSHIFT_DDL_NO_RETRY
+	 * for none. (Version 2: <0 for the default, 0 for none.) */
 	int ddl_lock_retries;
 } dbshift_runner_options;
 
+/** Deprecated: use {.version = DBSHIFT_RUNNER_OPTIONS_VERSION} or
+ * dbshift_runner_options_init(). */
 #define DBSHIFT_RUNNER_OPTIONS_INIT                                            \
 	{                                                                      \
-		DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, -1, 0, NULL, \
-			0, NULL, NULL, DBSHIFT_LOCK_DEFAULT, 0, -1             \
+		DBSHIFT_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL,  \
+			0, NULL, NULL, DBSHIFT_LOCK_DEFAULT, 0, 0              \
 	}
+
+/**
+ * Set opts to the defaults (all zero) of the given struct version, which
+ * is usually DBSHIFT_RUNNER_OPTIONS_VERSION. DBSHIFT_EINVAL for a NULL
+ * opts, a version 0, or one newer than this library knows.
+ */
+DBSHIFT_EXTERN int dbshift_runner_options_init(dbshift_runner_options *opts,
+					       unsigned int version);
 
 /**
  * Create a runner. The URL is parsed and its driver loaded now (so a bad
  * URL or a missing driver fails here, with DBSHIFT_EURL or DBSHIFT_EDRIVER);
  * the database is not connected until a command runs. On failure *out is
- * NULL and dbshift_error_last() says why.
+ * NULL and dbshift_error_last() says why. DBSHIFT_EINVAL also for options
+ * whose version is 0 or newer than this library knows.
  */
 DBSHIFT_EXTERN int dbshift_runner_new(dbshift_runner **out,
 				      const dbshift_runner_options *opts);
