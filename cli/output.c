@@ -151,10 +151,14 @@ static void put_scrubbed(const char *msg)
 
 int cli_report(int rc, const dbshift_error *err)
 {
-	const char *msg = err->message;
+	char msg[2048];
 
-	if (msg == NULL || msg[0] == '\0')
-		msg = dbshift_code_name(rc);
+	/* A copy: err is the thread's last error, which the library call
+	 * that redacts the URL below may overwrite. */
+	snprintf(msg, sizeof(msg), "%s",
+		 err->message != NULL && err->message[0] != '\0' ?
+			 err->message :
+			 dbshift_code_name(rc));
 	close_line();
 	fputs("dbshift: ", stderr);
 	put_scrubbed(msg);
