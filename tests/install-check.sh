@@ -26,7 +26,7 @@ pc=$lib/pkgconfig/dbshift.pc
 [ -x "$dest$prefix/bin/dbshift" ] || fail "dbshift not installed"
 [ -f "$dest$prefix/share/bash-completion/completions/dbshift" ] ||
 	fail "bash completion not installed"
-for doc in README.md COPYING ABI.md design.md; do
+for doc in README.md NEWS COPYING ABI.md design.md; do
 	[ -f "$dest$prefix/share/doc/dbshift/$doc" ] || fail "$doc not installed under docdir"
 done
 
