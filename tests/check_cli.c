@@ -565,6 +565,38 @@ START_TEST(test_cli_lock_timeout_zero_no_wait)
 }
 END_TEST
 
+/* Packagers' knob: DBSHIFT_TEST_SERVERS=no starts no server, marks every
+ * server dialect skipped and says so; with DBSHIFT_TEST_REQUIRE_SERVERS=1
+ * it is refused. */
+START_TEST(test_cli_test_servers_no)
+{
+	char cmd[2048], out[512];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "env DBSHIFT_TEST_SERVERS=no DBSHIFT_TEST_REQUIRE_SERVERS=0 "
+		 "DBSHIFT_TEST_PG_URL=x '%s' sh -c 'echo "
+		 "\"pg=$DBSHIFT_TEST_SKIP_PG "
+		 "my=$DBSHIFT_TEST_SKIP_MYSQL url=${DBSHIFT_TEST_PG_URL:-}\"' "
+		 "2>&1",
+		 TOP_SRCDIR "/tests/with-servers.sh");
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_has(out, "DBSHIFT_TEST_SERVERS=no: PostgreSQL, MariaDB, "
+			   "Galera and PgBouncer tests are SKIPPED");
+	ck_assert_has(out, "pg=1 my=1 url=\n");
+	snprintf(cmd, sizeof(cmd),
+		 "env DBSHIFT_TEST_SERVERS=no DBSHIFT_TEST_REQUIRE_SERVERS=1 "
+		 "'%s' true 2>/dev/null",
+		 TOP_SRCDIR "/tests/with-servers.sh");
+	ck_assert_int_ne(system(cmd), 0);
+}
+END_TEST
+
 /* The bash completion offers the commands and options that the program's
  * own --help lists, so it cannot fall behind it. */
 static char *complete(const char *words, int cword)
@@ -1103,6 +1135,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_file_size_limit);
 	tcase_add_test(tc, test_cli_bash_completion);
 	tcase_add_test(tc, test_cli_lock_timeout_zero_no_wait);
+	tcase_add_test(tc, test_cli_test_servers_no);
 	tcase_add_test(tc, test_cli_malformed_file);
 	tcase_add_test(tc, test_cli_missing_source_dir);
 	tcase_add_test(tc, test_cli_bad_url);

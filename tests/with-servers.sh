@@ -18,7 +18,9 @@
 # A URL already set in the environment is used as it is (no server is
 # started for it). When a server's programs are missing, the tests of that
 # dialect are skipped with a loud note, unless DBSHIFT_TEST_REQUIRE_SERVERS=1
-# (CI), where a missing server is a failure.
+# (CI), where a missing server is a failure. A server that fails to start
+# is skipped the same way. DBSHIFT_TEST_SERVERS=no starts none and skips
+# every server test, loudly.
 #
 # PostgreSQL refuses to run as root: as root the cluster is created and run
 # as the `postgres` system user with runuser; MariaDB runs as `mysql`.
@@ -340,11 +342,33 @@ server() { # NAME VAR START-FUNCTION SKIP-VAR
 		eval "$skip=1; export $skip"
 		;;
 	*)
-		note "$name server failed to start"
-		exit 1
+		if [ "$require" = 1 ]; then
+			note "$name server failed to start, and DBSHIFT_TEST_REQUIRE_SERVERS=1"
+			exit 1
+		fi
+		note "*** $name server failed to start: its tests are SKIPPED ***"
+		eval "$skip=1; export $skip"
 		;;
 	esac
 }
+
+# Packagers: DBSHIFT_TEST_SERVERS=no starts no server and skips the tests
+# that need one, saying so.
+if [ "${DBSHIFT_TEST_SERVERS:-yes}" = no ]; then
+	if [ "$require" = 1 ]; then
+		note "DBSHIFT_TEST_SERVERS=no, but DBSHIFT_TEST_REQUIRE_SERVERS=1"
+		exit 1
+	fi
+	note "*** DBSHIFT_TEST_SERVERS=no: PostgreSQL, MariaDB, Galera and PgBouncer tests are SKIPPED ***"
+	unset DBSHIFT_TEST_PG_URL DBSHIFT_TEST_MYSQL_URL \
+		DBSHIFT_TEST_GALERA_URLS DBSHIFT_TEST_PGBOUNCER_URL
+	DBSHIFT_TEST_SKIP_PG=1 DBSHIFT_TEST_SKIP_MYSQL=1
+	DBSHIFT_TEST_SKIP_GALERA=1 DBSHIFT_TEST_SKIP_PGBOUNCER=1
+	export DBSHIFT_TEST_SKIP_PG DBSHIFT_TEST_SKIP_MYSQL \
+		DBSHIFT_TEST_SKIP_GALERA DBSHIFT_TEST_SKIP_PGBOUNCER
+	rm -rf "$base"
+	exec "$@"
+fi
 
 start_galera
 server PostgreSQL DBSHIFT_TEST_PG_URL start_pg DBSHIFT_TEST_SKIP_PG
