@@ -142,7 +142,7 @@ static void locate_statement(const dbshift__run *run,
 		return;
 	dbshift__split_init(&split, script->text, script->len,
 			    run->runner->driver->split_flags);
-	while (dbshift__split_next(&split, &stmt)) {
+	while (dbshift__split_next(&split, &stmt) > 0) {
 		if (stmt.line > diag->line)
 			break;
 		found = index++;
@@ -169,7 +169,7 @@ static int exec_split(dbshift__run *run, const dbshift__script *script)
 
 	dbshift__split_init(&split, script->text, script->len,
 			    conn->driver->split_flags);
-	while (dbshift__split_next(&split, &stmt)) {
+	while (dbshift__split_next(&split, &stmt) > 0) {
 		if (dbshift__conn_exec(conn, script->text + stmt.start,
 				       stmt.len) != 0) {
 			conn->diag.statement_index = index;

@@ -173,7 +173,7 @@ int dbshift__impact_drops(dbshift_conn *conn, const char *script, size_t len,
 	int rc = 0;
 
 	dbshift__split_init(&split, script, len, conn->driver->split_flags);
-	while (rc == 0 && dbshift__split_next(&split, &stmt)) {
+	while (rc == 0 && dbshift__split_next(&split, &stmt) > 0) {
 		memset(&t, 0, sizeof(t));
 		t.split = &split;
 		t.pos = stmt.start;

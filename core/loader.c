@@ -386,6 +386,10 @@ static const char *check_desc(const dbshift_driver *returned, const char *name,
 	if (copy <
 	    offsetof(dbshift_driver, split_flags) + sizeof(desc->split_flags))
 		desc->split_flags = DBSHIFT_SPLIT_ROUTINE_BODIES;
+	/* The DELIMITER property came with 1.5, and with it the iterator
+	 * fields it writes: an older driver's bit 10 means nothing. */
+	if (desc->abi_minor < 5)
+		desc->split_flags &= ~DBSHIFT_SPLIT_DELIMITER_COMMAND;
 	return NULL;
 }
 

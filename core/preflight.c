@@ -6,6 +6,8 @@
  *
  * - A NUL byte: no client library sends one (the script would end there
  *   or be refused part way).
+ * - A DELIMITER command the mysql client would refuse, for dialects
+ *   whose driver declares DBSHIFT_SPLIT_DELIMITER_COMMAND (split_delim.c).
  * - Transaction control in a migration that dbshift runs in a
  *   transaction of its own (with its history row): a COMMIT there would
  *   commit half a migration and leave the rest outside any transaction
@@ -152,7 +154,7 @@ int dbshift__preflight(char **run_text, const dbshift__script *script,
 	dbshift__split s;
 	dbshift__stmt st, first, last;
 	enum tx_kind kind, first_kind = TX_NONE, last_kind = TX_NONE;
-	int n = 0, others = 0, offender = 0;
+	int n = 0, others = 0, offender = 0, rc;
 	dbshift__stmt bad;
 
 	*run_text = NULL;
@@ -163,12 +165,12 @@ int dbshift__preflight(char **run_text, const dbshift__script *script,
 			"nothing was run",
 			id, file,
 			line_of(script->text, (size_t)(nul - script->text)));
-	if (!transactional)
+	if (!transactional && !(split_flags & DBSHIFT_SPLIT_DELIMITER_COMMAND))
 		return 0;
 	memset(&bad, 0, sizeof(bad));
 	dbshift__split_init(&s, script->text, script->len, split_flags);
-	while (dbshift__split_next(&s, &st)) {
-		kind = tx_kind_of(&s, &st);
+	while ((rc = dbshift__split_next(&s, &st)) > 0) {
+		kind = transactional ? tx_kind_of(&s, &st) : TX_NONE;
 		if (n == 0) {
 			first = st;
 			first_kind = kind;
@@ -184,6 +186,12 @@ int dbshift__preflight(char **run_text, const dbshift__script *script,
 			}
 		}
 	}
+	if (rc < 0)
+		return dbshift__err_set(
+			err, DBSHIFT_ESOURCE,
+			"%s: %s line %d: DELIMITER command: %s; "
+			"nothing was run",
+			id, file, st.line, s.error);
 	if (others == 0)
 		return 0;
 	if (n < 2 || others != 2 || first_kind != TX_BEGIN ||
@@ -193,7 +201,7 @@ int dbshift__preflight(char **run_text, const dbshift__script *script,
 			dbshift__split_init(&s, script->text, script->len,
 					    split_flags);
 			dbshift__split_next(&s, &st);
-			while (dbshift__split_next(&s, &st))
+			while (dbshift__split_next(&s, &st) > 0)
 				if (tx_kind_of(&s, &st) != TX_NONE) {
 					bad = st;
 					break;

@@ -63,7 +63,16 @@ struct scan {
 void dbshift__split_init(dbshift__split *s, const char *sql, size_t len,
 			 uint64_t flags)
 {
-	memset(s, 0, sizeof(*s));
+	/* A driver built against a 1.1 header declares a smaller iterator:
+	 * clear the delimiter fields only when the property says they
+	 * exist. */
+	memset(s, 0, offsetof(dbshift__split, error));
+	if (flags & DBSHIFT_SPLIT_DELIMITER_COMMAND) {
+		s->error = NULL;
+		s->delimiter_len = 0;
+		s->delimiter_changes = 0;
+		memset(s->delimiter, 0, sizeof(s->delimiter));
+	}
 	s->sql = sql;
 	s->len = sql != NULL ? len : 0;
 	s->line = 1;
@@ -336,8 +345,7 @@ static enum keyword keyword_of(const char *w, size_t len)
 	return KW_NONE;
 }
 
-/* Count the '\n' in the bytes [pos, end) of sql. */
-static int newlines(const char *sql, size_t pos, size_t end)
+int dbshift__split_newlines(const char *sql, size_t pos, size_t end)
 {
 	const char *p = sql + pos, *stop = sql + end;
 	int n = 0;
@@ -426,6 +434,13 @@ static int scan_token(struct scan *sc, const dbshift__split *s, size_t pos,
 
 int dbshift__split_next(dbshift__split *s, dbshift__stmt *stmt)
 {
+	if (s->flags & DBSHIFT_SPLIT_DELIMITER_COMMAND)
+		return dbshift__split_delim_next(s, stmt);
+	return dbshift__split_plain_next(s, stmt);
+}
+
+int dbshift__split_plain_next(dbshift__split *s, dbshift__stmt *stmt)
+{
 	struct scan sc;
 	size_t pos = s->pos, end;
 	dbshift__token kind;
@@ -437,7 +452,7 @@ int dbshift__split_next(dbshift__split *s, dbshift__stmt *stmt)
 		if (kind != DBSHIFT__TOKEN_SPACE &&
 		    kind != DBSHIFT__TOKEN_COMMENT)
 			done = scan_token(&sc, s, pos, end, kind, line);
-		line += newlines(s->sql, pos, end);
+		line += dbshift__split_newlines(s->sql, pos, end);
 		pos = end;
 	}
 	s->pos = pos;

@@ -21,8 +21,7 @@
  *               white space, "/" "*!" comments as statements (mysqldump
  *               writes them), routine bodies with nested BEGIN, CASE and
  *               END IF/LOOP/WHILE/REPEAT/FOR, MariaDB's BEGIN NOT ATOMIC;
- *               the mysql client's DELIMITER command is not SQL and is
- *               not understood;
+ *               the mysql client's DELIMITER command (split_delim.c);
  *   SQLite      `...` and [...] names, routine bodies (CREATE TRIGGER).
  *
  * A ';' ends a statement unless it is inside parentheses (PostgreSQL's
@@ -72,6 +71,24 @@ void dbshift__split_init(dbshift__split *s, const char *sql, size_t len,
  * whole script is read once: O(len) over all calls.
  */
 int dbshift__split_next(dbshift__split *s, dbshift__stmt *stmt);
+
+/*
+ * With DBSHIFT_SPLIT_DELIMITER_COMMAND, dbshift__split_next() also reads
+ * the mysql client's DELIMITER commands (split_delim.c): it returns -1
+ * for one the client would refuse, with *stmt the command and s->error
+ * the reason, and leaves the iterator at the end. Under a delimiter of
+ * the script's own each text it ends is one statement.
+ */
+
+/** dbshift__split_next() for DBSHIFT_SPLIT_DELIMITER_COMMAND. */
+int dbshift__split_delim_next(dbshift__split *s, dbshift__stmt *stmt);
+
+/** One statement ended by ';' from s->pos, DELIMITER commands not
+ * looked for (dbshift__split_next() without the property). */
+int dbshift__split_plain_next(dbshift__split *s, dbshift__stmt *stmt);
+
+/** Number of '\n' in the bytes [pos, end) of sql. */
+int dbshift__split_newlines(const char *sql, size_t pos, size_t end);
 
 /**
  * Read the token that starts at offset pos (pos < s->len) of s's script

@@ -122,6 +122,19 @@ START_TEST(test_loader_sqlite_driver_dir)
 }
 END_TEST
 
+/* The DELIMITER property is 1.5's: a 1.4 driver's bit 10 is cleared, its
+ * other properties are kept. */
+START_TEST(test_loader_delimiter_bit_needs_1_5)
+{
+	const dbshift_driver *d =
+		expect_load("prevminor", fx_test_driver_dir());
+
+	ck_assert_uint_eq(d->abi_minor, DBSHIFT_DRIVER_ABI_MINOR - 1);
+	ck_assert_uint_eq(d->split_flags, DBSHIFT_SPLIT_BACKSLASH_ESCAPES);
+	ck_assert(DBSHIFT_SPLIT_DELIMITER_COMMAND == 0x400);
+}
+END_TEST
+
 START_TEST(test_loader_sqlite_env_path)
 {
 	char path[2048];
@@ -786,6 +799,7 @@ Suite *loader_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_loader_sqlite_driver_dir);
 	tcase_add_test(tc, test_loader_sqlite_env_path);
+	tcase_add_test(tc, test_loader_delimiter_bit_needs_1_5);
 	tcase_add_test(tc, test_loader_search_order);
 	tcase_add_test(tc, test_loader_search_order_first_broken);
 	tcase_add_test(tc, test_loader_env_order);

@@ -1296,8 +1296,10 @@ START_TEST(test_runner_nul_byte_refused)
 }
 END_TEST
 
-/* A DELIMITER command the MySQL driver cannot read refuses the script
- * before any of it is sent: the dirty row is taken back. */
+/* A DELIMITER command the mysql client would refuse refuses the script
+ * before anything is written: the core's splitter reads DELIMITER for the
+ * MySQL driver (DBSHIFT_SPLIT_DELIMITER_COMMAND), so no dirty row is
+ * written and nothing is sent. */
 START_TEST(test_runner_bad_delimiter_refused)
 {
 	static const char *const scripts[] = {
@@ -1311,7 +1313,8 @@ START_TEST(test_runner_bad_delimiter_refused)
 	USE_DIALECT();
 	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
 		fx_write("migrations/001_d.up.sql", scripts[i]);
-		up_refused(DBSHIFT_EMIGRATION, "DELIMITER on line 2");
+		up_refused(DBSHIFT_ESOURCE,
+			   "001_d.up.sql line 2: DELIMITER command: ");
 		ck_assert(!has_table("d1"));
 	}
 }

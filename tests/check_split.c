@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static uint64_t flags_of(const char *dialect)
 		return DBSHIFT_SPLIT_NESTED_COMMENTS |
 		       DBSHIFT_SPLIT_DOLLAR_QUOTES | DBSHIFT_SPLIT_E_STRINGS |
 		       DBSHIFT_SPLIT_ROUTINE_BODIES;
+	if (dialect != NULL && strcmp(dialect, "mysql-client") == 0)
+		return flags_of("mysql") | DBSHIFT_SPLIT_DELIMITER_COMMAND;
 	if (dialect != NULL && strcmp(dialect, "mysql") == 0)
 		return DBSHIFT_SPLIT_BACKSLASH_ESCAPES |
 		       DBSHIFT_SPLIT_BACKTICK_NAMES |
@@ -59,7 +62,7 @@ static void assert_split_len(const char *dialect, const char *sql, size_t len,
 	ck_assert_ptr_nonnull(buf);
 	memcpy(buf, sql, len);
 	dbshift__split_init(&split, buf, len, flags_of(dialect));
-	while (dbshift__split_next(&split, &stmt)) {
+	while (dbshift__split_next(&split, &stmt) > 0) {
 		ck_assert_msg(want[n].text != NULL,
 			      "%s: extra statement %d: '%.*s'", dialect, n,
 			      (int)stmt.len, buf + stmt.start);
@@ -95,13 +98,141 @@ static int count_statements(const char *dialect, const char *sql)
 	int n = 0;
 
 	dbshift__split_init(&split, sql, strlen(sql), flags_of(dialect));
-	while (dbshift__split_next(&split, &stmt))
+	while (dbshift__split_next(&split, &stmt) > 0)
 		n++;
 	return n;
 }
 
-static const char *const dialects[] = {"postgres", "mysql", "sqlite", "other",
-				       NULL};
+static const char *const dialects[] = {"postgres", "mysql",	   "sqlite",
+				       "other",	   "mysql-client", NULL};
+
+/* The mysql client's DELIMITER command (DBSHIFT_SPLIT_DELIMITER_COMMAND):
+ * commands are not statements; a delimiter of the script's own ends one
+ * whole text, ';' and all; ';' comes back. */
+START_TEST(test_split_delimiter)
+{
+	static const struct want want[] = {
+		{"CREATE TABLE t (x INT)", 1},
+		{"CREATE PROCEDURE p()\nBEGIN\n  INSERT INTO t VALUES (1);\n"
+		 "  SELECT '$$ in a string';\nEND",
+		 3},
+		{"CALL p(); CALL p()", 9},
+		{"CALL p()", 11},
+		{"INSERT INTO t VALUES (2)", 13},
+		{"SELECT 3", 14},
+		{NULL, 0},
+	};
+	static const char sql[] = "CREATE TABLE t (x INT);\n"
+				  "DELIMITER $$\n"
+				  "CREATE PROCEDURE p()\n"
+				  "BEGIN\n"
+				  "  INSERT INTO t VALUES (1);\n"
+				  "  SELECT '$$ in a string';\n"
+				  "END$$\n"
+				  "-- a comment $$ too\n"
+				  "CALL p(); CALL p()$$ $$\n"
+				  "delimiter //\n"
+				  "CALL p() //\n"
+				  "DELIMITER ';' -- back\n"
+				  "INSERT INTO t VALUES (2);;\n"
+				  "SELECT 3";
+	static const struct want word[] = {
+		{"SELECT 1", 2}, {"SELECT 2", 3}, {NULL, 0}};
+	static const struct want plain[] = {{"DELIMITER $$\nSELECT 1$$", 1},
+					    {NULL, 0}};
+	dbshift__split split;
+	dbshift__stmt stmt;
+	int n = 0;
+
+	assert_split("mysql-client", sql, want);
+	/* A quoted delimiter, a '#' comment after it, no end delimiter. */
+	assert_split("mysql-client",
+		     "DELIMITER \"!!\" # note\nSELECT 1!!\nSELECT 2", word);
+	/* Without the property DELIMITER is only a word. */
+	assert_split("mysql", "DELIMITER $$\nSELECT 1$$", plain);
+	/* The commands read are counted; the delimiter in force is shown. */
+	dbshift__split_init(&split, sql, strlen(sql), flags_of("mysql-client"));
+	while (dbshift__split_next(&split, &stmt) > 0)
+		if (++n == 2) {
+			ck_assert_uint_eq(split.delimiter_changes, 1);
+			ck_assert_str_eq(split.delimiter, "$$");
+			ck_assert_uint_eq(split.delimiter_len, 2);
+		}
+	ck_assert_int_eq(n, 6);
+	ck_assert_uint_eq(split.delimiter_changes, 3);
+	ck_assert_uint_eq(split.delimiter_len, 0);
+	ck_assert_ptr_null(split.error);
+}
+END_TEST
+
+/* A DELIMITER command the client would refuse: -1, the command as the
+ * statement, the reason, and the iterator at the end. */
+START_TEST(test_split_delimiter_refused)
+{
+	static const struct {
+		const char *sql;
+		const char *command;
+		int line;
+		const char *why;
+	} cases[] = {
+		{"SELECT 1;\nDELIMITER\nSELECT 2", "DELIMITER", 2,
+		 "no delimiter named"},
+		{"DELIMITER a\\b\n", "DELIMITER a\\b", 1, "not a usable"},
+		{"DELIMITER 12345678901234567\n", "DELIMITER 12345678901234567",
+		 1, "not a usable"},
+		{"\nDELIMITER $$ and more  \nSELECT 1$$",
+		 "DELIMITER $$ and more", 2, "one delimiter"},
+		{"DELIMITER '$$\nSELECT 1$$", "DELIMITER '$$", 1,
+		 "unterminated quote"},
+		{"DELIMITER \"$$", "DELIMITER \"$$", 1, "unterminated quote"},
+	};
+	dbshift__split split;
+	dbshift__stmt stmt;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *sql = cases[i].sql;
+
+		dbshift__split_init(&split, sql, strlen(sql),
+				    flags_of("mysql-client"));
+		while (dbshift__split_next(&split, &stmt) > 0)
+			;
+		ck_assert_ptr_nonnull(split.error);
+		ck_assert_msg(strstr(split.error, cases[i].why) != NULL,
+			      "%s: %s", sql, split.error);
+		ck_assert_int_eq(stmt.line, cases[i].line);
+		ck_assert_uint_eq(stmt.len, strlen(cases[i].command));
+		ck_assert(memcmp(sql + stmt.start, cases[i].command,
+				 stmt.len) == 0);
+		ck_assert_int_eq(dbshift__split_next(&split, &stmt), 0);
+	}
+	/* 16 bytes is the limit, and is accepted. */
+	ck_assert_int_eq(count_statements("mysql-client",
+					  "DELIMITER 1234567890123456\nSELECT "
+					  "1 1234567890123456"),
+			 1);
+}
+END_TEST
+
+/* An iterator declared by a driver built against a 1.1 header ends at
+ * flags: without the DELIMITER property nothing past it is written. */
+START_TEST(test_split_old_iterator_untouched)
+{
+	unsigned char buf[sizeof(dbshift__split)];
+	dbshift__split *split = (dbshift__split *)(void *)buf;
+	size_t old_size = offsetof(dbshift__split, error), i;
+	dbshift__stmt stmt;
+	int n = 0;
+
+	memset(buf, 0xA5, sizeof(buf));
+	dbshift__split_init(split, "SELECT 1; SELECT 2", 18, flags_of("mysql"));
+	while (dbshift__split_next(split, &stmt) > 0)
+		n++;
+	ck_assert_int_eq(n, 2);
+	for (i = old_size; i < sizeof(buf); i++)
+		ck_assert_uint_eq(buf[i], 0xA5);
+}
+END_TEST
 
 START_TEST(test_split_empty)
 {
@@ -721,6 +852,9 @@ Suite *split_suite(void)
 	tcase_add_test(tc, test_split_unterminated);
 	tcase_add_test(tc, test_split_tokens);
 	tcase_add_test(tc, test_split_long);
+	tcase_add_test(tc, test_split_delimiter);
+	tcase_add_test(tc, test_split_delimiter_refused);
+	tcase_add_test(tc, test_split_old_iterator_untouched);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,13 +14,14 @@
  * BATCH_MAX bytes.
  *
  * The mysql client's DELIMITER command is understood, since migration
- * sets written for that client use it around routine bodies: at the start
- * of a statement, "DELIMITER xx" on a line of its own makes xx (outside
- * strings and comments) end statements until the next DELIMITER, and each
- * text so ended is sent on its own, as the client sends it. The script is
- * read through once before anything is sent, so that a DELIMITER command
- * it cannot read (or a NUL byte) refuses it before any of it ran, marked
- * with DBSHIFT_SQLSTATE_NOT_RUN.
+ * sets written for that client use it around routine bodies: the driver
+ * declares DBSHIFT_SPLIT_DELIMITER_COMMAND, so the core's splitter reads
+ * the commands, and each text a delimiter of the script's own ends is
+ * sent on its own, as the client sends it. The script is read through
+ * once before anything is sent, so that a DELIMITER command it cannot
+ * read (or a NUL byte) refuses it before any of it ran, marked with
+ * DBSHIFT_SQLSTATE_NOT_RUN (the core refuses such scripts before it
+ * calls the driver; this keeps the driver safe on its own).
  */
 #include "config.h"
 
@@ -34,8 +35,6 @@
 #include "mysql_diag.h"
 #include "mysql_script.h"
 
-/* The mysql client keeps its delimiter in 16 bytes; be as generous. */
-#define DELIMITER_MAX 16
 /* A batch ends before it grows past this, so that a long script of many
  * statements stays well below the server's max_allowed_packet (16 MiB by
  * default in MariaDB; one statement alone may be longer). */
@@ -58,8 +57,7 @@ struct script {
 	struct piece *pieces; /* the batch being gathered */
 	size_t count, cap;
 	int32_t base; /* statements of the script sent before the batch */
-	char delimiter[DELIMITER_MAX + 1]; /* "" while it is ';' */
-	int dry; /* only read the script: send nothing */
+	int dry;      /* only read the script: send nothing */
 	dbshift_diag *diag;
 };
 
@@ -267,178 +265,33 @@ static int batch_add(struct script *sc, size_t start, size_t len, int32_t line)
 	return 0;
 }
 
-/* Skip blanks (not line breaks) from pos. */
-static size_t skip_blanks(const struct script *sc, size_t pos)
-{
-	while (pos < sc->len && (sc->sql[pos] == ' ' || sc->sql[pos] == '\t' ||
-				 sc->sql[pos] == '\r'))
-		pos++;
-	return pos;
-}
-
-/*
- * Read the argument of the DELIMITER command whose word ends at pos, on
- * line, into sc->delimiter. A quoted argument loses its quotes; a comment
- * may follow it. *next gets the offset of the end of the line.
- */
-static int delimiter_command(struct script *sc, size_t pos, int32_t line,
-			     size_t *next)
-{
-	const char *sql = sc->sql;
-	size_t arg, arg_len;
-	char quote;
-
-	pos = skip_blanks(sc, pos);
-	arg = pos;
-	quote = pos < sc->len ? sql[pos] : '\0';
-	if (quote == '\'' || quote == '"' || quote == '`') {
-		arg++;
-		pos = arg;
-		while (pos < sc->len && sql[pos] != quote && sql[pos] != '\n')
-			pos++;
-		if (pos == sc->len || sql[pos] != quote)
-			return fail(sc->diag, 0,
-				    "DELIMITER on line %d: unterminated quote",
-				    (int)line);
-		arg_len = pos++ - arg;
-	} else {
-		while (pos < sc->len && sql[pos] != ' ' && sql[pos] != '\t' &&
-		       sql[pos] != '\r' && sql[pos] != '\n')
-			pos++;
-		arg_len = pos - arg;
-	}
-	if (arg_len == 0)
-		return fail(sc->diag, 0,
-			    "DELIMITER on line %d names no delimiter",
-			    (int)line);
-	if (arg_len > DELIMITER_MAX || memchr(sql + arg, '\\', arg_len))
-		return fail(sc->diag, 0,
-			    "DELIMITER on line %d: '%.*s' is not "
-			    "a usable delimiter (at most %d bytes, "
-			    "no backslash)",
-			    (int)line, (int)arg_len, sql + arg, DELIMITER_MAX);
-	pos = skip_blanks(sc, pos);
-	if (pos < sc->len &&
-	    (sql[pos] == '#' || (sql[pos] == '-' && pos + 2 < sc->len &&
-				 sql[pos + 1] == '-' && sql[pos + 2] == ' ')))
-		while (pos < sc->len && sql[pos] != '\n')
-			pos++;
-	if (pos < sc->len && sql[pos] != '\n')
-		return fail(sc->diag, 0,
-			    "DELIMITER on line %d takes one "
-			    "delimiter, then the end of the line",
-			    (int)line);
-	if (arg_len == 1 && sql[arg] == ';')
-		sc->delimiter[0] = '\0';
-	else
-		snprintf(sc->delimiter, sizeof(sc->delimiter), "%.*s",
-			 (int)arg_len, sql + arg);
-	*next = pos;
-	return 0;
-}
-
-/*
- * With ';' as the delimiter: gather statements from *pos into batches
- * until the end of the script or a DELIMITER command, which is read;
- * *pos and *line are left after it.
- */
-static int run_plain(struct script *sc, size_t *pos, int32_t *line)
-{
-	dbshift_split s = sc->tok;
-	dbshift_stmt stmt;
-	size_t end;
-
-	s.pos = *pos;
-	s.line = *line;
-	while (dbshift__mysql_host->split_next(&s, &stmt)) {
-		if (word_at(sc, stmt.start, "DELIMITER", &end)) {
-			*line = stmt.line;
-			if (batch_flush(sc) != 0)
-				return -1;
-			return delimiter_command(sc, end, stmt.line, pos);
-		}
-		if (batch_add(sc, stmt.start, stmt.len, stmt.line) != 0)
-			return -1;
-	}
-	*pos = sc->len;
-	return batch_flush(sc);
-}
-
-/* Offset of the first sc->delimiter outside strings and comments at or
- * after pos, or the script's length. */
-static size_t find_delimiter(const struct script *sc, size_t pos)
-{
-	size_t dlen = strlen(sc->delimiter), end, p;
-	int32_t kind;
-
-	while (pos < sc->len) {
-		end = dbshift__mysql_host->split_token(&sc->tok, pos, &kind);
-		if (kind == DBSHIFT_TOKEN_WORD || kind == DBSHIFT_TOKEN_SYMBOL)
-			for (p = pos; p < end; p++)
-				if (p + dlen <= sc->len &&
-				    memcmp(sc->sql + p, sc->delimiter, dlen) ==
-					    0)
-					return p;
-		pos = end;
-	}
-	return sc->len;
-}
-
-/* Send the text [start, stop) that a custom delimiter ended, starting on
+/* Send the statement a delimiter of the script's own ended, starting on
  * line: its statements (there may be several) form one batch. */
-static int run_chunk(struct script *sc, size_t start, size_t stop, int32_t line)
+static int run_chunk(struct script *sc, const dbshift_stmt *chunk)
 {
 	dbshift_split s;
 	dbshift_stmt stmt;
 
-	dbshift__mysql_host->split_init(&s, sc->sql + start, stop - start,
+	dbshift__mysql_host->split_init(&s, sc->sql + chunk->start, chunk->len,
 					MYSQL_SPLIT_FLAGS);
-	while (dbshift__mysql_host->split_next(&s, &stmt))
-		if (batch_add(sc, start + stmt.start, stmt.len,
-			      line + stmt.line - 1) != 0)
+	while (dbshift__mysql_host->split_next(&s, &stmt) > 0)
+		if (batch_add(sc, chunk->start + stmt.start, stmt.len,
+			      chunk->line + stmt.line - 1) != 0)
 			return -1;
 	return batch_flush(sc);
 }
 
-/*
- * With a delimiter of the script's own: send each text it ends, from
- * *pos, until the end of the script or a DELIMITER command, which is
- * read; *pos and *line are left after it.
- */
-static int run_delimited(struct script *sc, size_t *pos, int32_t *line)
-{
-	size_t start, stop, end;
-
-	for (;;) {
-		start = skip_filler(sc, *pos);
-		*line += dbshift__mysql_host->line_at(sc->sql + *pos,
-						      start - *pos) -
-			 1;
-		*pos = start;
-		if (start == sc->len)
-			return 0;
-		if (word_at(sc, start, "DELIMITER", &end))
-			return delimiter_command(sc, end, *line, pos);
-		stop = find_delimiter(sc, start);
-		if (run_chunk(sc, start, stop, *line) != 0)
-			return -1;
-		*pos = stop < sc->len ? stop + strlen(sc->delimiter) : stop;
-		*line += dbshift__mysql_host->line_at(sc->sql + start,
-						      *pos - start) -
-			 1;
-	}
-}
-
-/* Walk the len-byte script region by region (a region ends where a
- * DELIMITER command changes between ';' and a delimiter of its own),
- * sending each batch unless dry. */
+/* Walk the len-byte script statement by statement, sending batches unless
+ * dry: a batch ends where a DELIMITER command stands, and each statement
+ * a delimiter of the script's own ends is a batch of its own. */
 static int walk(MYSQL *db, const char *sql, size_t len, int dry,
 		dbshift_diag *diag)
 {
 	struct script sc;
-	size_t pos = 0;
-	int32_t line = 1;
-	int ret = 0;
+	dbshift_split s;
+	dbshift_stmt stmt;
+	uint32_t changes = 0;
+	int ret = 0, more = 0;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.db = db;
@@ -447,12 +300,28 @@ static int walk(MYSQL *db, const char *sql, size_t len, int dry,
 	sc.dry = dry;
 	sc.diag = diag;
 	dbshift__mysql_host->split_init(&sc.tok, sql, len, MYSQL_SPLIT_FLAGS);
-	while (ret == 0 && pos < len) {
-		if (sc.delimiter[0] == '\0')
-			ret = run_plain(&sc, &pos, &line);
+	dbshift__mysql_host->split_init(
+		&s, sql, len,
+		MYSQL_SPLIT_FLAGS | DBSHIFT_SPLIT_DELIMITER_COMMAND);
+	while (ret == 0 &&
+	       (more = dbshift__mysql_host->split_next(&s, &stmt)) > 0) {
+		if (s.delimiter_changes != changes) {
+			changes = s.delimiter_changes;
+			ret = batch_flush(&sc);
+		}
+		if (ret != 0)
+			break;
+		if (s.delimiter_len > 0)
+			ret = batch_flush(&sc) != 0 ? -1 :
+						      run_chunk(&sc, &stmt);
 		else
-			ret = run_delimited(&sc, &pos, &line);
+			ret = batch_add(&sc, stmt.start, stmt.len, stmt.line);
 	}
+	if (ret == 0 && more < 0)
+		ret = fail(diag, 0, "DELIMITER on line %d: %s", (int)stmt.line,
+			   s.error);
+	if (ret == 0)
+		ret = batch_flush(&sc);
 	free(sc.pieces);
 	return ret;
 }

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 4
+#define DBSHIFT_DRIVER_ABI_MINOR 5
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -93,6 +93,18 @@ extern "C" {
  * nor inside MariaDB's BEGIN NOT ATOMIC ... END. A 1.0 driver, which
  * cannot declare properties, is split with this one alone. */
 #define DBSHIFT_SPLIT_ROUTINE_BODIES (UINT64_C(1) << 9)
+/** The mysql client's DELIMITER command (valid from 1.5): at the start
+ * of a statement, "DELIMITER xx" on a line of its own is not a statement
+ * but makes xx end statements (outside strings and comments) until the
+ * next DELIMITER command; each text xx ends is one statement, ';' and
+ * all. split_next() returns -1 for a command the client would refuse.
+ * The iterator's delimiter fields exist only for this property: a driver
+ * declares the iterator from a 1.5 header whenever it passes it. */
+#define DBSHIFT_SPLIT_DELIMITER_COMMAND (UINT64_C(1) << 10)
+
+/** Longest delimiter DBSHIFT_SPLIT_DELIMITER_COMMAND accepts, in bytes
+ * (the mysql client keeps 16). */
+#define DBSHIFT_SPLIT_DELIMITER_MAX 16
 
 /*
  * A diagnostic, filled by the driver when a call fails. The core allocates
@@ -151,6 +163,18 @@ typedef struct dbshift_split {
 	int32_t line;	 /**< the 1-based line of pos */
 	uint32_t reserved;
 	uint64_t flags; /**< DBSHIFT_SPLIT_* */
+	/* Valid from 1.5, and read or written by the core only when flags
+	 * has DBSHIFT_SPLIT_DELIMITER_COMMAND (an older driver's smaller
+	 * iterator is never touched past flags). */
+	/** Why split_next() returned -1 (a static string), else NULL. */
+	const char *error;
+	/** Length of the delimiter in force; 0 while ';' ends statements. */
+	uint32_t delimiter_len;
+	/** DELIMITER commands read so far: a driver that batches statements
+	 * ends a batch where this changes. */
+	uint32_t delimiter_changes;
+	/** The delimiter in force, NUL-terminated; "" while it is ';'. */
+	char delimiter[DBSHIFT_SPLIT_DELIMITER_MAX + 8];
 } dbshift_split;
 
 /** One statement found by dbshift_host.split_next() (valid from 1.1). */
@@ -231,7 +255,10 @@ typedef struct dbshift_host {
 	/** Find the next statement: fill *stmt and return 1, or return 0
 	 * when only white space, comments and ';' are left. Empty
 	 * statements are skipped, so the n-th call that returns 1 gives
-	 * statement index n-1 as the core numbers them in diagnostics. */
+	 * statement index n-1 as the core numbers them in diagnostics.
+	 * With DBSHIFT_SPLIT_DELIMITER_COMMAND (1.5) it returns -1 for a
+	 * DELIMITER command the mysql client would refuse: *stmt is that
+	 * command, s->error says why, and the iterator is at the end. */
 	int (*split_next)(dbshift_split *s, dbshift_stmt *stmt);
 	/** Read the token at offset pos (< s->len): store its
 	 * DBSHIFT_TOKEN_* kind in *kind and return the offset past it. An

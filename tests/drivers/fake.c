@@ -13,6 +13,7 @@
  *                         needing a newer core minor does
  *   FAKE_OLD_MINOR        built "against an older ABI minor" (must load)
  *   FAKE_NO_SLOT          the required exec slot is NULL (rejected)
+ *   FAKE_SPLIT_FLAGS=f    declare splitter properties f
  *
  * FAKE_OLD_MINOR builds a real ABI 1.0 driver: its descriptor is the 1.0
  * struct (ending at unlock, without the 1.1 dialect_aliases and
@@ -40,6 +41,9 @@
 #endif
 #ifndef FAKE_MINOR_DELTA
 #define FAKE_MINOR_DELTA 0
+#endif
+#ifndef FAKE_SPLIT_FLAGS
+#define FAKE_SPLIT_FLAGS 0
 #endif
 
 #define FAKE_STR_(x) #x
@@ -172,6 +176,9 @@ static const dbshift_driver fake_desc = {
 	.rollback = fake_tx,
 	.quote_ident = fake_quote,
 	.table_exists = fake_table_exists,
+#ifndef FAKE_OLD_MINOR
+	.split_flags = FAKE_SPLIT_FLAGS,
+#endif
 };
 
 DBSHIFT_DRIVER_EXPORT const dbshift_driver *
