@@ -493,6 +493,90 @@ START_TEST(test_cluster_pg_multi_host)
 }
 END_TEST
 
+/* The fresh PostgreSQL database url, on the hot standby. */
+static void on_standby(char *out, size_t size, const char *url)
+{
+	const char *standby = getenv("DBSHIFT_TEST_PG_STANDBY_URL");
+	const char *db = strrchr(url, '/');
+	const char *base_end = strrchr(standby, '/');
+
+	snprintf(out, size, "%.*s%s", (int)(base_end - standby), standby, db);
+}
+
+/* The host:port part of a postgres://user@host:port/db URL. */
+static void host_port(char *out, size_t size, const char *url)
+{
+	const char *at = strchr(url, '@') + 1;
+
+	snprintf(out, size, "%.*s", (int)strcspn(at, "/"), at);
+}
+
+/* Wait until the standby has replayed everything the primary wrote. */
+static void standby_catch_up(void)
+{
+	char *lsn = fx_db_query(getenv("DBSHIFT_TEST_PG_URL"),
+				"SELECT pg_current_wal_lsn()");
+	char sql[200], *done = NULL;
+	double deadline = now_s() + 60;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT pg_last_wal_replay_lsn() >= '%s'::pg_lsn", lsn);
+	free(lsn);
+	for (;;) {
+		done = fx_db_query(getenv("DBSHIFT_TEST_PG_STANDBY_URL"), sql);
+		if (strcmp(done, "t") == 0)
+			break;
+		free(done);
+		ck_assert_msg(now_s() < deadline,
+			      "the standby did not catch up in 60 s");
+		sleep_s(0.1);
+	}
+	free(done);
+}
+
+/* A real hot standby (streaming replication from the test server): up and
+ * down straight to it are refused before anything is written; a multi-host
+ * URL naming the standby first goes to the primary with
+ * target_session_attrs=read-write; status reads the replicated history on
+ * the standby. */
+START_TEST(test_cluster_pg_hot_standby)
+{
+	char url[1024], standby[1200], multi[1400], s_host[256], p_host[256];
+
+	if (!fx_dialect_ready(FX_POSTGRES))
+		return;
+	if (getenv("DBSHIFT_TEST_SKIP_PG_STANDBY") != NULL)
+		return;
+	ck_assert_msg(getenv("DBSHIFT_TEST_PG_STANDBY_URL") != NULL,
+		      "DBSHIFT_TEST_PG_STANDBY_URL not set: run the tests "
+		      "under tests/with-servers.sh");
+	snprintf(url, sizeof(url), "%s", fx_fresh_url(FX_POSTGRES));
+	on_standby(standby, sizeof(standby), url);
+	standby_catch_up(); /* the fresh database exists there too */
+	fx_write("migrations/001_a.up.sql", "CREATE TABLE a (x INT);\n");
+	fx_write("migrations/001_a.down.sql", "DROP TABLE a;\n");
+	fx_expect_err(1,
+		      "accepts no writes (hot standby: the server is in "
+		      "recovery); nothing was changed",
+		      "up", "-u", standby, NULL);
+	ck_assert(!fx_db_has_table(url, "dbshift_migrations"));
+
+	host_port(s_host, sizeof(s_host), standby);
+	host_port(p_host, sizeof(p_host), url);
+	snprintf(multi, sizeof(multi),
+		 "postgres://postgres@%s,%s%s?target_session_attrs=read-write",
+		 s_host, p_host, strrchr(url, '/'));
+	fx_expect_out(0, "applied 1 migration", "up", "-u", multi, NULL);
+	ck_assert(fx_db_has_table(url, "a"));
+
+	standby_catch_up();
+	fx_expect_out(0, "1 applied", "status", "-u", standby, NULL);
+	fx_expect_err(1, "accepts no writes (hot standby", "down", "-u",
+		      standby, NULL);
+	ck_assert(fx_db_has_table(url, "a"));
+}
+END_TEST
+
 /* Statements of each dialect: one that holds a lock on table t in an
  * open transaction, and a migration that needs that lock. */
 static const char *const blockers[FX_N_DIALECTS] = {"INSERT INTO t VALUES (1)",
@@ -571,6 +655,7 @@ Suite *cluster_suite(void)
 	tcase_add_test(tc, test_cluster_read_only_pg);
 	tcase_add_test(tc, test_cluster_read_only_mysql);
 	tcase_add_test(tc, test_cluster_pg_multi_host);
+	tcase_add_test(tc, test_cluster_pg_hot_standby);
 	tcase_add_loop_test(tc, test_cluster_ddl_lock_timeout, 0,
 			    FX_N_DIALECTS);
 	/* Last: the cluster starts in the background meanwhile. */

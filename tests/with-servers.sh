@@ -14,6 +14,9 @@
 #   DBSHIFT_TEST_PGBOUNCER_URL  postgres://postgres@127.0.0.1:PORT/postgres
 #                             through PgBouncer in transaction pooling in
 #                             front of the PostgreSQL server
+#   DBSHIFT_TEST_PG_STANDBY_URL  postgres://postgres@127.0.0.1:PORT/postgres
+#                             a hot standby of the PostgreSQL server
+#                             (pg_basebackup -R, streaming replication)
 # The Galera nodes start in the background (see start_galera).
 # A URL already set in the environment is used as it is (no server is
 # started for it). When a server's programs are missing, the tests of that
@@ -28,6 +31,7 @@ set -u
 base=$(mktemp -d "${TMPDIR:-/tmp}/dbshift-servers-XXXXXX")
 chmod 755 "$base"
 pg_pid_dir=
+standby_pid_dir=
 my_pid_file=
 galera_pid=
 bouncer_pid_file=
@@ -66,6 +70,10 @@ cleanup() {
 	if [ -n "$bouncer_pid_file" ]; then
 		stop_pid_file "$bouncer_pid_file"
 	fi
+	if [ -n "$standby_pid_dir" ]; then
+		as_user postgres "$pg_bin/pg_ctl" -D "$standby_pid_dir" \
+			-m immediate stop >/dev/null 2>&1
+	fi
 	if [ -n "$pg_pid_dir" ]; then
 		as_user postgres "$pg_bin/pg_ctl" -D "$pg_pid_dir" -m immediate \
 			stop >/dev/null 2>&1
@@ -100,22 +108,29 @@ start_pg() {
 	hba=$dir/data/pg_hba.conf
 	{ echo "host all dbshift_pw 127.0.0.1/32 scram-sha-256"; cat "$hba"; } \
 		>"$hba.new" && cat "$hba.new" >"$hba" && rm -f "$hba.new"
-	for port in $port_base $((port_base + 1)) $((port_base + 2)); do
-		if as_user postgres "$pg_bin/pg_ctl" -D "$dir/data" -w -t 30 \
-			-l "$dir/log" -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-			start >/dev/null 2>&1; then
-			pg_pid_dir=$dir/data
-			DBSHIFT_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
-			export DBSHIFT_TEST_PG_URL
-			"$pg_bin/psql" -q "$DBSHIFT_TEST_PG_URL" -c \
-				"CREATE ROLE dbshift_pw LOGIN PASSWORD 'dbshift_pw'" ||
-				return 2
-			DBSHIFT_TEST_PG_PASSWORD_USER=dbshift_pw
-			export DBSHIFT_TEST_PG_PASSWORD_USER
-			return 0
-		fi
+	pg_start "$dir" $port_base $((port_base + 1)) $((port_base + 2)) ||
+		return 2
+	pg_pid_dir=$dir/data
+	DBSHIFT_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+	export DBSHIFT_TEST_PG_URL
+	"$pg_bin/psql" -q "$DBSHIFT_TEST_PG_URL" -c \
+		"CREATE ROLE dbshift_pw LOGIN PASSWORD 'dbshift_pw'" || return 2
+	DBSHIFT_TEST_PG_PASSWORD_USER=dbshift_pw
+	export DBSHIFT_TEST_PG_PASSWORD_USER
+	return 0
+}
+
+# Start the cluster in DIR/data on the first PORT where it starts (left in
+# $port), logging to DIR/log; 2 when none.
+pg_start() { # DIR PORT...
+	d=$1
+	shift
+	for port in "$@"; do
+		as_user postgres "$pg_bin/pg_ctl" -D "$d/data" -w -t 30 \
+			-l "$d/log" -o "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+			start >/dev/null 2>&1 && return 0
 	done
-	cat "$dir/log" >&2
+	cat "$d/log" >&2
 	return 2
 }
 
@@ -171,18 +186,26 @@ mysql_server() {
 	command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd 2>/dev/null
 }
 
+# For a server that works with the PostgreSQL server just started:
+# pg_bin, the server's port in pg_port, and dir=$base/NAME owned by the
+# postgres user. Fails when no PostgreSQL server runs.
+beside_pg() { # NAME
+	[ -n "${DBSHIFT_TEST_PG_URL:-}" ] || return 1
+	[ -n "${pg_bin:-}" ] || pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	pg_port=${DBSHIFT_TEST_PG_URL##*:}
+	pg_port=${pg_port%%/*}
+	dir=$base/$1
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres "$dir"
+	return 0
+}
+
 # PgBouncer in transaction pooling in front of the PostgreSQL server just
 # started, everyone trusted, as the postgres user (it refuses root).
 start_pgbouncer() {
-	[ -n "${pg_bin:-}" ] || pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 	bouncer=$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null)
 	[ -n "$bouncer" ] || return 1
-	[ -n "${DBSHIFT_TEST_PG_URL:-}" ] || return 1
-	pg_port=${DBSHIFT_TEST_PG_URL##*:}
-	pg_port=${pg_port%%/*}
-	dir=$base/bouncer
-	mkdir -p "$dir"
-	[ "$(id -u)" = 0 ] && chown postgres "$dir"
+	beside_pg bouncer || return 1
 	echo '"postgres" ""' >"$dir/users.txt"
 	for port in $((port_base + 3)) $((port_base + 4)) $((port_base + 8)); do
 		printf '%s\n' "[databases]" "* = host=127.0.0.1 port=$pg_port" \
@@ -211,6 +234,27 @@ start_pgbouncer() {
 	done
 	cat "$dir/log" "$dir/stderr" >&2 2>/dev/null
 	return 2
+}
+
+# A hot standby of the PostgreSQL server just started: a base backup
+# with -R (standby.signal and primary_conninfo), started read-only.
+start_pg_standby() {
+	beside_pg pgstandby || return 1
+	[ -x "$pg_bin/pg_basebackup" ] || return 1
+	as_user postgres "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$pg_port" \
+		-U postgres -D "$dir/data" -R -X stream --no-sync \
+		>"$dir/basebackup.log" 2>&1 || {
+		cat "$dir/basebackup.log" >&2
+		return 2
+	}
+	# max_connections as on the primary (a standby needs at least as
+	# many); hot_standby is on by default: read-only queries are served.
+	pg_start "$dir" $((port_base + 5)) $((port_base + 6)) \
+		$((port_base + 9)) || return 2
+	standby_pid_dir=$dir/data
+	DBSHIFT_TEST_PG_STANDBY_URL="postgres://postgres@127.0.0.1:$port/postgres"
+	export DBSHIFT_TEST_PG_STANDBY_URL
+	return 0
 }
 
 # One Galera node: N (1-3) of the cluster in $base/galera, joining the
@@ -361,11 +405,14 @@ if [ "${DBSHIFT_TEST_SERVERS:-yes}" = no ]; then
 	fi
 	note "*** DBSHIFT_TEST_SERVERS=no: PostgreSQL, MariaDB, Galera and PgBouncer tests are SKIPPED ***"
 	unset DBSHIFT_TEST_PG_URL DBSHIFT_TEST_MYSQL_URL \
-		DBSHIFT_TEST_GALERA_URLS DBSHIFT_TEST_PGBOUNCER_URL
+		DBSHIFT_TEST_GALERA_URLS DBSHIFT_TEST_PGBOUNCER_URL \
+		DBSHIFT_TEST_PG_STANDBY_URL
 	DBSHIFT_TEST_SKIP_PG=1 DBSHIFT_TEST_SKIP_MYSQL=1
 	DBSHIFT_TEST_SKIP_GALERA=1 DBSHIFT_TEST_SKIP_PGBOUNCER=1
+	DBSHIFT_TEST_SKIP_PG_STANDBY=1
 	export DBSHIFT_TEST_SKIP_PG DBSHIFT_TEST_SKIP_MYSQL \
-		DBSHIFT_TEST_SKIP_GALERA DBSHIFT_TEST_SKIP_PGBOUNCER
+		DBSHIFT_TEST_SKIP_GALERA DBSHIFT_TEST_SKIP_PGBOUNCER \
+		DBSHIFT_TEST_SKIP_PG_STANDBY
 	rm -rf "$base"
 	exec "$@"
 fi
@@ -375,4 +422,6 @@ server PostgreSQL DBSHIFT_TEST_PG_URL start_pg DBSHIFT_TEST_SKIP_PG
 server MariaDB DBSHIFT_TEST_MYSQL_URL start_mysql DBSHIFT_TEST_SKIP_MYSQL
 server PgBouncer DBSHIFT_TEST_PGBOUNCER_URL start_pgbouncer \
 	DBSHIFT_TEST_SKIP_PGBOUNCER
+server "PostgreSQL hot standby" DBSHIFT_TEST_PG_STANDBY_URL start_pg_standby \
+	DBSHIFT_TEST_SKIP_PG_STANDBY
 "$@"
