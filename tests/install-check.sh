@@ -16,8 +16,16 @@ make -C "$build" install DESTDIR="$dest" >"$dest/install.log" 2>&1 || {
 	cat "$dest/install.log"
 	fail "make install failed"
 }
-prefix=$(sed -n 's/^prefix = //p' "$build/Makefile")
-lib=$dest$prefix/lib
+# Installation directories as the build's Makefile expands them, so that
+# --libdir=/usr/lib/x86_64-linux-gnu (multiarch) and --with-driverdir work.
+mkvar() {
+	printf 'install-check-print:\n\t@echo $(%s)\n' "$1" >"$dest/print.mk"
+	make -s --no-print-directory -C "$build" -f Makefile -f "$dest/print.mk" \
+		install-check-print
+}
+prefix=$(mkvar prefix)
+lib=$dest$(mkvar libdir)
+driverdir=$dest$(mkvar driverdir)
 pc=$lib/pkgconfig/dbshift.pc
 [ -f "$pc" ] || fail "dbshift.pc not installed"
 [ -f "$dest$prefix/include/dbshift/dbshift.h" ] || fail "dbshift.h not installed"
@@ -37,7 +45,7 @@ bad=$(nm -D --defined-only "$lib/libdbshift.so" | awk '{print $3}' |
 nm -D --defined-only "$lib/libdbshift.so" | grep -q ' dbshift__' &&
 	fail "libdbshift exports internal dbshift__ symbols"
 drivers=0
-for so in "$lib"/dbshift/drivers-1/driver_*.so; do
+for so in "$driverdir"/driver_*.so; do
 	[ -f "$so" ] || continue
 	name=$(basename "$so" .so)
 	name=${name#driver_}
@@ -46,14 +54,14 @@ for so in "$lib"/dbshift/drivers-1/driver_*.so; do
 		fail "$so exports: $(echo $syms)"
 	drivers=$((drivers + 1))
 done
-[ "$drivers" -gt 0 ] || fail "no driver installed in $lib/dbshift/drivers-1"
-ls "$lib"/dbshift/drivers-1/*.la >/dev/null 2>&1 &&
+[ "$drivers" -gt 0 ] || fail "no driver installed in $driverdir"
+ls "$driverdir"/*.la >/dev/null 2>&1 &&
 	fail "libtool archives installed for driver modules"
 
 # pkg-config metadata.
 export PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 [ "$(pkg-config --variable=driverabi dbshift)" = 1 ] || fail "driverabi"
-[ "$(pkg-config --variable=driverdir dbshift)" = "$dest$prefix/lib/dbshift/drivers-1" ] ||
+[ "$(pkg-config --variable=driverdir dbshift)" = "$driverdir" ] ||
 	fail "driverdir is $(pkg-config --variable=driverdir dbshift)"
 
 # A host program built against the installed library.
