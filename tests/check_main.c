@@ -36,6 +36,7 @@ static const struct entry all_suites[] = {
 	{"cli", cli_suite},
 	{"cli_admin", cli_admin_suite},
 	{"cli_tty", cli_tty_suite},
+	{"clidata", clidata_suite},
 	{"embedded", embedded_suite},
 	{"code", code_suite},
 	{"runcost", runcost_suite},

@@ -29,6 +29,7 @@ Suite *faults_suite(void);
 Suite *cli_suite(void);
 Suite *cli_admin_suite(void);
 Suite *cli_tty_suite(void);
+Suite *clidata_suite(void);
 Suite *embedded_suite(void);
 Suite *code_suite(void);
 Suite *runcost_suite(void);
