@@ -65,6 +65,7 @@ START_TEST(test_badinput_unreachable_host)
 		"mysql://app:" SECRET "@127.0.0.1:1/app",
 	};
 
+	FX_NEED_DRIVER(_i == 0 ? FX_POSTGRES : FX_MYSQL);
 	expect_status(urls[_i], 1, "127.0.0.1");
 }
 END_TEST
@@ -77,6 +78,7 @@ START_TEST(test_badinput_unknown_parameter)
 		"sqlite:",
 	};
 
+	FX_NEED_DRIVER(_i == 0 ? FX_POSTGRES : _i == 1 ? FX_MYSQL : FX_SQLITE);
 	expect_status(urls[_i], 2, _i < 2 ? "nosuchparam" : NULL);
 }
 END_TEST
@@ -194,6 +196,7 @@ START_TEST(test_badinput_pg_bad_parts)
 		 "percent-encoding in the database name"},
 	};
 
+	FX_NEED_DRIVER(FX_POSTGRES);
 	expect_status(cases[_i].url, 2, cases[_i].needle);
 }
 END_TEST

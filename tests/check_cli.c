@@ -314,6 +314,7 @@ START_TEST(test_cli_url_hidden_from_ps)
 	ssize_t n = 0, i;
 	pid_t pid;
 
+	FX_NEED_DRIVER(FX_POSTGRES);
 	listener = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(listener, 0);
 	memset(&addr, 0, sizeof(addr));

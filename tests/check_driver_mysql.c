@@ -1124,13 +1124,17 @@ Suite *driver_mysql_suite(void)
 	TCase *local = tcase_create("local");
 	TCase *tc = tcase_create("server");
 
-	tcase_add_checked_fixture(local, setup_driver, NULL);
-	tcase_add_test(local, test_driver_mysql_descriptor);
-	tcase_add_test(local, test_driver_mysql_abi);
-	tcase_add_test(local, test_driver_mysql_bad_urls);
-	tcase_add_test(local, test_driver_mysql_unreachable);
-	tcase_add_test(local, test_driver_mysql_silent_server);
-	tcase_add_test(local, test_driver_mysql_quote_ident);
+	/* Without the driver (configure --without-mysql) the server tests
+	 * are skipped through the environment (fx_dialects_init). */
+	if (fx_dialect_built(FX_MYSQL)) {
+		tcase_add_checked_fixture(local, setup_driver, NULL);
+		tcase_add_test(local, test_driver_mysql_descriptor);
+		tcase_add_test(local, test_driver_mysql_abi);
+		tcase_add_test(local, test_driver_mysql_bad_urls);
+		tcase_add_test(local, test_driver_mysql_unreachable);
+		tcase_add_test(local, test_driver_mysql_silent_server);
+		tcase_add_test(local, test_driver_mysql_quote_ident);
+	}
 	suite_add_tcase(s, local);
 	suite_add_tcase(s, tc);
 	if (getenv("DBSHIFT_TEST_MYSQL_URL") == NULL) {

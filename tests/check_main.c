@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialects.h"
 #include "suites.h"
 
 struct entry {
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int failed;
 
+	if (fx_dialects_init() != 0)
+		return EXIT_FAILURE;
 	for (i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++) {
 		if (!wanted(all_suites[i].name, argc, argv))
 			continue;

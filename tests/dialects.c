@@ -24,10 +24,29 @@ static const struct {
 	const char *driver;
 	const char *url_env;
 	const char *skip_env;
+	int built; /* config.h: configure --without-DRIVER says 0 */
 } dialects[FX_N_DIALECTS] = {
-	{"sqlite", "sqlite", NULL, NULL},
-	{"postgres", "pg", "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_SKIP_PG"},
-	{"mysql", "mysql", "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL"},
+	{"sqlite", "sqlite", NULL, NULL, HAVE_DRIVER_SQLITE},
+	{"postgres", "pg", "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_SKIP_PG",
+	 HAVE_DRIVER_PG},
+	{"mysql", "mysql", "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL",
+	 HAVE_DRIVER_MYSQL},
+};
+
+/* Every server the tests may be given, by the dialect whose driver its
+ * tests need; each server test honours its skip variable. */
+static const struct {
+	int dialect;
+	const char *url_env;
+	const char *skip_env;
+} servers[] = {
+	{FX_POSTGRES, "DBSHIFT_TEST_PG_URL", "DBSHIFT_TEST_SKIP_PG"},
+	{FX_POSTGRES, "DBSHIFT_TEST_PGBOUNCER_URL",
+	 "DBSHIFT_TEST_SKIP_PGBOUNCER"},
+	{FX_POSTGRES, "DBSHIFT_TEST_PG_STANDBY_URL",
+	 "DBSHIFT_TEST_SKIP_PG_STANDBY"},
+	{FX_MYSQL, "DBSHIFT_TEST_MYSQL_URL", "DBSHIFT_TEST_SKIP_MYSQL"},
+	{FX_MYSQL, "DBSHIFT_TEST_GALERA_URLS", "DBSHIFT_TEST_SKIP_GALERA"},
 };
 
 /* Databases created by this test process, dropped at exit. A test that
@@ -77,10 +96,50 @@ static dbshift_driver_conn *connect_url(const dbshift_driver *drv,
 	return conn;
 }
 
+int fx_dialects_init(void)
+{
+	const char *require = getenv("DBSHIFT_TEST_REQUIRE_SERVERS");
+	size_t i;
+	int d;
+
+	for (d = 0; d < FX_N_DIALECTS; d++) {
+		if (dialects[d].built)
+			continue;
+		fprintf(stderr,
+			"*** the %s driver is not built (configure "
+			"--without-%s): its tests are SKIPPED ***\n",
+			dialects[d].driver, dialects[d].driver);
+		if (require != NULL && strcmp(require, "1") == 0) {
+			fprintf(stderr,
+				"the %s driver is not built, and "
+				"DBSHIFT_TEST_REQUIRE_SERVERS=1\n",
+				dialects[d].driver);
+			return -1;
+		}
+	}
+	for (i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
+		if (dialects[servers[i].dialect].built)
+			continue;
+		unsetenv(servers[i].url_env);
+		setenv(servers[i].skip_env, "1", 1);
+	}
+	return 0;
+}
+
+int fx_dialect_built(int d)
+{
+	if (!dialects[d].built)
+		fprintf(stderr, "SKIPPED: needs the %s driver, not built\n",
+			dialects[d].driver);
+	return dialects[d].built;
+}
+
 int fx_dialect_ready(int d)
 {
 	const char *skip;
 
+	if (!fx_dialect_built(d))
+		return 0;
 	if (dialects[d].url_env == NULL)
 		return 1;
 	if (getenv(dialects[d].url_env) != NULL)

@@ -37,8 +37,32 @@ int fx_up(dbshift_runner *r);
 /** "sqlite", "postgres" or "mysql". */
 const char *fx_dialect_name(int dialect);
 
+/* Start a test that needs dialect d's driver (but no server): returns
+ * from the test when the driver is not built. */
+#define FX_NEED_DRIVER(d)                                                      \
+	do {                                                                   \
+		if (!fx_dialect_built(d))                                      \
+			return;                                                \
+	} while (0)
+
 /**
- * Can this test run on dialect? SQLite always can. A server dialect can
+ * Once, before any test: for each driver configure did not build
+ * (HAVE_DRIVER_* in config.h), say loudly that its tests are skipped,
+ * and remove its servers from the environment, setting their
+ * DBSHIFT_TEST_SKIP_* variables, so that every server test (and every CLI
+ * the tests run) skips them the way it skips an absent server. Returns -1
+ * (after saying why) when DBSHIFT_TEST_REQUIRE_SERVERS=1 asks for every
+ * server test to run, else 0.
+ */
+int fx_dialects_init(void);
+
+/** Was dialect's driver built? Says on stderr that the test is skipped
+ * when not. */
+int fx_dialect_built(int dialect);
+
+/**
+ * Can this test run on dialect? Not when its driver is not built. SQLite
+ * otherwise can. A server dialect can
  * when its admin URL is in the environment (tests/with-servers.sh sets
  * DBSHIFT_TEST_PG_URL / DBSHIFT_TEST_MYSQL_URL); without it the test fails,
  * unless DBSHIFT_TEST_SKIP_PG / DBSHIFT_TEST_SKIP_MYSQL says the server is
