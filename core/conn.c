@@ -139,6 +139,24 @@ int dbshift__conn_schema(dbshift_conn *conn, dbshift_driver_row_fn row,
 	return rows_result(conn, rc, "cannot read the schema");
 }
 
+int dbshift__conn_exec_recorded(dbshift_conn *conn, const char *sql, size_t len,
+				const char *record, const dbshift_value *params,
+				int32_t nparams, int32_t elapsed_param,
+				int32_t *failed_step)
+{
+	dbshift__diag_init(&conn->diag);
+	*failed_step = DBSHIFT_RECORDED_BEGIN;
+	if (conn->driver->exec_recorded(conn->handle, sql, len, record, params,
+					nparams, elapsed_param, failed_step,
+					&conn->diag) == 0)
+		return 0;
+	if (*failed_step == DBSHIFT_RECORDED_BEGIN)
+		return conn_fail(conn, "cannot begin transaction");
+	if (*failed_step == DBSHIFT_RECORDED_COMMIT)
+		return conn_fail(conn, "cannot commit transaction");
+	return conn_fail(conn, "statement failed");
+}
+
 int dbshift__conn_begin(dbshift_conn *conn)
 {
 	dbshift__diag_init(&conn->diag);

@@ -37,6 +37,15 @@ int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len);
 int dbshift__conn_query(dbshift_conn *conn, const char *sql,
 			const dbshift_value *params, int32_t nparams,
 			dbshift_driver_row_fn row, void *payload);
+/** Run a script and the history write record with params in one
+ * transaction through the driver's exec_recorded slot (which must be
+ * set). On failure: DBSHIFT_EDB with the database message (naming the
+ * transaction for a failed begin or commit), the step in *failed_step
+ * and the statement in conn->diag; no transaction is left open. */
+int dbshift__conn_exec_recorded(dbshift_conn *conn, const char *sql, size_t len,
+				const char *record, const dbshift_value *params,
+				int32_t nparams, int32_t elapsed_param,
+				int32_t *failed_step);
 int dbshift__conn_begin(dbshift_conn *conn);
 int dbshift__conn_commit(dbshift_conn *conn);
 /** Roll back, keeping the error already recorded (a failed rollback after

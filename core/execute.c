@@ -191,8 +191,25 @@ static int exec_script(dbshift__run *run, const dbshift__script *script,
 		return exec_split(run, script);
 	if (dbshift__conn_exec(conn, script->text, script->len) == 0)
 		return 0;
-	locate_statement(run, script, &conn->diag);
 	return DBSHIFT_EMIGRATION;
+}
+
+/* The script of m failed (the driver's diagnostic in conn->diag): name
+ * the statement as the file numbers it, and make the run's error. */
+static int script_error(dbshift__run *run, const dbshift__migration *m,
+			dbshift_direction dir, const dbshift__script *script)
+{
+	dbshift_conn *conn = run->runner->conn;
+	const dbshift__script *file = dir == DBSHIFT_UP ? m->up : m->down;
+
+	locate_statement(run, script, &conn->diag);
+	if (script != file) {
+		/* The wrapper's BEGIN was blanked: count statements as the
+		 * file has them. */
+		conn->diag.statement_index = -1;
+		locate_statement(run, file, &conn->diag);
+	}
+	return script_failed(run, m, script, dir == DBSHIFT_UP ? "up" : "down");
 }
 
 /* Run m's up or down: a C callback or script (the script to run, as
@@ -227,17 +244,8 @@ static int run_body(dbshift__run *run, dbshift__migration *m,
 		dbshift__err_set_migration(err, m->id);
 		return DBSHIFT_EMIGRATION;
 	}
-	if (exec_script(run, script, transactional) != 0) {
-		if (script != (dir == DBSHIFT_UP ? m->up : m->down)) {
-			/* The wrapper's BEGIN was blanked: count statements
-			 * as the file has them. */
-			conn->diag.statement_index = -1;
-			locate_statement(run,
-					 dir == DBSHIFT_UP ? m->up : m->down,
-					 &conn->diag);
-		}
-		return script_failed(run, m, script, what);
-	}
+	if (exec_script(run, script, transactional) != 0)
+		return script_error(run, m, dir, script);
 	return 0;
 }
 
@@ -261,6 +269,49 @@ static void commit_failed(dbshift__run *run, const dbshift__migration *m)
 	dbshift__err_set_migration(err, m->id);
 }
 
+/*
+ * One migration in one transaction with its history change, handed to the
+ * driver as one batch (exec_recorded): begin, script, history write and
+ * commit in one round trip where the database allows. Failures are
+ * reported as step_transactional() reports them.
+ */
+static int step_batched(dbshift__run *run, dbshift__migration *m,
+			dbshift_direction dir, const dbshift__script *script,
+			long long *elapsed_us)
+{
+	dbshift_conn *conn = run->runner->conn;
+	dbshift__history_write w;
+	int32_t failed_step = DBSHIFT_RECORDED_BEGIN;
+	long long start;
+	int rc;
+
+	rc = dbshift__history_write_prepare(&w, &run->history, conn, m,
+					    dir == DBSHIFT_UP);
+	if (rc != 0) {
+		dbshift__history_write_done(&w, &run->history, 0);
+		return rc;
+	}
+	start = dbshift__now_us();
+	rc = dbshift__conn_exec_recorded(conn, script->text, script->len, w.sql,
+					 w.params, w.nparams, w.elapsed_param,
+					 &failed_step);
+	*elapsed_us = dbshift__now_us() - start;
+	dbshift__history_write_done(&w, &run->history, rc == 0);
+	if (rc == 0)
+		return 0;
+	if (failed_step == DBSHIFT_RECORDED_SCRIPT)
+		rc = script_error(run, m, dir, script);
+	else if (failed_step == DBSHIFT_RECORDED_RECORD)
+		rc = dbshift__err_from_diag(conn->err, DBSHIFT_EDB, &conn->diag,
+					    "%s: cannot %s history row", m->id,
+					    dir == DBSHIFT_UP ? "insert" :
+								"delete");
+	else if (failed_step == DBSHIFT_RECORDED_COMMIT)
+		commit_failed(run, m);
+	dbshift__conn_rollback(conn);
+	return rc;
+}
+
 /* One migration in one transaction with its history change. */
 static int step_transactional(dbshift__run *run, dbshift__migration *m,
 			      dbshift_direction dir,
@@ -271,6 +322,9 @@ static int step_transactional(dbshift__run *run, dbshift__migration *m,
 	long long start;
 	int rc;
 
+	if (script != NULL && conn->driver->exec_recorded != NULL &&
+	    !dbshift__lock_fences(run->lock))
+		return step_batched(run, m, dir, script, elapsed_us);
 	rc = dbshift__conn_begin(conn);
 	if (rc != 0)
 		return rc;

@@ -301,16 +301,19 @@ static int write_stmt(dbshift__history *h, dbshift_conn *conn, const char *verb,
 	return 0;
 }
 
-int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
-			    const dbshift__migration *m, int dirty,
-			    int64_t execution_ms)
-{
-	char now[32];
-	dbshift_value params[9];
-	int rc;
+/* The insert's statement after "INSERT INTO table". */
+#define INSERT_REST                                                            \
+	"(id, source, version, name, checksum, applied_at, execution_ms, "     \
+	"seq, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INSERT_ELAPSED 6
 
-	/* seq orders rollbacks; a table whose seq already reached the
-	 * largest BIGINT (edited by hand) has no next value to give. */
+/* seq orders rollbacks; a table whose seq already reached the largest
+ * BIGINT (edited by hand) has no next value to give. Fill params (9)
+ * with m's row, its time from now (32 bytes). */
+static int insert_params(dbshift__history *h, dbshift_conn *conn,
+			 const dbshift__migration *m, int dirty,
+			 int64_t execution_ms, dbshift_value *params, char *now)
+{
 	if (h->max_seq == INT64_MAX)
 		return dbshift__err_set(
 			conn->err, DBSHIFT_ESTATE,
@@ -324,17 +327,62 @@ int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
 	params[3] = dbshift__value_text(m->name);
 	params[4] = dbshift__value_text(m->checksum);
 	params[5] = dbshift__value_text(now);
-	params[6] = dbshift__value_int(execution_ms);
+	params[INSERT_ELAPSED] = dbshift__value_int(execution_ms);
 	params[7] = dbshift__value_int(h->max_seq + 1);
 	params[8] = dbshift__value_text(dirty ? "dirty" : "applied");
-	rc = write_stmt(h, conn, "INSERT INTO",
-			"(id, source, version, name, checksum, "
-			"applied_at, execution_ms, seq, state) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			params, 9, "insert", m->id);
+	return 0;
+}
+
+int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
+			    const dbshift__migration *m, int dirty,
+			    int64_t execution_ms)
+{
+	char now[32];
+	dbshift_value params[9];
+	int rc;
+
+	rc = insert_params(h, conn, m, dirty, execution_ms, params, now);
+	if (rc == 0)
+		rc = write_stmt(h, conn, "INSERT INTO", INSERT_REST, params, 9,
+				"insert", m->id);
 	if (rc == 0)
 		h->max_seq++;
 	return rc;
+}
+
+int dbshift__history_write_prepare(dbshift__history_write *w,
+				   dbshift__history *h, dbshift_conn *conn,
+				   const dbshift__migration *m, int up)
+{
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->insert = up;
+	w->elapsed_param = up ? INSERT_ELAPSED : -1;
+	if (up) {
+		rc = insert_params(h, conn, m, 0, 0, w->params, w->now);
+		w->nparams = 9;
+		w->sql = dbshift__aprintf("INSERT INTO %s " INSERT_REST,
+					  h->table_q);
+	} else {
+		w->params[0] = dbshift__value_text(m->id);
+		w->nparams = 1;
+		w->sql = dbshift__concat("DELETE FROM ", h->table_q,
+					 " WHERE id = ?");
+	}
+	if (rc == 0 && w->sql == NULL)
+		rc = dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
+				      "out of memory");
+	return rc;
+}
+
+void dbshift__history_write_done(dbshift__history_write *w, dbshift__history *h,
+				 int committed)
+{
+	if (committed && w->insert)
+		h->max_seq++;
+	free(w->sql);
+	w->sql = NULL;
 }
 
 int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,

@@ -72,6 +72,36 @@ int dbshift__history_insert(dbshift__history *h, dbshift_conn *conn,
 			    const dbshift__migration *m, int dirty,
 			    int64_t execution_ms);
 
+/**
+ * A history write prepared for a driver that sends it together with the
+ * script (dbshift_driver.exec_recorded): the statement with '?'
+ * parameters. params point into the struct and at the migration, so it
+ * must stay where it was filled while they are in use.
+ */
+typedef struct dbshift__history_write {
+	char *sql;
+	dbshift_value params[9];
+	int32_t nparams;
+	int32_t elapsed_param; /* execution_ms, filled by the driver */
+	int insert;	       /* an insert: max_seq grows once done */
+	char now[32];
+} dbshift__history_write;
+
+/**
+ * Prepare in w the insert of m's row (up, state applied, the next
+ * sequence number) or the delete of it (down), the statements
+ * dbshift__history_insert() and dbshift__history_delete() run. On a
+ * delete elapsed_param is -1. Free w with dbshift__history_write_done().
+ */
+int dbshift__history_write_prepare(dbshift__history_write *w,
+				   dbshift__history *h, dbshift_conn *conn,
+				   const dbshift__migration *m, int up);
+
+/** Free w's statement; when committed (non-zero), account for the row it
+ * wrote in h as the direct calls do. */
+void dbshift__history_write_done(dbshift__history_write *w, dbshift__history *h,
+				 int committed);
+
 /** Mark the row of id applied with its execution time. */
 int dbshift__history_mark_applied(dbshift__history *h, dbshift_conn *conn,
 				  const char *id, int64_t execution_ms);

@@ -579,13 +579,18 @@ int dbshift__lock_renew(dbshift__lock *lock, dbshift_runner *r)
 	return rc != 0 ? rc : dbshift__lock_fence(lock, r, NULL);
 }
 
+int dbshift__lock_fences(const dbshift__lock *lock)
+{
+	return lock != NULL && lock->held && lock->kind == DBSHIFT_LOCK_TABLE;
+}
+
 int dbshift__lock_fence(const dbshift__lock *lock, dbshift_runner *r,
 			const char *id)
 {
 	struct lease_row row;
 	int rc;
 
-	if (lock == NULL || !lock->held || lock->kind != DBSHIFT_LOCK_TABLE)
+	if (!dbshift__lock_fences(lock))
 		return 0;
 	rc = lease_read(lock, r->conn, &row);
 	if (rc != 0)

@@ -54,6 +54,11 @@ int dbshift__lock_renew(dbshift__lock *lock, dbshift_runner *r);
 int dbshift__lock_fence(const dbshift__lock *lock, dbshift_runner *r,
 			const char *id);
 
+/** Does dbshift__lock_fence() read anything for lock (a lease held)?
+ * Where not, nothing needs to run between a script and its history
+ * write. */
+int dbshift__lock_fences(const dbshift__lock *lock);
+
 /** Release the lock if held; errors are ignored (a lease expires). */
 void dbshift__lock_release(dbshift__lock *lock, dbshift_runner *r);
 

@@ -11,15 +11,22 @@
  * Reads are counted through the directory source's reader hook
  * (dbshift__dir_read_script) and through a link-time wrapper of read()
  * (-Wl,--wrap=read, like check_oom.c's allocation wrappers); driver calls
- * through the counting knobs of the flaky test driver.
+ * through the counting knobs of the flaky test driver. On PostgreSQL the
+ * messages the client sends are counted through send(), which the test
+ * program defines (exported with --export-dynamic-symbol, so libpq in the
+ * driver module binds to it) and forwards to the C library's: a migration
+ * run through the driver's exec_recorded slot must cost one message.
  */
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "dialects.h"
 #include "directory.h"
 #include "fixture.h"
 #include "suites.h"
@@ -49,6 +56,25 @@ ssize_t __wrap_read(int fd, void *buf, size_t count)
 	if (count_syscalls)
 		n_syscalls++;
 	return __real_read(fd, buf, count);
+}
+
+/* send() calls counted while count_sends is set. */
+static int count_sends;
+static int n_sends;
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	static ssize_t (*real_send)(int, const void *, size_t, int);
+
+	if (real_send == NULL)
+		*(void **)&real_send = dlsym(RTLD_NEXT, "send");
+	if (real_send == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (count_sends)
+		n_sends++;
+	return real_send(fd, buf, len, flags);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -308,12 +334,12 @@ static int slot_calls(void)
 
 /* A runner on the flaky driver (counting, never failing) over the
  * migrations of write_migrations(). */
-static dbshift_runner *flaky_runner(void)
+static dbshift_runner *flaky_runner_on(const char *driver)
 {
 	char url[1100];
 
 	write_migrations();
-	snprintf(url, sizeof(url), "flaky:%s", fx_path("f.db"));
+	snprintf(url, sizeof(url), "%s:%s", driver, fx_path("f.db"));
 	return new_runner(url, fx_test_driver_dir());
 }
 
@@ -325,12 +351,14 @@ static void teardown_db(void)
 
 /*
  * Apply the three migrations, run a no-op up and roll two back with one
- * runner on the flaky driver, counting the calls of slot during each of
+ * runner on the flaky driver named driver, counting the calls of slot
+ * during each of
  * the three commands; expected holds the three counts.
  */
-static void count_calls(const char *slot, const int expected[3])
+static void count_calls_on(const char *driver, const char *slot,
+			   const int expected[3])
 {
-	dbshift_runner *r = flaky_runner();
+	dbshift_runner *r = flaky_runner_on(driver);
 	int n = -1;
 
 	count_slot(slot);
@@ -346,6 +374,11 @@ static void count_calls(const char *slot, const int expected[3])
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(slot_calls(), expected[2]);
 	dbshift_runner_free(r);
+}
+
+static void count_calls(const char *slot, const int expected[3])
+{
+	count_calls_on("flaky", slot, expected);
 }
 
 /* The runner connects once, not once per command or migration. */
@@ -368,6 +401,174 @@ START_TEST(test_runcost_history_read_once_per_run)
 }
 END_TEST
 
+/* The driver with exec_recorded gets each transactional migration, up or
+ * down, in one call. */
+START_TEST(test_runcost_batch_one_call_per_migration)
+{
+	static const int batches[3] = {3, 0, 2};
+
+	count_calls_on("flakybatch", "exec_recorded", batches);
+}
+END_TEST
+
+/* The history rows of the flaky database, as "app/001,app/002," */
+static char *history_of(void)
+{
+	return fx_sqlite_query(
+		fx_path("f.db"),
+		"SELECT group_concat(id || ',', '') FROM "
+		"(SELECT id FROM dbshift_migrations ORDER BY id)");
+}
+
+/*
+ * The second migration's batch fails: at the slot call fail_at counts
+ * (slot NULL: its script fails on its own). The run stops with an error
+ * naming it and saying words; neither its table nor its row is left; the
+ * next run applies it.
+ */
+static void batch_fails(const char *slot, const char *fail_at,
+			const char *words)
+{
+	dbshift_runner *r = flaky_runner_on("flakybatch");
+	int n = -1;
+	char *text;
+
+	if (slot != NULL) {
+		setenv(ENV_FAIL_SLOT, slot, 1);
+		setenv(ENV_CALLS, "0", 1);
+		setenv(ENV_FAIL_AT, fail_at, 1);
+	}
+	ck_assert_int_ne(dbshift_runner_up(r, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(dbshift_runner_error(r)->migration, "app/002");
+	ck_assert_msg(strstr(dbshift_runner_error(r)->message, words) != NULL,
+		      "%s", dbshift_runner_error(r)->message);
+	dbshift_runner_free(r);
+	unsetenv(ENV_FAIL_AT);
+	text = tables_of("f.db");
+	ck_assert_str_eq(text, "a,");
+	free(text);
+	text = history_of();
+	ck_assert_str_eq(text, "app/001,");
+	free(text);
+	fx_write("m/002_b/sqlite/up.sql", "CREATE TABLE b (x INTEGER);\n");
+	r = flaky_runner_on("flakybatch");
+	expect_ok(r, dbshift_runner_up(r, NULL, &n));
+	ck_assert_int_eq(n, 2);
+	dbshift_runner_free(r);
+	text = history_of();
+	ck_assert_str_eq(text, "app/001,app/002,app/003,");
+	free(text);
+}
+
+START_TEST(test_runcost_batch_script_fails)
+{
+	write_migrations();
+	fx_write("m/002_b/sqlite/up.sql", "CREATE TABLE b (x INTEGER);\n"
+					  "\n"
+					  "INSERT INTO nowhere VALUES (1);\n");
+	batch_fails(NULL, NULL, "no such table: nowhere");
+}
+END_TEST
+
+START_TEST(test_runcost_batch_record_fails)
+{
+	/* The first up finds no table: its queries are the inserts. */
+	batch_fails("query", "2", "app/002: cannot insert history row");
+}
+END_TEST
+
+START_TEST(test_runcost_batch_commit_fails)
+{
+	batch_fails("commit", "2", "app/002: ");
+}
+END_TEST
+
+/* Messages the client sent while an up on url applied expected
+ * migrations (connecting included: the runner connects in its first
+ * command). */
+static int sends_of_up(const char *url, int expected)
+{
+	dbshift_runner *r = new_runner(url, fx_driver_dir());
+	int n = -1;
+
+	n_sends = 0;
+	count_sends = 1;
+	expect_ok(r, dbshift_runner_up(r, NULL, &n));
+	count_sends = 0;
+	ck_assert_int_eq(n, expected);
+	dbshift_runner_free(r);
+	return n_sends;
+}
+
+/*
+ * On PostgreSQL a migration is one message, script and history row
+ * (begin and commit too): an up of three costs two messages more than an
+ * up of one, where begin, script, insert and commit one after the other
+ * cost eight more. The server measures the script's time.
+ */
+START_TEST(test_runcost_pg_one_message_per_migration)
+{
+	int one, three;
+	char url[512];
+	char *text;
+
+	FX_USE_DIALECT(url);
+	fx_write("m/001_a.up.sql", "CREATE TABLE a (x INTEGER);\n");
+	sends_of_up(url, 1);
+	fx_write("m/002_b.up.sql", "CREATE TABLE b (x INTEGER);\n"
+				   "INSERT INTO b VALUES (1);\n");
+	one = sends_of_up(url, 1);
+	fx_write("m/003_c.up.sql", "CREATE TABLE c (x INTEGER);\n");
+	fx_write("m/004_d.up.sql", "SELECT pg_sleep(0.3);\n");
+	fx_write("m/005_e.up.sql", "CREATE INDEX c_x ON c (x);\n");
+	three = sends_of_up(url, 3);
+	ck_assert_msg(three - one == 2, "up of 1: %d messages, up of 3: %d",
+		      one, three);
+	text = fx_db_query(url, "SELECT execution_ms >= 250 FROM "
+				"dbshift_migrations WHERE id = 'app/004'");
+	ck_assert_str_eq(text, "t");
+	free(text);
+}
+END_TEST
+
+/* A statement of the batch fails on PostgreSQL: the error names it, and
+ * nothing of the migration is left, its row least of all. */
+START_TEST(test_runcost_pg_batch_failure_leaves_nothing)
+{
+	int n = -1;
+	dbshift_runner *r;
+	char url[512];
+	char *text;
+
+	FX_USE_DIALECT(url);
+	fx_write("m/001_a.up.sql", "CREATE TABLE a (x INTEGER);\n");
+	fx_write("m/002_b.up.sql", "CREATE TABLE b (x INTEGER);\n"
+				   "INSERT INTO b VALUES (1);\n"
+				   "\n"
+				   "INSERT INTO b VALUES (1 / 0);\n"
+				   "CREATE TABLE b2 (x INTEGER);\n");
+	r = new_runner(url, fx_driver_dir());
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), DBSHIFT_EMIGRATION);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(dbshift_runner_error(r)->migration, "app/002");
+	ck_assert_str_eq(dbshift_runner_error(r)->sqlstate, "22012");
+	ck_assert_msg(strstr(dbshift_runner_error(r)->message,
+			     "statement 3 at line 4") != NULL,
+		      "%s", dbshift_runner_error(r)->message);
+	ck_assert(!fx_db_has_table(url, "b"));
+	text = fx_db_query(url, "SELECT id FROM dbshift_migrations");
+	ck_assert_str_eq(text, "app/001");
+	free(text);
+	/* The connection is usable again: no transaction was left open. */
+	fx_write("m/002_b.up.sql", "CREATE TABLE b (x INTEGER);\n");
+	expect_ok(r, dbshift_runner_up(r, NULL, &n));
+	ck_assert_int_eq(n, 1);
+	dbshift_runner_free(r);
+	ck_assert(fx_db_has_table(url, "b"));
+}
+END_TEST
+
 Suite *runcost_suite(void)
 {
 	Suite *s = suite_create("runcost");
@@ -385,6 +586,15 @@ Suite *runcost_suite(void)
 	tcase_add_checked_fixture(tc_db, setup, teardown_db);
 	tcase_add_test(tc_db, test_runcost_one_connection_per_runner);
 	tcase_add_test(tc_db, test_runcost_history_read_once_per_run);
+	tcase_add_test(tc_db, test_runcost_batch_one_call_per_migration);
+	tcase_add_test(tc_db, test_runcost_batch_script_fails);
+	tcase_add_test(tc_db, test_runcost_batch_record_fails);
+	tcase_add_test(tc_db, test_runcost_batch_commit_fails);
+	/* The loop index is the dialect: PostgreSQL only. */
+	tcase_add_loop_test(tc_db, test_runcost_pg_one_message_per_migration,
+			    FX_POSTGRES, FX_POSTGRES + 1);
+	tcase_add_loop_test(tc_db, test_runcost_pg_batch_failure_leaves_nothing,
+			    FX_POSTGRES, FX_POSTGRES + 1);
 	suite_add_tcase(s, tc_db);
 	return s;
 }

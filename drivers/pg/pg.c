@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,15 +542,19 @@ static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 /*
  * Rewrite the '?' placeholders of sql outside strings, quoted names,
  * dollar bodies and comments as $1, $2, ... into a new string (caller
- * frees); *count gets their number. NULL when out of memory. Every such
- * '?' is a placeholder, so the jsonb operators ?, ?| and ?& cannot be
- * written in a query (scripts run by exec are not rewritten).
+ * frees); *count gets their number. The placeholder number subst
+ * (0-based; -1 for none) becomes the expression expr instead and is not
+ * counted. NULL when out of memory. Every such '?' is a placeholder, so
+ * the jsonb operators ?, ?| and ?& cannot be written in a query (scripts
+ * run by exec are not rewritten).
  */
-static char *rewrite_placeholders(const char *sql, int32_t *count)
+static char *placeholders_subst(const char *sql, int32_t *count, int32_t subst,
+				const char *expr)
 {
 	size_t len = strlen(sql), pos, end, used = 0, size;
+	size_t expr_len = expr != NULL ? strlen(expr) : 0;
+	int32_t kind, seen = 0;
 	dbshift_split split;
-	int32_t kind;
 	char *out;
 
 	*count = 0;
@@ -558,14 +563,18 @@ static char *rewrite_placeholders(const char *sql, int32_t *count)
 		end = host->split_token(&split, pos, &kind);
 		*count += kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?';
 	}
-	size = len + 12 * (size_t)*count + 1;
+	size = len + (12 + expr_len) * (size_t)*count + 1;
 	out = malloc(size);
 	if (out == NULL)
 		return NULL;
 	*count = 0;
 	for (pos = 0; pos < len; pos = end) {
 		end = host->split_token(&split, pos, &kind);
-		if (kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?') {
+		if (kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?' &&
+		    seen++ == subst) {
+			memcpy(out + used, expr, expr_len);
+			used += expr_len;
+		} else if (kind == DBSHIFT_TOKEN_SYMBOL && sql[pos] == '?') {
 			used += (size_t)snprintf(out + used, size - used, "$%d",
 						 (int)++*count);
 		} else {
@@ -575,6 +584,11 @@ static char *rewrite_placeholders(const char *sql, int32_t *count)
 	}
 	out[used] = '\0';
 	return out;
+}
+
+static char *rewrite_placeholders(const char *sql, int32_t *count)
+{
+	return placeholders_subst(sql, count, -1, NULL);
 }
 
 /* Parameters in libpq's text form. */
@@ -1268,6 +1282,339 @@ static int conn_set_lock_wait(dbshift_driver_conn *conn, int64_t timeout_ms,
 	return 0;
 }
 
+/* ---- a migration and its history row in one round trip ---- */
+
+/* The script's time as the server measured it: from the start of the
+ * transaction (the BEGIN sent right before the script) to the history
+ * write, in milliseconds. */
+#define ELAPSED_SQL                                                            \
+	"(extract(epoch FROM clock_timestamp() - "                             \
+	"transaction_timestamp()) * 1000)::bigint"
+
+/* Is stmt a COPY, whose data the copy protocol carries (not allowed in a
+ * pipeline)? */
+static int is_copy(const char *sql, const dbshift_stmt *stmt)
+{
+	return stmt->len >= 5 &&
+	       strncasecmp(sql + stmt->start, "copy", 4) == 0 &&
+	       strchr(" \t\r\n(", sql[stmt->start + 4]) != NULL;
+}
+
+/* exec_recorded() one step after the other, for a script holding COPY:
+ * the slots themselves, the time measured here. */
+static int recorded_steps(dbshift_driver_conn *conn, const char *sql,
+			  size_t sql_len, const char *record,
+			  dbshift_value *params, int32_t nparams,
+			  int32_t elapsed_param, int32_t *failed_step,
+			  dbshift_diag *diag)
+{
+	int64_t start;
+
+	*failed_step = DBSHIFT_RECORDED_BEGIN;
+	if (conn_begin(conn, diag) != 0)
+		return -1;
+	start = now_ms();
+	*failed_step = DBSHIFT_RECORDED_SCRIPT;
+	if (conn_exec(conn, sql, sql_len, diag) != 0)
+		goto rollback;
+	if (elapsed_param >= 0) {
+		params[elapsed_param].type = DBSHIFT_VALUE_INT64;
+		params[elapsed_param].i64 = now_ms() - start;
+	}
+	*failed_step = DBSHIFT_RECORDED_RECORD;
+	if (conn_query(conn, record, params, nparams, NULL, NULL, diag) != 0)
+		goto rollback;
+	*failed_step = DBSHIFT_RECORDED_COMMIT;
+	if (conn_commit(conn, diag) != 0)
+		goto rollback;
+	return 0;
+rollback:
+	conn_rollback(conn, NULL);
+	return -1;
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+
+/* A pipeline being built: what each command sent is, to name the one
+ * that fails. */
+struct batch {
+	PGconn *pg;
+	int32_t sent;	      /* commands queued */
+	int32_t script_first; /* command number of the first statement */
+	int32_t nstmts;
+	int32_t *lines; /* 1-based line of each statement */
+	int send_failed;
+};
+
+/* Queue one command (nul-terminated sql) with its parameters. */
+static void batch_send(struct batch *b, const char *sql, int nparams,
+		       const char *const *values)
+{
+	if (b->send_failed)
+		return;
+	if (!PQsendQueryParams(b->pg, sql, nparams, NULL, values, NULL, NULL,
+			       0))
+		b->send_failed = 1;
+	else
+		b->sent++;
+}
+
+/* Push the queued commands to the server without blocking on a full
+ * socket while the server waits to send us results. */
+static int batch_flush(PGconn *pg)
+{
+	struct pollfd fd;
+	int rc;
+
+	while ((rc = PQflush(pg)) == 1) {
+		fd.fd = PQsocket(pg);
+		fd.events = POLLIN | POLLOUT;
+		fd.revents = 0;
+		if (poll(&fd, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		if ((fd.revents & POLLIN) && !PQconsumeInput(pg))
+			return -1;
+	}
+	return rc;
+}
+
+/* Which step command number cmd belongs to. */
+static int32_t batch_step(const struct batch *b, int32_t cmd)
+{
+	if (cmd < b->script_first)
+		return DBSHIFT_RECORDED_BEGIN;
+	if (cmd < b->script_first + b->nstmts)
+		return DBSHIFT_RECORDED_SCRIPT;
+	if (cmd == b->script_first + b->nstmts)
+		return DBSHIFT_RECORDED_RECORD;
+	return DBSHIFT_RECORDED_COMMIT;
+}
+
+/* Fill diag from the failed result of command cmd. */
+static void batch_failed(const struct batch *b, const PGresult *res,
+			 int32_t cmd, int32_t *failed_step, dbshift_diag *diag)
+{
+	const char *field = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+
+	*failed_step = batch_step(b, cmd);
+	if (diag == NULL)
+		return;
+	fail_result(b->pg, res, diag);
+	if (*failed_step != DBSHIFT_RECORDED_SCRIPT)
+		return;
+	diag->statement_index = cmd - b->script_first;
+	diag->line = b->lines[diag->statement_index];
+	diag->position = field != NULL ? (int32_t)strtol(field, NULL, 10) : 0;
+}
+
+/* Read every result up to the pipeline's sync point; the first error
+ * fills diag. Returns 0 or -1. */
+static int batch_results(struct batch *b, int32_t *failed_step,
+			 dbshift_diag *diag)
+{
+	int32_t cmd = 0;
+	int failed = 0;
+	PGresult *res;
+
+	for (;;) {
+		res = PQgetResult(b->pg);
+		if (res == NULL) {
+			if (PQstatus(b->pg) != CONNECTION_OK || cmd > b->sent)
+				return failed ? -1 : fail_conn(b->pg, diag);
+			cmd++;
+			continue;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(res);
+			return failed ? -1 : 0;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (!failed)
+				batch_failed(b, res, cmd, failed_step, diag);
+			failed = 1;
+			break;
+		}
+		PQclear(res);
+	}
+}
+
+/*
+ * Queue the whole migration: BEGIN (and the lock wait), each statement of
+ * the script, the history write, COMMIT, and one sync point. script is a
+ * copy of the script that statements are cut out of in place.
+ */
+static void batch_queue(struct batch *b, dbshift_driver_conn *conn,
+			const char *sql, size_t sql_len, char *script,
+			const char *record, const struct params *p)
+{
+	dbshift_split split;
+	dbshift_stmt stmt;
+	char set[64];
+
+	batch_send(b, "BEGIN", 0, NULL);
+	if (conn->lock_wait_ms > 0) {
+		snprintf(set, sizeof(set), "SET LOCAL lock_timeout = %lld",
+			 (long long)conn->lock_wait_ms);
+		batch_send(b, set, 0, NULL);
+	}
+	b->script_first = b->sent;
+	host->split_init(&split, sql, sql_len, PG_SPLIT_FLAGS);
+	while (host->split_next(&split, &stmt) > 0) {
+		script[stmt.start + stmt.len] = '\0';
+		b->lines[b->nstmts++] = stmt.line;
+		batch_send(b, script + stmt.start, 0, NULL);
+	}
+	batch_send(b, record, p->n, (const char *const *)p->values);
+	batch_send(b, "COMMIT", 0, NULL);
+}
+
+/* Send the queued pipeline, read its results, leave pipeline mode and
+ * roll back what a failure left open. */
+static int batch_run(struct batch *b, dbshift_driver_conn *conn,
+		     int32_t *failed_step, dbshift_diag *diag)
+{
+	int ret = 0;
+
+	if (b->send_failed)
+		ret = fail_conn(b->pg, diag);
+	if (!PQpipelineSync(b->pg) || batch_flush(b->pg) != 0) {
+		PQsetnonblocking(b->pg, 0);
+		PQexitPipelineMode(b->pg);
+		return b->send_failed ? -1 : fail_conn(b->pg, diag);
+	}
+	PQsetnonblocking(b->pg, 0);
+	if (b->send_failed)
+		batch_results(b, failed_step, NULL);
+	else
+		ret = batch_results(b, failed_step, diag);
+	if (!PQexitPipelineMode(b->pg) && ret == 0)
+		ret = fail_conn(b->pg, diag);
+	if (ret != 0 && PQtransactionStatus(b->pg) != PQTRANS_IDLE)
+		conn_rollback(conn, NULL);
+	return ret;
+}
+
+/* Send the migration as one pipeline (see conn_exec_recorded()): values
+ * are the record's parameters, the elapsed one replaced by ELAPSED_SQL. */
+static int recorded_pipeline(dbshift_driver_conn *conn, const char *sql,
+			     size_t sql_len, const char *record,
+			     dbshift_value *values, int32_t nparams,
+			     int32_t elapsed_param, int32_t nstmts,
+			     int32_t *failed_step, dbshift_diag *diag)
+{
+	struct batch b;
+	struct params p;
+	int32_t expected;
+	char *text, *script;
+	int ret = -1;
+
+	memset(&b, 0, sizeof(b));
+	memset(&p, 0, sizeof(p));
+	b.pg = conn->pg;
+	if (elapsed_param >= 0)
+		memmove(values + elapsed_param, values + elapsed_param + 1,
+			(size_t)(nparams - elapsed_param - 1) *
+				sizeof(*values));
+	text = placeholders_subst(record, &expected, elapsed_param,
+				  ELAPSED_SQL);
+	script = malloc(sql_len + 1);
+	b.lines = calloc(nstmts > 0 ? (size_t)nstmts : 1, sizeof(*b.lines));
+	if (text == NULL || script == NULL || b.lines == NULL) {
+		fail_nomem(diag);
+		goto out;
+	}
+	memcpy(script, sql, sql_len);
+	script[sql_len] = '\0';
+	*failed_step = DBSHIFT_RECORDED_RECORD;
+	if (params_make(&p, values, nparams - (elapsed_param >= 0), expected,
+			diag) != 0)
+		goto out;
+	*failed_step = DBSHIFT_RECORDED_BEGIN;
+	if (!PQenterPipelineMode(conn->pg)) {
+		fail_conn(conn->pg, diag);
+		goto out;
+	}
+	PQsetnonblocking(conn->pg, 1);
+	batch_queue(&b, conn, sql, sql_len, script, text, &p);
+	ret = batch_run(&b, conn, failed_step, diag);
+out:
+	params_free(&p);
+	free(b.lines);
+	free(script);
+	free(text);
+	return ret;
+}
+
+#endif
+
+/* Count the statements of the script; *copy is set when one is a COPY. */
+static int32_t count_statements(const char *sql, size_t sql_len, int *copy)
+{
+	dbshift_split split;
+	dbshift_stmt stmt;
+	int32_t n = 0;
+
+	*copy = 0;
+	host->split_init(&split, sql, sql_len, PG_SPLIT_FLAGS);
+	while (host->split_next(&split, &stmt) > 0) {
+		*copy |= is_copy(sql, &stmt);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The exec_recorded slot: the transaction, the script statement by
+ * statement, the history write with the server's measure of the script's
+ * time and the commit go out in one pipeline with one sync point, so the
+ * migration costs one round trip. A statement failing aborts the rest up
+ * to the sync point: nothing is committed, and the transaction the BEGIN
+ * opened is rolled back. A script holding COPY (the copy protocol is not
+ * allowed in a pipeline), or a libpq without pipeline mode, goes step by
+ * step instead.
+ */
+static int conn_exec_recorded(dbshift_driver_conn *conn, const char *sql,
+			      size_t sql_len, const char *record,
+			      const dbshift_value *params, int32_t nparams,
+			      int32_t elapsed_param, int32_t *failed_step,
+			      dbshift_diag *diag)
+{
+	dbshift_value *values;
+	int copy, ret;
+	int32_t nstmts;
+
+	*failed_step = DBSHIFT_RECORDED_BEGIN;
+	if (elapsed_param >= nparams)
+		return fail(diag, NULL, "exec_recorded: no parameter %d",
+			    (int)elapsed_param);
+	if (PQtransactionStatus(conn->pg) != PQTRANS_IDLE)
+		return conn_begin(conn, diag);
+	nstmts = count_statements(sql, sql_len, &copy);
+	values = malloc((nparams > 0 ? (size_t)nparams : 1) * sizeof(*values));
+	if (values == NULL)
+		return fail_nomem(diag);
+	memcpy(values, params, (size_t)nparams * sizeof(*values));
+#ifdef LIBPQ_HAS_PIPELINING
+	if (!copy && memchr(sql, '\0', sql_len) == NULL) {
+		ret = recorded_pipeline(conn, sql, sql_len, record, values,
+					nparams, elapsed_param, nstmts,
+					failed_step, diag);
+		free(values);
+		return ret;
+	}
+#endif
+	(void)nstmts;
+	ret = recorded_steps(conn, sql, sql_len, record, values, nparams,
+			     elapsed_param, failed_step, diag);
+	free(values);
+	return ret;
+}
+
 /* ---- the descriptor ---- */
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
@@ -1305,6 +1652,7 @@ static const dbshift_driver pg_driver = {
 	.session_alive = conn_session_alive,
 	.server_time = conn_server_time,
 	.set_lock_wait = conn_set_lock_wait,
+	.exec_recorded = conn_exec_recorded,
 };
 
 /* The descriptor, its version naming the libpq in use. */

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 5
+#define DBSHIFT_DRIVER_ABI_MINOR 6
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -522,6 +522,35 @@ typedef int (*dbshift_driver_set_lock_wait_fn)(dbshift_driver_conn *conn,
 					       int64_t timeout_ms,
 					       dbshift_diag *diag);
 
+/** Steps of exec_recorded() (valid from 1.6), for *failed_step. */
+#define DBSHIFT_RECORDED_BEGIN 0  /**< beginning the transaction */
+#define DBSHIFT_RECORDED_SCRIPT 1 /**< a statement of the script */
+#define DBSHIFT_RECORDED_RECORD 2 /**< the history statement */
+#define DBSHIFT_RECORDED_COMMIT 3 /**< committing */
+
+/**
+ * Run a migration and its history write as one transaction, in as few
+ * round trips as the database allows (PostgreSQL: one). It does what
+ * begin(), exec(conn, sql, sql_len), query(conn, record, params,
+ * nparams, NULL, NULL) and commit() would do one after the other, with
+ * the same rules (set_lock_wait()'s setting, statement numbering and
+ * lines in diag, a script's own COMMIT), but may send them together.
+ * When elapsed_param >= 0, params[elapsed_param] stands for the script's
+ * execution time in milliseconds: the driver puts there the time the
+ * script took, measured where it likes (the server's clock, when the
+ * statements are sent before any has run); the core's value there is a
+ * placeholder. -1: no parameter is the time (a delete). On failure diag is
+ * filled, *failed_step says which step failed (DBSHIFT_RECORDED_*), nothing of
+ * the transaction is committed and none is left open. The core calls it only
+ * for a migration that runs in a transaction with a script, and only where it
+ * needs no other statement between script and history write; otherwise it uses
+ * the slots above.
+ */
+typedef int (*dbshift_driver_exec_recorded_fn)(
+	dbshift_driver_conn *conn, const char *sql, size_t sql_len,
+	const char *record, const dbshift_value *params, int32_t nparams,
+	int32_t elapsed_param, int32_t *failed_step, dbshift_diag *diag);
+
 /**
  * The descriptor a driver's entry function returns. It is owned by the
  * driver and must stay valid while the module is loaded (a static const
@@ -583,6 +612,9 @@ typedef struct dbshift_driver {
 	dbshift_driver_session_alive_fn session_alive;
 	dbshift_driver_server_time_fn server_time;
 	dbshift_driver_set_lock_wait_fn set_lock_wait;
+	/* Valid from 1.6 (NULL: the core runs begin, exec, query and
+	 * commit one after the other). */
+	dbshift_driver_exec_recorded_fn exec_recorded;
 } dbshift_driver;
 
 /** Size of the ABI 1.0 descriptor: everything up to and including
@@ -600,6 +632,10 @@ typedef struct dbshift_driver {
 
 /** Size of the ABI 1.3 descriptor: abi_major through schema. */
 #define DBSHIFT_DRIVER_SIZE_1_3 offsetof(dbshift_driver, session_info)
+
+/** Size of the ABI 1.4 and 1.5 descriptor: abi_major through
+ * set_lock_wait. */
+#define DBSHIFT_DRIVER_SIZE_1_4 offsetof(dbshift_driver, exec_recorded)
 
 /** Size of the ABI 1.0 host table: size, the ABI and diag_set. */
 #define DBSHIFT_HOST_SIZE_1_0 offsetof(dbshift_host, fail)

@@ -35,7 +35,9 @@
  * and, with -DFLAKY_NOTX, driver_flakynotx.so (no transactional DDL and no
  * session lock, so the core guards every migration with a dirty row and
  * locks with its lease table; SPLIT_STATEMENTS, so it runs such scripts
- * one statement at a time).
+ * one statement at a time). With -DFLAKY_BATCH, driver_flakybatch.so is
+ * driver_flaky.so with the exec_recorded slot (ABI 1.6), which runs the
+ * other slots one after the other, so that each step of it can fail.
  */
 #include "config.h"
 
@@ -623,6 +625,48 @@ static int conn_unlock(dbshift_driver_conn *conn, const char *key,
 #define FLAKY_UNLOCK NULL
 #endif
 
+#ifdef FLAKY_BATCH
+/* exec_recorded: its own call is counted (slot "exec_recorded"), then
+ * begin, exec, query and commit, each failing on its own knob. */
+static int conn_exec_recorded(dbshift_driver_conn *conn, const char *sql,
+			      size_t sql_len, const char *record,
+			      const dbshift_value *params, int32_t nparams,
+			      int32_t elapsed_param, int32_t *failed_step,
+			      dbshift_diag *diag)
+{
+	dbshift_value values[16];
+	long long start;
+
+	*failed_step = DBSHIFT_RECORDED_BEGIN;
+	if (nparams < 0 || nparams > 16 || elapsed_param >= nparams)
+		return host->fail(diag, NULL, 0, "flaky: bad parameters");
+	if (injected("exec_recorded", diag) || conn_begin(conn, diag) != 0)
+		return -1;
+	start = now_ms();
+	*failed_step = DBSHIFT_RECORDED_SCRIPT;
+	if (conn_exec(conn, sql, sql_len, diag) != 0)
+		goto rollback;
+	memcpy(values, params, (size_t)nparams * sizeof(*values));
+	if (elapsed_param >= 0) {
+		values[elapsed_param].type = DBSHIFT_VALUE_INT64;
+		values[elapsed_param].i64 = now_ms() - start;
+	}
+	*failed_step = DBSHIFT_RECORDED_RECORD;
+	if (conn_query(conn, record, values, nparams, NULL, NULL, diag) != 0)
+		goto rollback;
+	*failed_step = DBSHIFT_RECORDED_COMMIT;
+	if (conn_commit(conn, diag) != 0)
+		goto rollback;
+	return 0;
+rollback:
+	sqlite3_exec(conn->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+#define FLAKY_EXEC_RECORDED conn_exec_recorded
+#else
+#define FLAKY_EXEC_RECORDED NULL
+#endif
+
 /* ---- the descriptor ---- */
 
 static const char *const flaky_schemes[] = {FLAKY_STR(FLAKY_NAME), NULL};
@@ -650,6 +694,7 @@ static const dbshift_driver flaky_driver = {
 	.split_flags = DBSHIFT_SPLIT_BACKTICK_NAMES |
 		       DBSHIFT_SPLIT_BRACKET_NAMES |
 		       DBSHIFT_SPLIT_ROUTINE_BODIES,
+	.exec_recorded = FLAKY_EXEC_RECORDED,
 };
 
 /* The entry point: needs the host's diag_set for every diagnostic. */
