@@ -241,7 +241,8 @@ const struct cli_command cli_cmd_drivers = {
 	"list the drivers: name, version, ABI, schemes",
 	"List the database drivers in the search path: --driver-dir,\n"
 	"then $DBSHIFT_DRIVER_PATH (colon-separated), then the\n"
-	"installed driver directory; the first driver of a name wins.\n"
+	"installed driver directory ($DBSHIFT_DRIVER_SYSTEM_DIR\n"
+	"instead, when set); the first driver of a name wins.\n"
 	"A module that cannot be loaded is listed with the reason.\n"
 	"With --json, prints one object:\n"
 	"  {\"drivers\":[{\"name\", \"dialect\", \"version\", \"abi\",\n"

@@ -5,8 +5,11 @@
  *
  * A driver NAME lives in driver_NAME.so, searched for in the directory the
  * caller names, then in $DBSHIFT_DRIVER_PATH (colon-separated, ignored in
- * setuid programs), then in the configured DBSHIFT_DRIVER_DIR. The current
- * directory is never searched implicitly: empty path elements are skipped.
+ * setuid programs), then in the configured DBSHIFT_DRIVER_DIR, or instead
+ * in $DBSHIFT_DRIVER_SYSTEM_DIR when that is set (empty: nothing; as
+ * GStreamer's GST_PLUGIN_SYSTEM_PATH, it lets a test suite keep away from
+ * an installed copy). The current directory is never searched implicitly:
+ * empty and relative path elements are skipped.
  * The first file found is the one used; when it is broken that is an error
  * rather than a reason to try the next directory, so that a stale module
  * is noticed instead of silently shadowed.
@@ -101,16 +104,16 @@ static int valid_name(const char *name)
 	return 1;
 }
 
-/* $DBSHIFT_DRIVER_PATH, or NULL when unset or when the process runs with
- * privileges it did not start with. */
-static const char *env_driver_path(void)
+/* The environment variable name, or NULL when unset or when the process
+ * runs with privileges it did not start with. */
+static const char *trusted_env(const char *name)
 {
 #ifdef HAVE_SECURE_GETENV
-	return secure_getenv("DBSHIFT_DRIVER_PATH");
+	return secure_getenv(name);
 #else
 	if (getuid() != geteuid() || getgid() != getegid())
 		return NULL;
-	return getenv("DBSHIFT_DRIVER_PATH");
+	return getenv(name);
 #endif
 }
 
@@ -139,7 +142,8 @@ static int add_dir(dbshift__vec *dirs, const char *dir, size_t len)
  * Returns 0 or -1 when out of memory. */
 static int search_path(dbshift__vec *dirs, const char *driver_dir)
 {
-	const char *env = env_driver_path();
+	const char *env = trusted_env("DBSHIFT_DRIVER_PATH");
+	const char *last = trusted_env("DBSHIFT_DRIVER_SYSTEM_DIR");
 	size_t len;
 
 	if (driver_dir != NULL &&
@@ -155,7 +159,12 @@ static int search_path(dbshift__vec *dirs, const char *driver_dir)
 		if (*env == ':')
 			env++;
 	}
-	return add_dir(dirs, DBSHIFT_DRIVER_DIR, strlen(DBSHIFT_DRIVER_DIR));
+	if (last == NULL)
+		last = DBSHIFT_DRIVER_DIR;
+	if (last[0] != '/') /* "" names no directory; a relative one the
+			       current directory */
+		return 0;
+	return add_dir(dirs, last, strlen(last));
 }
 
 /* dir/driver_NAME.so, without doubling a trailing slash. Caller frees;
@@ -532,11 +541,18 @@ static void note_skipped(char **skipped, const char *path, const char *why)
 static int not_found(dbshift__err *err, const char *name,
 		     const dbshift__vec *dirs)
 {
-	char *list = join_dirs(dirs);
+	char *list;
 
+	dbshift__err_set_file(err, "");
+	if (dirs->len == 0)
+		return dbshift__err_set(err, DBSHIFT_EURL,
+					"no driver '%s': no driver directory "
+					"to search ($DBSHIFT_DRIVER_SYSTEM_DIR "
+					"is empty)",
+					name);
+	list = join_dirs(dirs);
 	if (list == NULL)
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
-	dbshift__err_set_file(err, "");
 	dbshift__err_set(err, DBSHIFT_EURL,
 			 "no driver '%s': driver_%s.so not found in %s", name,
 			 name, list);

@@ -931,19 +931,15 @@ START_TEST(test_cli_tty_json_driver_path)
 }
 END_TEST
 
-/* An empty search path: a note, not an error. */
+/* An empty search path: a note, not an error. (The installed driver
+ * directory is never searched by the tests: fx_env_init.) */
 START_TEST(test_cli_tty_no_drivers)
 {
 	static const char *const env[] = {"DBSHIFT_DRIVER_PATH=", NULL};
 	static const char *const argv[] = {"--driver-dir", "none", "drivers",
 					   NULL};
-	DIR *installed = opendir(DBSHIFT_DRIVER_DIR);
 	fx_run run;
 
-	if (installed != NULL) { /* an installed dbshift would be listed */
-		closedir(installed);
-		return;
-	}
 	fx_mkdir("none");
 	run = fx_cli_env(env, argv);
 	ck_assert_exit(run, 0);

@@ -32,8 +32,10 @@
 static void setup(void)
 {
 	/* make check points this at the built drivers; tests set it
-	 * themselves when they want it. */
+	 * themselves when they want it. The configured directory is
+	 * searched last again (fx_env_init() empties its replacement). */
 	unsetenv("DBSHIFT_DRIVER_PATH");
+	unsetenv("DBSHIFT_DRIVER_SYSTEM_DIR");
 }
 
 /* Path of test driver NAME as built. Static ring of buffers. */
@@ -250,6 +252,78 @@ START_TEST(test_loader_env_relative_ignored)
 	expect_failure("oldminor", NULL, DBSHIFT_EURL,
 		       "driver_oldminor.so not found in " DBSHIFT_DRIVER_DIR,
 		       NULL);
+}
+END_TEST
+
+/* $DBSHIFT_DRIVER_SYSTEM_DIR replaces the configured directory searched
+ * last: a driver there is found, and when it is empty only --driver-dir
+ * and $DBSHIFT_DRIVER_PATH are searched, never DBSHIFT_DRIVER_DIR; the
+ * same for the CLI. */
+START_TEST(test_loader_system_dir)
+{
+	const char *sys[] = {"DBSHIFT_DRIVER_SYSTEM_DIR=", NULL};
+	const char *argv[] = {"drivers", NULL};
+	dbshift__err err;
+	const dbshift_driver *d = NULL;
+	fx_run run;
+
+	fx_mkdir("sys");
+	copy_file(test_driver("oldminor"), "sys/driver_oldminor.so");
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_SYSTEM_DIR", "", 1), 0);
+	dbshift__err_init(&err);
+	ck_assert_int_eq(dbshift__loader_load(&d, "oldminor", NULL, &err),
+			 DBSHIFT_EURL);
+	ck_assert_str_eq(err.pub.message,
+			 "no driver 'oldminor': no driver directory to search "
+			 "($DBSHIFT_DRIVER_SYSTEM_DIR is empty)");
+	expect_failure("oldminor", fx_path("none"), DBSHIFT_EURL,
+		       "driver_oldminor.so not found in ", NULL);
+	ck_assert_ptr_null(strstr(err.pub.message, DBSHIFT_DRIVER_DIR));
+	/* A relative one would be the current directory: not searched. */
+	ck_assert_int_eq(chdir(fx_tmpdir()), 0);
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_SYSTEM_DIR", "sys", 1), 0);
+	expect_failure("oldminor", NULL, DBSHIFT_EURL, "no driver directory",
+		       NULL);
+	run = fx_cli_env(sys, argv);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.err, "no drivers found");
+	fx_run_free(&run);
+	ck_assert_int_eq(setenv("DBSHIFT_DRIVER_SYSTEM_DIR", fx_path("sys"), 1),
+			 0);
+	run = fx_cli("drivers", NULL);
+	ck_assert_exit(run, 0);
+	ck_assert_has(run.out, fx_path("sys/driver_oldminor.so"));
+	fx_run_free(&run);
+	expect_load("oldminor", NULL);
+}
+END_TEST
+
+/* The environment every test runs in (fx_env_init): nothing outside the
+ * build tree is searched for drivers, so an installed copy of dbshift's
+ * drivers (an older version, or a driver this build left out) can never
+ * take part in a test. */
+START_TEST(test_loader_tests_search_build_tree_only)
+{
+	const char *sys = getenv("DBSHIFT_DRIVER_SYSTEM_DIR");
+	const char *path = getenv("DBSHIFT_DRIVER_PATH");
+	const dbshift_driver *d = NULL;
+	dbshift__err err;
+	fx_run run;
+
+	ck_assert_msg(sys != NULL && sys[0] == '\0',
+		      "DBSHIFT_DRIVER_SYSTEM_DIR is %s", sys ? sys : "unset");
+	dbshift__err_init(&err);
+	ck_assert_int_eq(
+		dbshift__loader_load(&d, "nosuchdriver", fx_driver_dir(), &err),
+		DBSHIFT_EURL);
+	ck_assert_ptr_null(strstr(err.pub.message, DBSHIFT_DRIVER_DIR));
+	ck_assert_ptr_nonnull(strstr(err.pub.message, fx_driver_dir()));
+	run = fx_cli("-u", "nosuchscheme://x", "status", NULL);
+	ck_assert_exit(run, 2);
+	ck_assert_lacks(run.err, DBSHIFT_DRIVER_DIR);
+	if (path != NULL)
+		ck_assert_has(run.err, path);
+	fx_run_free(&run);
 }
 END_TEST
 
@@ -795,8 +869,10 @@ Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
 	TCase *tc = tcase_create("loader");
+	TCase *env;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_loader_system_dir);
 	tcase_add_test(tc, test_loader_sqlite_driver_dir);
 	tcase_add_test(tc, test_loader_sqlite_env_path);
 	tcase_add_test(tc, test_loader_delimiter_bit_needs_1_5);
@@ -832,5 +908,9 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_list_test_drivers);
 	tcase_add_test(tc, test_loader_list_built_drivers);
 	suite_add_tcase(s, tc);
+	/* Without setup: the environment every other test gets. */
+	env = tcase_create("environment");
+	tcase_add_test(env, test_loader_tests_search_build_tree_only);
+	suite_add_tcase(s, env);
 	return s;
 }

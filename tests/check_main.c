@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dialects.h"
+#include "fixture.h"
 #include "suites.h"
 
 struct entry {
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int failed;
 
+	fx_env_init();
 	if (fx_dialects_init() != 0)
 		return EXIT_FAILURE;
 	for (i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++) {

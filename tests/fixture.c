@@ -122,6 +122,14 @@ char *fx_read(const char *path)
 	return buf;
 }
 
+void fx_env_init(void)
+{
+	if (setenv("DBSHIFT_DRIVER_SYSTEM_DIR", "", 1) != 0) {
+		perror("setenv DBSHIFT_DRIVER_SYSTEM_DIR");
+		exit(EXIT_FAILURE);
+	}
+}
+
 const char *fx_test_driver_dir(void)
 {
 	const char *dir = getenv("DBSHIFT_TEST_DRIVERS");

@@ -26,6 +26,14 @@ void fx_mkdir(const char *rel);
 /** Read a whole file into a static-lifetime malloc'd string (caller frees). */
 char *fx_read(const char *path);
 
+/**
+ * Once, before any test (check_main.c): set $DBSHIFT_DRIVER_SYSTEM_DIR
+ * empty, so that the library and every program a test runs search only
+ * the build tree for drivers ($DBSHIFT_DRIVER_PATH, --driver-dir), never
+ * the installed driver directory compiled into the library.
+ */
+void fx_env_init(void);
+
 /** Directory of the test drivers built by the suite (broken ones etc.). */
 const char *fx_test_driver_dir(void);
 

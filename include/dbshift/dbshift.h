@@ -1046,7 +1046,8 @@ typedef void (*dbshift_driver_info_fn)(const dbshift_driver_info *info,
 
 /**
  * Report every driver_*.so in the search path (driver_dir, then
- * $DBSHIFT_DRIVER_PATH, then the installed driver directory), first found
+ * $DBSHIFT_DRIVER_PATH, then the installed driver directory or
+ * $DBSHIFT_DRIVER_SYSTEM_DIR when that is set), first found
  * wins per name, in name order. Broken modules are reported with error set.
  */
 DBSHIFT_EXTERN int dbshift_drivers_list(const char *driver_dir,
