@@ -16,7 +16,7 @@
 
 #include "history.h"
 #include "lock.h"
-#include "plan.h"
+#include "run.h"
 #include "select.h"
 
 /* The id a target names: a migration of the sources, or, for one that is

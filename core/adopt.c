@@ -22,7 +22,7 @@
 
 #include "history.h"
 #include "lock.h"
-#include "plan.h"
+#include "run.h"
 
 /* How a tool's rows say what is applied. */
 enum adopt_shape {

@@ -6,7 +6,7 @@
 #ifndef DBSHIFT_EXECUTE_H
 #define DBSHIFT_EXECUTE_H
 
-#include "plan.h"
+#include "run.h"
 
 /**
  * Apply m. With transactional DDL (and without no-transaction) the script

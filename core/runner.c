@@ -15,7 +15,7 @@
 #include "history.h"
 #include "loader.h"
 #include "lock.h"
-#include "plan.h"
+#include "run.h"
 #include "select.h"
 #include "runner.h"
 #include "url.h"

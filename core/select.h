@@ -5,7 +5,7 @@
 #ifndef DBSHIFT_SELECT_H
 #define DBSHIFT_SELECT_H
 
-#include "plan.h"
+#include "run.h"
 
 /**
  * For up to a target: mark (a new array of graph.n bytes, caller frees)

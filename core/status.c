@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "run.h"
 
 struct dbshift_status {
 	dbshift_migration_info *items;

@@ -16,7 +16,7 @@
 #include "dialect.h"
 #include "findings.h"
 #include "loader.h"
-#include "plan.h"
+#include "run.h"
 
 static const char *const kind_names[] = {
 	"",	   "changed", "missing", "dirty",  "out-of-order",

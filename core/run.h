@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plan.h - one run of the runner: its migrations (loaded from every
+ * run.h - one run of the runner: its migrations (loaded from every
  * source and resolved for the dialect), their order, the history, and the
  * state of each migration against it.
  */
-#ifndef DBSHIFT_PLAN_H
-#define DBSHIFT_PLAN_H
+#ifndef DBSHIFT_RUN_H
+#define DBSHIFT_RUN_H
 
 #include "catalog.h"
 #include "graph.h"
