@@ -145,19 +145,10 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Print a library error and return the exit status it maps to. */
 int cli_report(int rc, const dbshift_error *err);
 
-/**
- * cli_report() for a runner's failure; when the sources are at fault,
- * also print every other problem of the sources (from validate), so that
- * one run names every bad file. Returns the exit status.
- */
-int cli_report_runner(int rc, dbshift_runner *runner);
-
 /** The exit status for a library return code. */
 int cli_exit_status(int rc);
 
 /** Informational line on stderr, shown only with -v. */
-/* With -v: say which run lock the runner's commands take, and why. */
-void cli_verbose_lock(dbshift_runner *runner, const struct cli_options *opts);
 void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** A result line on stdout, suppressed by -q. */
@@ -216,33 +207,5 @@ int cli_write_file(const char *output, cli_writer_fn write, void *payload);
 
 /** "1 migration" / "3 migrations" into buf. */
 const char *cli_plural(char *buf, size_t size, long n, const char *noun);
-
-/* cmd_migrate.c: shared with cmd_status.c */
-
-/**
- * Build a runner from the options: URL, table, driver directory, sources
- * and the progress callback. Returns 0 or an exit status (after printing
- * the error); on success the caller frees *out.
- */
-int cli_runner_open(dbshift_runner **out, const struct cli_options *opts);
-
-/**
- * cli_runner_open() on the database that verify and dump work on: --url
- * when given, else a fresh SQLite in-memory database ($DBSHIFT_URL and
- * $DATABASE_URL are ignored: they usually name a database worth
- * keeping).
- */
-int cli_throwaway_open(dbshift_runner **out, const struct cli_options *opts);
-
-/* cmd_plan.c: shared with cmd_migrate.c */
-
-/**
- * up/down --dry-run: print what dbshift_runner_up() (dir DBSHIFT_UP, with
- * target) or dbshift_runner_down() (DBSHIFT_DOWN, with count and target)
- * would run, in order, each step with its script. Changes nothing.
- * Returns an exit status.
- */
-int cli_dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
-		const char *target);
 
 #endif

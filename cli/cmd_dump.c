@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 struct dump_job {
 	const dbshift_schema *schema;

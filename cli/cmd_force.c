@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 
 static int run_force(const struct cli_options *opts)
 {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_migrate.c - the commands that change the database: up, down and
- * redo, and cli_runner_open(), which turns the options into a runner for
- * every command that needs one.
+ * redo, and what up --dry-run and down --dry-run print: each step the run
+ * would take, framed by an SQL comment naming the migration, the direction
+ * and the file, followed by its script, so that the output reads as the
+ * script the run would execute.
  *
  * `down` takes a bare integer as a count (as golang-migrate's `down N`)
  * and anything with a '/' as a target SOURCE/VERSION. Rolling back more
@@ -18,85 +20,74 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 
-static int add_source(dbshift_runner *runner, const struct cli_source *src,
-		      dbshift_naming naming)
+/*
+ * One step of a dry run: a comment line naming it, then its script
+ * ("-- app/001 create_users (up) from migs/001_create_users.up.sql").
+ */
+static void print_script(const dbshift_plan_step *step)
 {
-	dbshift_source_options so = {.version = DBSHIFT_SOURCE_OPTIONS_VERSION};
-	dbshift_source *source = NULL;
-	int rc;
+	const char *dir = step->direction == DBSHIFT_DOWN ? "down" : "up";
+	size_t i, len = strlen(step->sql);
 
-	so.naming = naming;
-	rc = dbshift_source_dir_new_opts(&source, src->name, src->dir, &so);
-	if (rc != 0)
-		return cli_report(rc, dbshift_error_last());
-	cli_verbose("source: %s = %s", dbshift_source_name(source), src->dir);
-	rc = dbshift_runner_add_source(runner, source);
-	if (rc != 0)
-		return cli_report(rc, dbshift_runner_error(runner));
-	return 0;
-}
-
-int cli_runner_open(dbshift_runner **out, const struct cli_options *opts)
-{
-	dbshift_runner_options ro = {.version = DBSHIFT_RUNNER_OPTIONS_VERSION};
-	dbshift_runner *runner = NULL;
-	char shown[1024];
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	ro.url = opts->url;
-	ro.table = opts->table;
-	ro.driver_dir = opts->driver_dir;
-	/* The command line's 0 is "do not wait"; the library's is the
-	 * default. */
-	ro.lock_timeout = opts->lock_timeout < 0  ? 0 :
-			  opts->lock_timeout == 0 ? DBSHIFT_LOCK_NO_WAIT :
-						    opts->lock_timeout;
-	ro.lock_kind = opts->lock_kind;
-	ro.ddl_lock_timeout_ms = opts->ddl_lock_timeout_ms;
-	ro.ddl_lock_retries =
-		opts->ddl_lock_retries < 0  ? 0 :
-		opts->ddl_lock_retries == 0 ? DBSHIFT_DDL_NO_RETRY :
-					      opts->ddl_lock_retries;
-	ro.flags = opts->flags;
-	ro.contexts = opts->contexts;
-	ro.n_contexts = opts->n_contexts;
-	ro.on_event = cli_on_event;
-	cli_url_redact(opts->url, shown, sizeof(shown));
-	cli_verbose("url: %s (%s)", shown, opts->url_origin);
-	rc = dbshift_runner_new(&runner, &ro);
-	if (rc != 0) {
-		rc = cli_report(rc, dbshift_error_last());
-		goto fail;
-	}
-	cli_verbose("dialect: %s", dbshift_runner_dialect(runner));
-	for (i = 0; i < opts->n_sources; i++) {
-		rc = add_source(runner, &opts->sources[i], opts->naming);
-		if (rc != 0)
-			goto fail;
-	}
-	*out = runner;
-	return 0;
-fail:
-	dbshift_runner_free(runner);
-	return rc;
-}
-
-void cli_verbose_lock(dbshift_runner *runner, const struct cli_options *opts)
-{
-	dbshift_lock_kind kind;
-	const char *why;
-
-	if (!opts->verbose)
-		return;
-	if (dbshift_runner_lock_info(runner, &kind, &why) == 0)
-		cli_verbose("lock: %s", why);
+	printf("-- %s", step->id);
+	if (step->name[0] != '\0')
+		printf(" %s", step->name);
+	printf(" (%s)", dir);
+	if (step->file[0] != '\0')
+		printf(" from %s", step->file);
+	if (step->no_transaction)
+		fputs(" [no-transaction]", stdout);
+	if (step->out_of_order)
+		fputs(" [out-of-order]", stdout);
+	fputc('\n', stdout);
+	for (i = 0; i < step->n_drops; i++)
+		printf("-- drops table %s holding %lld rows\n",
+		       step->drops[i].table, (long long)step->drops[i].rows);
+	if (step->file[0] == '\0' && len == 0)
+		printf("-- (a migration written in C: no SQL to show)\n");
+	else if (len == 0)
+		printf("-- (empty script)\n");
 	else
-		cli_verbose("lock: unknown (%s)",
-			    dbshift_runner_error(runner)->message);
+		fputs(step->sql, stdout);
+	if (len > 0 && step->sql[len - 1] != '\n')
+		fputc('\n', stdout);
+	fputc('\n', stdout);
+}
+
+/*
+ * up/down --dry-run: print what dbshift_runner_up() (dir DBSHIFT_UP, with
+ * target) or dbshift_runner_down() (DBSHIFT_DOWN, with count and target)
+ * would run, in order, each step with its script. Changes nothing.
+ * Returns an exit status.
+ */
+static int dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
+		   const char *target)
+{
+	const char *verb = dir == DBSHIFT_DOWN ? "rolled back" : "applied";
+	dbshift_plan *plan = NULL;
+	char what[64];
+	size_t i, n;
+	int rc;
+
+	if (dir == DBSHIFT_DOWN)
+		rc = dbshift_runner_plan_down(runner, count, target, &plan);
+	else
+		rc = dbshift_runner_plan_up(runner, target, &plan);
+	if (rc != 0)
+		return cli_report_runner(rc, runner);
+	n = dbshift_plan_count(plan);
+	for (i = 0; i < n; i++)
+		print_script(dbshift_plan_get(plan, i));
+	if (n == 0)
+		cli_result("-- dry run: nothing would be %s", verb);
+	else
+		cli_result("-- dry run: %s would be %s; nothing was changed",
+			   cli_plural(what, sizeof(what), (long)n, "migration"),
+			   verb);
+	dbshift_plan_free(plan);
+	return CLI_EXIT_OK;
 }
 
 static int run_up(const struct cli_options *opts)
@@ -110,7 +101,7 @@ static int run_up(const struct cli_options *opts)
 	if (rc != 0)
 		return rc;
 	if (opts->dry_run) {
-		rc = cli_dry_run(runner, DBSHIFT_UP, 0, target);
+		rc = dry_run(runner, DBSHIFT_UP, 0, target);
 		dbshift_runner_free(runner);
 		return rc;
 	}
@@ -305,7 +296,7 @@ static int run_down(const struct cli_options *opts)
 		rc = cli_runner_open(&runner, opts);
 		if (rc != 0)
 			return rc;
-		rc = cli_dry_run(runner, DBSHIFT_DOWN, req.count, req.target);
+		rc = dry_run(runner, DBSHIFT_DOWN, req.count, req.target);
 		if (rc == 0 && dbshift_runner_down_stop(runner)[0] != '\0')
 			cli_error(0, "would stop because %s",
 				  dbshift_runner_down_stop(runner));

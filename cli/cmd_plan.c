@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_plan.c - `dbshift plan [TARGET]` and the output of `up --dry-run`
- * and `down --dry-run`: what a run would do, in order, without doing it.
+ * cmd_plan.c - `dbshift plan [TARGET]`: what `up` would do, in order,
+ * without doing it (`up --dry-run` and `down --dry-run` are cmd_migrate.c's).
  *
  * The plan comes from dbshift_runner_plan_up() / _plan_down(), which make
  * the same checks as the real command (a dirty row, a changed script, an
  * out-of-order migration with --strict-order) and fail the same way, but
  * take no lock, create no table and run nothing. `plan` prints one line
- * per step (or JSON); a dry run prints each step's script framed by an SQL
- * comment naming the migration, the direction and the file, so that the
- * output reads as the script the run would execute.
+ * per step (or JSON).
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 static const char *or_dash(const char *s)
 {
@@ -118,68 +116,6 @@ static void print_json(const dbshift_plan *plan, dbshift_direction dir)
 		print_json_step(dbshift_plan_get(plan, i));
 	}
 	fputs(n > 0 ? "\n]}\n" : "]}\n", stdout);
-}
-
-/*
- * One step of a dry run: a comment line naming it, then its script
- * ("-- app/001 create_users (up) from migs/001_create_users.up.sql").
- */
-static void print_script(const dbshift_plan_step *step)
-{
-	const char *dir = step->direction == DBSHIFT_DOWN ? "down" : "up";
-	size_t i, len = strlen(step->sql);
-
-	printf("-- %s", step->id);
-	if (step->name[0] != '\0')
-		printf(" %s", step->name);
-	printf(" (%s)", dir);
-	if (step->file[0] != '\0')
-		printf(" from %s", step->file);
-	if (step->no_transaction)
-		fputs(" [no-transaction]", stdout);
-	if (step->out_of_order)
-		fputs(" [out-of-order]", stdout);
-	fputc('\n', stdout);
-	for (i = 0; i < step->n_drops; i++)
-		printf("-- drops table %s holding %lld rows\n",
-		       step->drops[i].table, (long long)step->drops[i].rows);
-	if (step->file[0] == '\0' && len == 0)
-		printf("-- (a migration written in C: no SQL to show)\n");
-	else if (len == 0)
-		printf("-- (empty script)\n");
-	else
-		fputs(step->sql, stdout);
-	if (len > 0 && step->sql[len - 1] != '\n')
-		fputc('\n', stdout);
-	fputc('\n', stdout);
-}
-
-int cli_dry_run(dbshift_runner *runner, dbshift_direction dir, int count,
-		const char *target)
-{
-	const char *verb = dir == DBSHIFT_DOWN ? "rolled back" : "applied";
-	dbshift_plan *plan = NULL;
-	char what[64];
-	size_t i, n;
-	int rc;
-
-	if (dir == DBSHIFT_DOWN)
-		rc = dbshift_runner_plan_down(runner, count, target, &plan);
-	else
-		rc = dbshift_runner_plan_up(runner, target, &plan);
-	if (rc != 0)
-		return cli_report_runner(rc, runner);
-	n = dbshift_plan_count(plan);
-	for (i = 0; i < n; i++)
-		print_script(dbshift_plan_get(plan, i));
-	if (n == 0)
-		cli_result("-- dry run: nothing would be %s", verb);
-	else
-		cli_result("-- dry run: %s would be %s; nothing was changed",
-			   cli_plural(what, sizeof(what), (long)n, "migration"),
-			   verb);
-	dbshift_plan_free(plan);
-	return CLI_EXIT_OK;
 }
 
 /* plan -v: each file or directive of a dialect no driver declares. */

@@ -17,7 +17,7 @@
 
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 
 /* dbshift_change_fn: one line per change on stdout. */
 static void print_change(const char *id, const char *what, void *payload)

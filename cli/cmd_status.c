@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 /* Column widths of the text table. */
 struct widths {

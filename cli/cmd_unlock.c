@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "cli.h"
+#include "session.h"
 
 static void removed(const char *key, const char *holder, void *payload)
 {

@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
 
 static void print_text(const dbshift_findings *findings, int n_problems)
 {
@@ -30,37 +30,6 @@ static void print_text(const dbshift_findings *findings, int n_problems)
 		cli_result("valid, with %s", b);
 	else
 		cli_result("valid: no problems found");
-}
-
-int cli_report_runner(int rc, dbshift_runner *runner)
-{
-	dbshift_findings *findings = NULL;
-	const dbshift_finding *f;
-	char first[2048];
-	size_t i, n = 0;
-	int status = cli_report(rc, dbshift_runner_error(runner));
-
-	if (rc != DBSHIFT_ESOURCE && rc != DBSHIFT_EGRAPH)
-		return status;
-	snprintf(first, sizeof(first), "%s",
-		 dbshift_runner_error(runner)->message);
-	/* The sources are read again, but the database is not touched: a
-	 * run whose sources are bad stops before it connects. */
-	if (dbshift_runner_validate(runner, &findings, NULL) != 0)
-		return status;
-	for (i = 0; i < dbshift_findings_count(findings); i++) {
-		f = dbshift_findings_get(findings, i);
-		if (f->kind != DBSHIFT_FINDING_SOURCE)
-			continue;
-		n++;
-		if (strcmp(f->message, first) != 0)
-			cli_error(0, "%s", f->message);
-	}
-	if (n > 1)
-		cli_error(0, "%lu problems in the sources; nothing was run",
-			  (unsigned long)n);
-	dbshift_findings_free(findings);
-	return status;
 }
 
 static void print_json(const dbshift_findings *findings, int n_problems)

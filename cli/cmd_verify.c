@@ -6,24 +6,14 @@
  * started from, naming the migration and each object that differs.
  *
  * The work is dbshift_runner_verify(); the database is --url or, by
- * default, a fresh SQLite in-memory database (cli_throwaway_url()).
+ * default, a fresh SQLite in-memory database (cli_throwaway_open() in
+ * session.c).
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "cli.h"
-
-int cli_throwaway_open(dbshift_runner **out, const struct cli_options *opts)
-{
-	struct cli_options copy = *opts;
-
-	if (opts->url_origin == NULL || strcmp(opts->url_origin, "--url")) {
-		copy.url = "sqlite::memory:";
-		copy.url_origin = "default of verify and dump";
-	}
-	return cli_runner_open(out, &copy);
-}
+#include "session.h"
 
 static void print_text(const dbshift_findings *findings, int n_checked,
 		       int n_problems)
