@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 	if (fx_dialects_init() != 0)
 		return EXIT_FAILURE;
 	for (i = 0; i < sizeof(all_suites) / sizeof(all_suites[0]); i++) {
-		if (!wanted(all_suites[i].name, argc, argv))
+		if (!wanted(all_suites[i].name, argc, argv) ||
+		    fx_suite_skipped(all_suites[i].name))
 			continue;
 		if (sr == NULL)
 			sr = srunner_create(all_suites[i].make());

@@ -126,6 +126,33 @@ int fx_dialects_init(void)
 	return 0;
 }
 
+/* Suites whose tests nearly all run on SQLite (the default dialect of
+ * the CLI and of most scenarios, and the base of the fault-injecting test
+ * drivers): without the SQLite driver they are skipped as a whole. */
+static const char *const sqlite_suites[] = {
+	"loader",  "conformance", "driver_sqlite", "runner",	"realworld",
+	"admin",   "adopt",	  "badinput",	   "oom",	"faults",
+	"cli",	   "cli_admin",	  "cli_tty",	   "embedded",	"code",
+	"runcost", "verify",	  "testing",	   "directory",
+};
+
+int fx_suite_skipped(const char *suite)
+{
+	size_t i;
+
+	if (dialects[FX_SQLITE].built)
+		return 0;
+	for (i = 0; i < sizeof(sqlite_suites) / sizeof(sqlite_suites[0]); i++)
+		if (strcmp(sqlite_suites[i], suite) == 0) {
+			fprintf(stderr,
+				"*** suite %s needs the sqlite driver, not "
+				"built: SKIPPED ***\n",
+				suite);
+			return 1;
+		}
+	return 0;
+}
+
 int fx_dialect_built(int d)
 {
 	if (!dialects[d].built)

@@ -56,6 +56,10 @@ const char *fx_dialect_name(int dialect);
  */
 int fx_dialects_init(void);
 
+/** Is suite one that needs the SQLite driver, which was not built? Says
+ * so on stderr when it is. */
+int fx_suite_skipped(const char *suite);
+
 /** Was dialect's driver built? Says on stderr that the test is skipped
  * when not. */
 int fx_dialect_built(int dialect);
