@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check_cli.c - integration tests of the dbshift program: each test runs
- * the built CLI (fx_cli) in its own temporary directory against a SQLite
- * file there, and checks the exit status, what went to stdout and stderr,
- * and what the database holds afterwards. Cases that only run the program
- * and check its exit, output and database are data files in tests/data/
- * (run by check_clidata.c); these are the ones being moved there.
+ * check_cli.c - the tests of the dbshift program that need C. A case that
+ * only runs the program and checks its exit status, its output and the
+ * database is a data file in tests/data/ (format: tests/data/README, run
+ * by check_clidata.c); what is left here needs a program around the run:
+ * a resource limit (ulimit -f), the test-server script and the bash
+ * completion run through a shell, /proc/PID/cmdline of a running process
+ * waiting on a socket, and file names made from the clock (new).
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -29,21 +30,6 @@
 
 #define DB_URL "sqlite:test.db"
 
-/* Three migrations in migs/, each creating one table. */
-static void write_three(void)
-{
-	fx_write("migs/001_create_users.up.sql",
-		 "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n");
-	fx_write("migs/001_create_users.down.sql", "DROP TABLE users;\n");
-	fx_write("migs/002_create_posts.up.sql",
-		 "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT);\n");
-	fx_write("migs/002_create_posts.down.sql", "DROP TABLE posts;\n");
-	fx_write("migs/003_create_tags.up.sql",
-		 "CREATE TABLE tags (id INTEGER PRIMARY KEY);\n");
-	fx_write("migs/003_create_tags.down.sql", "DROP TABLE tags;\n");
-	fx_write("migs/README", "not a migration\n");
-}
-
 /* Applied ids in application order, e.g. "app/001,app/002". */
 static char *history(const char *table)
 {
@@ -55,31 +41,12 @@ static char *history(const char *table)
 	return fx_sqlite_query(fx_path("test.db"), sql);
 }
 
-/* Does test.db exist and hold table? */
-static int db_has_table(const char *table)
-{
-	struct stat st;
-
-	if (stat(fx_path("test.db"), &st) != 0)
-		return 0;
-	return fx_sqlite_has_table(fx_path("test.db"), table);
-}
-
 static void assert_history(const char *expected)
 {
 	char *ids = history("dbshift_migrations");
 
 	ck_assert_str_eq(ids, expected);
 	free(ids);
-}
-
-/* `dbshift -u sqlite:test.db -s app=migs ARGS...` must succeed. */
-static void run_ok(const char *a, const char *b, const char *c)
-{
-	fx_run run = fx_cli("-u", DB_URL, "-s", "app=migs", a, b, c, NULL);
-
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
 }
 
 /* A file size limit (ulimit -f) reached while a migration writes is a
@@ -108,29 +75,6 @@ START_TEST(test_cli_file_size_limit)
 	fx_run_free(&run);
 	assert_history("app/001");
 	ck_assert(!fx_sqlite_has_table(fx_path("test.db"), "big"));
-}
-END_TEST
-
-/* --lock-timeout 0 does not wait for a live lease (the library's own 0
- * means its default of 60 seconds; the command line maps its 0 to
- * DBSHIFT_LOCK_NO_WAIT). */
-START_TEST(test_cli_lock_timeout_zero_no_wait)
-{
-	fx_run run;
-
-	fx_write("migs/001_a.up.sql", "CREATE TABLE t1 (id INT);\n");
-	fx_db_exec(fx_sqlite_url("test.db"),
-		   "CREATE TABLE dbshift_locks (lock_key VARCHAR(255) NOT NULL "
-		   "PRIMARY KEY, owner VARCHAR(255) NOT NULL, expires_at "
-		   "BIGINT NOT NULL); INSERT INTO dbshift_locks VALUES "
-		   "('dbshift:dbshift_migrations', 'alive:1:1', 4000000000);");
-	alarm(20);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table",
-		     "--lock-timeout", "0", "up", NULL);
-	alarm(0);
-	ck_assert_exit(run, 1);
-	ck_assert_has(run.err, "timed out after 0 s");
-	fx_run_free(&run);
 }
 END_TEST
 
@@ -217,90 +161,6 @@ START_TEST(test_cli_bash_completion)
 }
 END_TEST
 
-START_TEST(test_cli_malformed_file)
-{
-	write_three();
-	fx_write("migs/004_missing_direction.sql", "SELECT 1;\n");
-	fx_expect_err(2, "004_missing_direction.sql", "-u", DB_URL, "-s",
-		      "app=migs", "up", NULL);
-	ck_assert(!db_has_table("users"));
-}
-END_TEST
-
-START_TEST(test_cli_missing_source_dir)
-{
-	fx_run run = fx_cli("-u", DB_URL, "-s", "app=nowhere", "up", NULL);
-
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "nowhere");
-	fx_run_free(&run);
-}
-END_TEST
-
-START_TEST(test_cli_bad_url)
-{
-	write_three();
-	fx_expect_err(2, "dbshift: ", "-u", "no-scheme-here", "-s", "app=migs",
-		      "up", NULL);
-	fx_expect_err(2, "nosuch", "-u", "nosuch://h/db", "-s", "app=migs",
-		      "up", NULL);
-}
-END_TEST
-
-START_TEST(test_cli_url_password_hidden)
-{
-	static const char *const env[] = {
-		"DBSHIFT_URL=nosuch://user:s3cret@h/db", NULL};
-	static const char *const argv[] = {"-v", "-s", "app=migs", "status",
-					   NULL};
-	fx_run run;
-
-	write_three();
-	run = fx_cli("-v", "-u", "nosuch://user:s3cret@h/db", "-s", "app=migs",
-		     "up", NULL);
-	ck_assert_msg(run.status != 0, "%s", run.err);
-	ck_assert_has(run.err, "dbshift: ");
-	ck_assert_lacks(run.err, "s3cret");
-	ck_assert_lacks(run.out, "s3cret");
-	fx_run_free(&run);
-	run = fx_cli_env(env, argv);
-	ck_assert_msg(run.status != 0, "%s", run.err);
-	ck_assert_lacks(run.err, "s3cret");
-	ck_assert_lacks(run.out, "s3cret");
-	fx_run_free(&run);
-}
-END_TEST
-
-/* --url-file: read from a file only its owner may read; refused (naming
- * the file) when others may, when missing or empty, and beside --url. */
-START_TEST(test_cli_url_file)
-{
-	write_three();
-	fx_write("url", "sqlite:test.db\n# a comment line\n");
-	ck_assert_int_eq(chmod(fx_path("url"), 0644), 0);
-	fx_expect_err(2,
-		      "URL file url may be read or written by others "
-		      "(mode 0644)",
-		      "--url-file", "url", "-s", "app=migs", "up", NULL);
-	ck_assert_int_eq(chmod(fx_path("url"), 0600), 0);
-	fx_expect_err(0, "applying app/003", "--url-file", "url", "-s",
-		      "app=migs", "up", NULL);
-	fx_expect_err(0, "url: sqlite:test.db (--url-file)", "-v", "--url-file",
-		      "url", "-s", "app=migs", "status", NULL);
-	ck_assert_int_eq(chmod(fx_path("url"), 0400), 0);
-	fx_expect_err(0, "(--url-file)", "-v", "--url-file", "url", "-s",
-		      "app=migs", "status", NULL);
-	fx_expect_err(2, "cannot open URL file nofile", "--url-file", "nofile",
-		      "status", NULL);
-	fx_expect_err(2, "cannot be used together", "--url-file", "url", "-u",
-		      "sqlite:x.db", "status", NULL);
-	fx_write("empty", "\n");
-	ck_assert_int_eq(chmod(fx_path("empty"), 0600), 0);
-	fx_expect_err(2, "URL file empty does not begin with a URL",
-		      "--url-file", "empty", "status", NULL);
-}
-END_TEST
-
 /* The program overwrites the URL in its argv, so that `ps`
  * (/proc/PID/cmdline) does not show the password while it runs: here it
  * waits on a server that never answers. */
@@ -328,7 +188,7 @@ START_TEST(test_cli_url_hidden_from_ps)
 		 "postgres://u:Ps5ecretArgv@127.0.0.1:%d/db?connect_timeout=5",
 		 ntohs(addr.sin_port));
 	/* The sources are read before the connection is made. */
-	write_three();
+	fx_copy_fixture("three", "migs");
 	snprintf(migs, sizeof(migs), "%s", fx_path("migs"));
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -359,87 +219,6 @@ START_TEST(test_cli_url_hidden_from_ps)
 	close(listener);
 	ck_assert_msg(hidden, "password still in %s: %s", path, cmdline);
 	ck_assert_ptr_nonnull(strstr(cmdline, "-u postgres:*"));
-}
-END_TEST
-
-START_TEST(test_cli_options_after_command)
-{
-	fx_run run;
-
-	write_three();
-	run = fx_cli("up", "--source", "app=migs", "--url", DB_URL, NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	assert_history("app/001,app/002,app/003");
-	fx_expect_out(0, "\"id\":\"app/003\"", "status", "-s", "app=migs", "-u",
-		      DB_URL, "--json", NULL);
-}
-END_TEST
-
-START_TEST(test_cli_default_source)
-{
-	fx_run run;
-
-	fx_write("migrations/001_one.up.sql", "CREATE TABLE one (x);\n");
-	run = fx_cli("-u", DB_URL, "up", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	assert_history("migrations/001");
-}
-END_TEST
-
-START_TEST(test_cli_source_dir_name)
-{
-	fx_run run;
-
-	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "migs", "up", "migs/001", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	assert_history("migs/001");
-}
-END_TEST
-
-START_TEST(test_cli_env_url)
-{
-	static const char *const both[] = {"DBSHIFT_URL=sqlite:a.db",
-					   "DATABASE_URL=sqlite:b.db", NULL};
-	static const char *const database_only[] = {"DATABASE_URL=sqlite:b.db",
-						    NULL};
-	static const char *const up[] = {"-s", "app=migs", "up", NULL};
-	static const char *const up_url[] = {"-u",	 "sqlite:c.db", "-s",
-					     "app=migs", "up",		NULL};
-	struct stat st;
-	fx_run run;
-
-	write_three();
-	run = fx_cli_env(both, up);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("a.db"), "users"));
-	ck_assert_int_ne(stat(fx_path("b.db"), &st), 0);
-
-	run = fx_cli_env(database_only, up);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("b.db"), "users"));
-
-	run = fx_cli_env(both, up_url);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("c.db"), "users"));
-}
-END_TEST
-
-START_TEST(test_cli_default_url)
-{
-	fx_run run;
-
-	write_three();
-	run = fx_cli("-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("dbshift.db"), "users"));
 }
 END_TEST
 
@@ -490,188 +269,6 @@ START_TEST(test_cli_new)
 }
 END_TEST
 
-START_TEST(test_cli_new_then_up)
-{
-	fx_run run;
-
-	run = fx_cli("new", "first", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	fx_expect_out(0, "applied 1 migration", "-u", DB_URL, "up", NULL);
-}
-END_TEST
-
-START_TEST(test_cli_drivers)
-{
-	fx_run run = fx_cli("drivers", NULL);
-
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "NAME");
-	ck_assert_has(run.out, "sqlite");
-	ck_assert_has(run.out, "driver_sqlite");
-	fx_run_free(&run);
-	run = fx_cli("drivers", "--json", NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "{\"drivers\":[");
-	ck_assert_has(run.out, "\"name\":\"sqlite\"");
-	ck_assert_has(run.out, "\"schemes\":[\"");
-	fx_run_free(&run);
-}
-END_TEST
-
-START_TEST(test_cli_drivers_broken)
-{
-	fx_run run =
-		fx_cli("--driver-dir", fx_test_driver_dir(), "drivers", NULL);
-
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "driver_noentry");
-	ck_assert_has(run.out, "error:");
-	fx_run_free(&run);
-}
-END_TEST
-
-/* A driver of another ABI early on the path is passed over with a
- * warning on stderr when a compatible one follows. */
-START_TEST(test_cli_driver_skipped_warning)
-{
-	char target[1024], env[1100];
-	const char *argv[] = {"--driver-dir", NULL,	"-u",
-			      "oldminor:x",   "status", NULL};
-	const char *envs[] = {env, NULL};
-	fx_run run;
-
-	fx_mkdir("new");
-	snprintf(target, sizeof(target), "%s/driver_genericnew.so",
-		 fx_test_driver_dir());
-	ck_assert_int_eq(symlink(target, fx_path("new/driver_oldminor.so")), 0);
-	argv[1] = fx_path("new");
-	snprintf(env, sizeof(env), "DBSHIFT_DRIVER_PATH=%s",
-		 fx_test_driver_dir());
-	run = fx_cli_env(envs, argv);
-	/* The run goes on (and stops at the missing migrations/). */
-	ck_assert_exit(run, 2);
-	ck_assert_has(run.err, "dbshift: warning: driver oldminor: skipped "
-			       "incompatible ");
-	ck_assert_has(run.err, "new/driver_oldminor.so (built for driver "
-			       "ABI 2.");
-	ck_assert_has(run.err, "migration directory 'migrations'");
-	fx_run_free(&run);
-}
-END_TEST
-
-START_TEST(test_cli_table)
-{
-	fx_run run;
-	char *ids;
-
-	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--table", "my_history",
-		     "up", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "my_history"));
-	ck_assert(
-		!fx_sqlite_has_table(fx_path("test.db"), "dbshift_migrations"));
-	ids = history("my_history");
-	ck_assert_str_eq(ids, "app/001,app/002,app/003");
-	free(ids);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "-t", "bad name;", "up",
-		     NULL);
-	ck_assert_exit(run, 2);
-	fx_run_free(&run);
-}
-END_TEST
-
-START_TEST(test_cli_lock_kind)
-{
-	fx_run run;
-
-	write_three();
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock=table", "up",
-		     NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	ck_assert(fx_sqlite_has_table(fx_path("test.db"), "dbshift_locks"));
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--lock", "advisory",
-		     "down", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "--lock=sometimes", "up", NULL);
-	ck_assert_exit(run, 2);
-	ck_assert_ptr_nonnull(strstr(run.err, "sometimes"));
-	fx_run_free(&run);
-	/* status -v says which lock commands take, and why. */
-	fx_expect_err(0, "lock: session lock (auto): the sqlite driver's", "-u",
-		      DB_URL, "-s", "app=migs", "status", "-v", NULL);
-	fx_expect_err(0, "lock: session lock, as asked (--lock=session)", "-u",
-		      DB_URL, "-s", "app=migs", "--lock=session", "status",
-		      "-v", NULL);
-	fx_expect_err(0, "lock: lease row in dbshift_locks, as asked", "-u",
-		      DB_URL, "-s", "app=migs", "--lock=table", "status", "-v",
-		      NULL);
-	fx_expect_err(2, "expected auto, session or table", "-u", DB_URL,
-		      "--lock=sometimes", "status", NULL);
-}
-END_TEST
-
-START_TEST(test_cli_force)
-{
-	fx_run run;
-
-	fx_write("migs/001_a.up.sql", "-- dbshift:no-transaction\n"
-				      "CREATE TABLE a (x INT);\n"
-				      "CREATE TABLE a (x INT);\n");
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 1);
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 1);
-	ck_assert_has(run.err, "dirty");
-	ck_assert_has(run.err, "dbshift force app/001");
-	ck_assert_has(run.err, "dbshift repair");
-	fx_run_free(&run);
-	fx_expect_err(2, "--yes", "-u", DB_URL, "-s", "app=migs", "force",
-		      "app/001", NULL);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", "-y",
-		     NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "app/001");
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "up", NULL);
-	ck_assert_exit(run, 0);
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "app/001", "-y",
-		     NULL);
-	ck_assert_exit(run, 1);
-	ck_assert_has(run.err, "not dirty");
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "force", "-y", NULL);
-	ck_assert_exit(run, 2);
-	fx_run_free(&run);
-	fx_expect_out(0, "Exit status", "force", "--help", NULL);
-}
-END_TEST
-
-START_TEST(test_cli_context)
-{
-	fx_run run;
-
-	fx_write("migs/001_t.up.sql", "CREATE TABLE t (a INT);\n");
-	fx_write("migs/002_seed.up.sql", "-- dbshift:contexts dev\n"
-					 "INSERT INTO t VALUES (1);\n");
-	run_ok("up", NULL, NULL);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "status", NULL);
-	ck_assert_has(run.out, "skipped");
-	fx_run_free(&run);
-	run = fx_cli("-u", DB_URL, "-s", "app=migs", "--context", "dev", "up",
-		     NULL);
-	ck_assert_exit(run, 0);
-	ck_assert_has(run.out, "applied 1 migration");
-	fx_run_free(&run);
-}
-END_TEST
-
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -680,28 +277,9 @@ Suite *cli_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_cli_file_size_limit);
 	tcase_add_test(tc, test_cli_bash_completion);
-	tcase_add_test(tc, test_cli_lock_timeout_zero_no_wait);
 	tcase_add_test(tc, test_cli_test_servers_no);
-	tcase_add_test(tc, test_cli_malformed_file);
-	tcase_add_test(tc, test_cli_missing_source_dir);
-	tcase_add_test(tc, test_cli_bad_url);
-	tcase_add_test(tc, test_cli_url_password_hidden);
-	tcase_add_test(tc, test_cli_url_file);
 	tcase_add_test(tc, test_cli_url_hidden_from_ps);
-	tcase_add_test(tc, test_cli_options_after_command);
-	tcase_add_test(tc, test_cli_default_source);
-	tcase_add_test(tc, test_cli_source_dir_name);
-	tcase_add_test(tc, test_cli_env_url);
-	tcase_add_test(tc, test_cli_default_url);
 	tcase_add_test(tc, test_cli_new);
-	tcase_add_test(tc, test_cli_new_then_up);
-	tcase_add_test(tc, test_cli_drivers);
-	tcase_add_test(tc, test_cli_drivers_broken);
-	tcase_add_test(tc, test_cli_driver_skipped_warning);
-	tcase_add_test(tc, test_cli_table);
-	tcase_add_test(tc, test_cli_lock_kind);
-	tcase_add_test(tc, test_cli_force);
-	tcase_add_test(tc, test_cli_context);
 	suite_add_tcase(s, tc);
 	return s;
 }

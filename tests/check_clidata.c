@@ -22,16 +22,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "dbshift/dbshift.h"
 #include "dialects.h"
 #include "fixture.h"
 #include "suites.h"
 
 #define DATA_DIR TOP_SRCDIR "/tests/data"
-#define FIXTURE_DIR TOP_SRCDIR "/tests/fixtures"
 #define LINE_MAX_LEN 8192
 #define MAX_ARGS 64
 #define MAX_ENV 16
+#define MAX_VARS 16
 
 /* One iteration of the loop test: a case file on one dialect (-1 when
  * its dialects line names none the suite knows). */
@@ -58,6 +59,13 @@ struct ctx {
 	int exit_checked;
 	int run_line;
 	char *query_result; /* waiting for its result line */
+	char *line_text;    /* the line "stdout line" chose */
+	char *snapshot;	    /* what "snapshot" saw */
+	struct {
+		char name[64];
+		char *value;
+	} vars[MAX_VARS]; /* {name} set by let and checksum */
+	int n_vars;
 };
 
 /* Fail the case, naming its file, line and dialect, and showing the
@@ -97,7 +105,7 @@ static const char *placeholder(struct ctx *c, const char *name, size_t len)
 	case 2:
 		return TOP_SRCDIR;
 	case 3:
-		return FIXTURE_DIR;
+		return FX_FIXTURE_DIR;
 	case 4:
 		return fx_test_driver_dir();
 	case 5:
@@ -107,8 +115,13 @@ static const char *placeholder(struct ctx *c, const char *name, size_t len)
 	case 7:
 		return fx_dialect_name(c->dialect);
 	default:
-		return NULL;
+		break;
 	}
+	for (i = 0; i < (size_t)c->n_vars; i++)
+		if (strlen(c->vars[i].name) == len &&
+		    memcmp(c->vars[i].name, name, len) == 0)
+			return c->vars[i].value;
+	return NULL;
 }
 
 /* in with every known {name} replaced, into a malloc'd string; other
@@ -318,6 +331,66 @@ static void do_exit(struct ctx *c, const char *arg)
 		   c->run.status, want);
 }
 
+/* "stdout order A | B | C": each occurs, the first of each in this order. */
+static void check_order(struct ctx *c, const char *which, const char *got,
+			const char *args)
+{
+	char *list = expand_text(c, args), *item = list;
+	const char *last = NULL, *last_item = "";
+
+	for (;;) {
+		char *sep = strstr(item, " | ");
+		const char *hit;
+
+		if (sep != NULL)
+			*sep = '\0';
+		hit = strstr(got, item);
+		case_check(c, hit != NULL, "%s lacks '%s'", which, item);
+		case_check(c, last == NULL || hit > last,
+			   "in %s, '%s' is not after '%s'", which, item,
+			   last_item);
+		last = hit;
+		last_item = item;
+		if (sep == NULL)
+			break;
+		item = sep + 3;
+	}
+	free(list);
+}
+
+/* "stdout line NEEDLE": the line holding NEEDLE, for the line checks. */
+static void choose_line(struct ctx *c, const char *which, const char *got,
+			const char *needle)
+{
+	const char *hit = strstr(got, needle), *start, *end;
+
+	case_check(c, hit != NULL, "%s lacks '%s'", which, needle);
+	for (start = hit; start > got && start[-1] != '\n'; start--)
+		;
+	end = strchr(hit, '\n');
+	if (end == NULL)
+		end = hit + strlen(hit);
+	free(c->line_text);
+	c->line_text = strndup(start, (size_t)(end - start));
+	ck_assert(c->line_text != NULL);
+}
+
+/* "line has TEXT" / "line lacks TEXT" on the chosen line. */
+static void do_line(struct ctx *c, const char *args)
+{
+	int has = strncmp(args, "has ", 4) == 0;
+	char *text;
+
+	case_check(c, c->line_text != NULL, "%s", "line check before a 'line'");
+	case_check(c, has || strncmp(args, "lacks ", 6) == 0,
+		   "bad line check '%s'", args);
+	text = expand_text(c, args + (has ? 4 : 6));
+	case_check(c, (strstr(c->line_text, text) != NULL) == has,
+		   "line '%s' %s '%s'", c->line_text, has ? "lacks" : "has",
+		   text);
+	free(text);
+}
+
 /* stdout/stderr CHECK [TEXT]: has, lacks, starts, ends, empty, <<MARKER. */
 static void do_stream(struct ctx *c, const char *which, const char *args)
 {
@@ -344,7 +417,16 @@ static void do_stream(struct ctx *c, const char *which, const char *args)
 		free(text);
 		return;
 	}
+	if (strcmp(check, "order") == 0) {
+		check_order(c, which, got, rest);
+		return;
+	}
 	text = expand_text(c, rest);
+	if (strcmp(check, "line") == 0) {
+		choose_line(c, which, got, text);
+		free(text);
+		return;
+	}
 	if (strcmp(check, "has") == 0)
 		case_check(c, strstr(got, text) != NULL, "%s lacks '%s'", which,
 			   text);
@@ -387,6 +469,108 @@ static void do_table(struct ctx *c, const char *table, int want)
 		   want ? "missing" : "exists");
 }
 
+/* Queries describing everything a command could change, per dialect:
+ * the schema (every table's columns; on SQLite every object's SQL) and
+ * every history row. */
+static const char *const schema_sql[FX_N_DIALECTS] = {
+	"SELECT type || ' ' || name || ': ' || coalesce(sql, '') "
+	"FROM sqlite_master ORDER BY name",
+	"SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || "
+	"is_nullable FROM information_schema.columns WHERE table_schema = "
+	"current_schema() ORDER BY table_name, ordinal_position",
+	"SELECT CONCAT(table_name, '.', column_name, ' ', column_type, ' ', "
+	"is_nullable) FROM information_schema.columns WHERE table_schema = "
+	"DATABASE() ORDER BY table_name, ordinal_position",
+};
+static const char *const history_rows_sql[FX_N_DIALECTS] = {
+	"SELECT id || '|' || checksum || '|' || state || '|' || seq || '|' || "
+	"applied_at || '|' || execution_ms FROM dbshift_migrations ORDER BY "
+	"seq",
+	"SELECT concat_ws('|', id, checksum, state, seq, applied_at, "
+	"execution_ms) FROM dbshift_migrations ORDER BY seq",
+	"SELECT CONCAT_WS('|', id, checksum, state, seq, applied_at, "
+	"execution_ms) FROM dbshift_migrations ORDER BY seq",
+};
+
+/* The schema and history of the case's database ("" for a SQLite file
+ * that does not exist); with schema_only, the schema alone. malloc'd. */
+static char *take_snapshot(struct ctx *c, int schema_only)
+{
+	char *schema, *rows = NULL, *all;
+	size_t len;
+
+	case_check(c, strcmp(c->db, c->url) == 0, "%s",
+		   "snapshot and unchanged look at {url} only");
+	if (!db_exists(c->db))
+		return calloc(1, 1);
+	schema = fx_db_query(c->db, schema_sql[c->dialect]);
+	if (schema_only)
+		return schema;
+	if (fx_db_has_table(c->db, "dbshift_migrations"))
+		rows = fx_db_query(c->db, history_rows_sql[c->dialect]);
+	len = strlen(schema) + (rows ? strlen(rows) : 0) + 8;
+	all = malloc(len);
+	ck_assert(all != NULL);
+	snprintf(all, len, "%s\n--\n%s", schema, rows ? rows : "");
+	free(schema);
+	free(rows);
+	return all;
+}
+
+static void do_snapshot(struct ctx *c, const char *name)
+{
+	char *now;
+
+	if (strcmp(name, "snapshot") == 0) {
+		free(c->snapshot);
+		c->snapshot = take_snapshot(c, 0);
+		return;
+	}
+	if (strcmp(name, "empty-db") == 0) {
+		now = take_snapshot(c, 1);
+		case_check(c, now[0] == '\0', "the database holds:\n%s", now);
+		free(now);
+		return;
+	}
+	case_check(c, c->snapshot != NULL, "%s", "unchanged before a snapshot");
+	now = take_snapshot(c, 0);
+	case_check(c, strcmp(now, c->snapshot) == 0,
+		   "the database changed; before:\n%s\nafter:\n%s", c->snapshot,
+		   now);
+	free(now);
+}
+
+/* "let NAME SQL" (the query's result) or "checksum NAME PATH" (the
+ * checksum the history would record for the file): {NAME} from then on. */
+static void do_let(struct ctx *c, const char *kind, const char *args)
+{
+	const char *sp = strchr(args, ' ');
+	size_t len = sp ? (size_t)(sp - args) : 0;
+	char *value, *arg;
+
+	case_check(c, len > 0 && len < sizeof(c->vars[0].name),
+		   "wanted: %s NAME %s", kind, kind[0] == 'l' ? "SQL" : "PATH");
+	case_check(c, c->n_vars < MAX_VARS, "more than %d names", MAX_VARS);
+	arg = expand(c, sp + 1);
+	if (kind[0] == 'l') {
+		value = fx_db_query(c->db, arg);
+	} else {
+		char *text = fx_read(fx_path(arg));
+
+		value = malloc(65);
+		ck_assert(value != NULL);
+		case_check(c,
+			   dbshift__checksum_script(text, strlen(text),
+						    value) == 0,
+			   "checksum of %s", arg);
+		free(text);
+	}
+	free(arg);
+	memcpy(c->vars[c->n_vars].name, args, len);
+	c->vars[c->n_vars].name[len] = '\0';
+	c->vars[c->n_vars++].value = value;
+}
+
 static void do_result(struct ctx *c, const char *arg)
 {
 	char *want = expand_text(c, arg);
@@ -397,35 +581,6 @@ static void do_result(struct ctx *c, const char *arg)
 	free(want);
 	free(c->query_result);
 	c->query_result = NULL;
-}
-
-/* Copy the directory from into to (created), recursively. */
-static void copy_tree(struct ctx *c, const char *from, const char *to)
-{
-	DIR *d = opendir(from);
-	struct dirent *e;
-
-	case_check(c, d != NULL, "cannot open %s: %s", from, strerror(errno));
-	fx_mkdir(to);
-	while ((e = readdir(d)) != NULL) {
-		char src[2048], dst[2048];
-		struct stat st;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(src, sizeof(src), "%s/%s", from, e->d_name);
-		snprintf(dst, sizeof(dst), "%s/%s", to, e->d_name);
-		case_check(c, stat(src, &st) == 0, "stat %s", src);
-		if (S_ISDIR(st.st_mode)) {
-			copy_tree(c, src, dst);
-		} else {
-			char *body = fx_read(src);
-
-			fx_write(dst, body);
-			free(body);
-		}
-	}
-	closedir(d);
 }
 
 /* Split "A B" into two words (each with placeholders expanded). */
@@ -463,10 +618,7 @@ static void do_file_op(struct ctx *c, const char *op, const char *args)
 	}
 	two_args(c, args, &a, &b);
 	if (strcmp(op, "copy") == 0) {
-		char from[2048];
-
-		snprintf(from, sizeof(from), "%s/%s", FIXTURE_DIR, a);
-		copy_tree(c, from, b);
+		fx_copy_fixture(a, b);
 	} else if (strcmp(op, "chmod") == 0) {
 		char *end;
 		long mode = strtol(a, &end, 8);
@@ -482,19 +634,45 @@ static void do_file_op(struct ctx *c, const char *op, const char *args)
 	free(b);
 }
 
-static void do_write(struct ctx *c, const char *args)
+/*
+ * "write PATH <<MARKER" (the block) or "write PATH = TEXT" (TEXT with its
+ * escapes and no newline added: a script without a final newline, or an
+ * empty file). "contents PATH <<MARKER": the file holds exactly the block.
+ */
+static void do_write(struct ctx *c, const char *kind, const char *args)
 {
-	char *words[MAX_ARGS];
-	int n = split_words(c, args, words);
-	const char *marker = n == 2 ? heredoc_marker(words[1]) : NULL;
-	char *body;
+	const char *sp = strchr(args, ' ');
+	const char *rest = sp ? sp + 1 : "";
+	char *path, *body;
 
-	case_check(c, marker != NULL, "%s", "wanted: write PATH <<MARKER");
-	body = read_block(c, marker);
-	fx_write(words[0], body);
+	case_check(c, sp != NULL && sp > args, "wanted: %s PATH <<MARKER",
+		   kind);
+	path = strndup(args, (size_t)(sp - args));
+	ck_assert(path != NULL);
+	if (kind[0] == 'w' &&
+	    (strcmp(rest, "=") == 0 || strncmp(rest, "= ", 2) == 0)) {
+		body = expand_text(c, rest[1] == ' ' ? rest + 2 : "");
+	} else {
+		case_check(c, heredoc_marker(rest) != NULL,
+			   "wanted: %s PATH <<MARKER", kind);
+		body = read_block(c, heredoc_marker(rest));
+	}
+	if (kind[0] == 'w') {
+		char *expanded = expand(c, path);
+
+		fx_write(expanded, body);
+		free(expanded);
+	} else {
+		char *expanded = expand(c, path);
+		char *got = fx_read(fx_path(expanded));
+
+		case_check(c, strcmp(got, body) == 0,
+			   "%s holds:\n%s\n(wanted:\n%s)", expanded, got, body);
+		free(got);
+		free(expanded);
+	}
 	free(body);
-	free(words[0]);
-	free(words[1]);
+	free(path);
 }
 
 /* Lines of the form "directive rest". */
@@ -512,8 +690,9 @@ static void do_directive(struct ctx *c, const char *name, const char *rest)
 		case_check(c, c->n_env < MAX_ENV && strchr(rest, '=') != NULL,
 			   "%s", "bad env line (NAME=VALUE)");
 		c->env[c->n_env++] = expand(c, rest);
-	} else if (strcmp(name, "write") == 0) {
-		do_write(c, rest);
+	} else if (strcmp(name, "write") == 0 ||
+		   strcmp(name, "contents") == 0) {
+		do_write(c, name, rest);
 	} else if (strcmp(name, "use-db") == 0) {
 		arg = expand(c, rest);
 		snprintf(c->db, sizeof(c->db), "%s", arg);
@@ -542,6 +721,14 @@ static void do_directive(struct ctx *c, const char *name, const char *rest)
 	} else if (strcmp(name, "table") == 0 ||
 		   strcmp(name, "no-table") == 0) {
 		do_table(c, rest, name[0] == 't');
+	} else if (strcmp(name, "line") == 0) {
+		do_line(c, rest);
+	} else if (strcmp(name, "snapshot") == 0 ||
+		   strcmp(name, "unchanged") == 0 ||
+		   strcmp(name, "empty-db") == 0) {
+		do_snapshot(c, name);
+	} else if (strcmp(name, "let") == 0 || strcmp(name, "checksum") == 0) {
+		do_let(c, name, rest);
 	} else if (strcmp(name, "dialects") == 0) {
 		/* read when the suite is built */
 	} else if (strcmp(name, "copy") == 0 || strcmp(name, "chmod") == 0 ||
@@ -581,6 +768,10 @@ static void run_case(struct ctx *c)
 		   "query without a result line");
 	case_check(c, c->have_run, "%s", "case runs nothing");
 	fx_run_free(&c->run);
+	free(c->line_text);
+	free(c->snapshot);
+	while (c->n_vars > 0)
+		free(c->vars[--c->n_vars].value);
 }
 
 START_TEST(test_clidata_case)

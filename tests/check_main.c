@@ -36,7 +36,6 @@ static const struct entry all_suites[] = {
 	{"oom", oom_suite},
 	{"faults", faults_suite},
 	{"cli", cli_suite},
-	{"cli_admin", cli_admin_suite},
 	{"cli_tty", cli_tty_suite},
 	{"clidata", clidata_suite},
 	{"embedded", embedded_suite},

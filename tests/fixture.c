@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -102,6 +103,44 @@ void fx_write(const char *rel, const char *content)
 	ck_assert_msg(f != NULL, "open %s: %s", path, strerror(errno));
 	ck_assert(fwrite(content, 1, strlen(content), f) == strlen(content));
 	ck_assert(fclose(f) == 0);
+}
+
+/* Copy the directory from (an absolute path) to dest inside fx_tmpdir. */
+static void copy_tree(const char *from, const char *dest)
+{
+	DIR *d = opendir(from);
+	struct dirent *e;
+
+	ck_assert_msg(d != NULL, "open %s: %s", from, strerror(errno));
+	fx_mkdir(dest);
+	while ((e = readdir(d)) != NULL) {
+		char src[2048], dst[2048];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", from, e->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s", dest, e->d_name);
+		ck_assert_msg(stat(src, &st) == 0, "stat %s: %s", src,
+			      strerror(errno));
+		if (S_ISDIR(st.st_mode)) {
+			copy_tree(src, dst);
+		} else {
+			char *body = fx_read(src);
+
+			fx_write(dst, body);
+			free(body);
+		}
+	}
+	closedir(d);
+}
+
+void fx_copy_fixture(const char *name, const char *dest)
+{
+	char from[1024];
+
+	snprintf(from, sizeof(from), "%s/%s", FX_FIXTURE_DIR, name);
+	copy_tree(from, dest);
 }
 
 char *fx_read(const char *path)

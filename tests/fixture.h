@@ -20,6 +20,13 @@ const char *fx_path(const char *rel);
 /** Write content to rel (inside fx_tmpdir), creating parent folders. */
 void fx_write(const char *rel, const char *content);
 
+/* The migration sets of tests/fixtures/ in the source tree. */
+#define FX_FIXTURE_DIR TOP_SRCDIR "/tests/fixtures"
+
+/** Copy the fixture directory name (tests/fixtures/NAME, recursively) to
+ * dest inside fx_tmpdir ("." for the directory itself). */
+void fx_copy_fixture(const char *name, const char *dest);
+
 /** Make a directory (and parents) inside fx_tmpdir. */
 void fx_mkdir(const char *rel);
 

@@ -27,7 +27,6 @@ Suite *badinput_suite(void);
 Suite *oom_suite(void);
 Suite *faults_suite(void);
 Suite *cli_suite(void);
-Suite *cli_admin_suite(void);
 Suite *cli_tty_suite(void);
 Suite *clidata_suite(void);
 Suite *embedded_suite(void);
