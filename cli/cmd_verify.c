@@ -11,8 +11,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "session.h"
 
 static void print_text(const dbshift_findings *findings, int n_checked,
