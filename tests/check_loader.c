@@ -737,6 +737,70 @@ START_TEST(test_loader_host)
 }
 END_TEST
 
+/* 1.7: quoting names and refusing NUL bytes, as the drivers use them. */
+START_TEST(test_loader_host_quoting)
+{
+	const dbshift_host *host = dbshift__loader_host();
+	static const char nul_script[] = "SELECT 1;\nSELECT\0 2;\n";
+	dbshift_diag diag;
+	char buf[16], *copy;
+
+	ck_assert_uint_ge(host->size,
+			  DBSHIFT_HOST_SIZE_1_6 + 4 * sizeof(void (*)(void)));
+	dbshift__diag_init(&diag);
+	ck_assert_int_eq(
+		host->quote_ident('"', "a\"b", buf, sizeof(buf), &diag), 0);
+	ck_assert_str_eq(buf, "\"a\"\"b\"");
+	ck_assert_int_eq(host->quote_ident('`', "t`x", buf, sizeof(buf), &diag),
+			 0);
+	ck_assert_str_eq(buf, "`t``x`");
+	/* Empty, NULL, too long for buf: refused, buf left empty. */
+	ck_assert_int_eq(host->quote_ident('"', "", buf, sizeof(buf), &diag),
+			 -1);
+	ck_assert_str_eq(diag.message, "empty identifier");
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(host->quote_ident('"', NULL, buf, sizeof(buf), &diag),
+			 -1);
+	ck_assert_int_eq(host->quote_ident('"', "abcdefghijklmnop", buf,
+					   sizeof(buf), &diag),
+			 -1);
+	ck_assert_str_eq(buf, "");
+	ck_assert_ptr_nonnull(strstr(diag.message, "needs 19 bytes, 16 given"));
+	/* quote_into: len bytes, the size needed whether it fit or not. */
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_uint_eq(host->quote_into('"', "ab\"cd", 2, buf, sizeof(buf)),
+			  5);
+	ck_assert_str_eq(buf, "\"ab\"");
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_uint_eq(host->quote_into('"', "ab", 2, buf, 4), 5);
+	ck_assert_int_eq(buf[0], 'x');
+	/* A NUL byte: refused with its line and the NOT_RUN SQLSTATE. */
+	ck_assert_int_eq(host->refuse_nul("SELECT 1", 8, &diag), 0);
+	ck_assert_int_eq(host->refuse_nul(NULL, 0, &diag), 0);
+	ck_assert_int_eq(
+		host->refuse_nul(nul_script, sizeof(nul_script) - 1, &diag),
+		-1);
+	ck_assert_str_eq(diag.message, "script holds a NUL byte on line 2");
+	ck_assert_str_eq(diag.sqlstate, DBSHIFT_SQLSTATE_NOT_RUN);
+	dbshift__diag_init(&diag);
+	ck_assert_ptr_null(
+		host->script_dup(nul_script, sizeof(nul_script) - 1, &diag));
+	ck_assert_str_eq(diag.sqlstate, DBSHIFT_SQLSTATE_NOT_RUN);
+	ck_assert_int_eq(host->refuse_nul(nul_script, 5, NULL), 0);
+	ck_assert_int_eq(
+		host->refuse_nul(nul_script, sizeof(nul_script) - 1, NULL), -1);
+	/* script_dup: a NUL-terminated copy of exactly len bytes. */
+	copy = host->script_dup("SELECT 1; SELECT 2", 8, &diag);
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_str_eq(copy, "SELECT 1");
+	free(copy);
+	copy = host->script_dup(NULL, 0, &diag);
+	ck_assert_ptr_nonnull(copy);
+	ck_assert_str_eq(copy, "");
+	free(copy);
+}
+END_TEST
+
 /* What dbshift_drivers_list() reported. */
 struct listing {
 	int n;
@@ -904,6 +968,7 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_cache);
 	tcase_add_test(tc, test_loader_load_file);
 	tcase_add_test(tc, test_loader_host);
+	tcase_add_test(tc, test_loader_host_quoting);
 	tcase_add_test(tc, test_loader_list);
 	tcase_add_test(tc, test_loader_list_test_drivers);
 	tcase_add_test(tc, test_loader_list_built_drivers);

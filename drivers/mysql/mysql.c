@@ -693,49 +693,15 @@ static int conn_rollback(dbshift_driver_conn *conn, dbshift_diag *diag)
 
 /* ---- identifiers and the catalog ---- */
 
-/*
- * Write ident as a quoted identifier (`a``b` for a`b) into buf of size
- * bytes and return the size it needs, NUL included; like snprintf,
- * nothing is written when that exceeds size.
- */
-static size_t quote_into(const char *ident, char *buf, size_t size)
-{
-	size_t need = 3, i, o = 0;
-
-	for (i = 0; ident[i] != '\0'; i++)
-		need += ident[i] == '`' ? 2 : 1;
-	if (need > size)
-		return need;
-	buf[o++] = '`';
-	for (i = 0; ident[i] != '\0'; i++) {
-		if (ident[i] == '`')
-			buf[o++] = '`';
-		buf[o++] = ident[i];
-	}
-	buf[o++] = '`';
-	buf[o] = '\0';
-	return need;
-}
-
 /* The quote_ident slot. Any non-empty name can be quoted; whether the
  * server accepts it (64 characters at most, no trailing space) is the
  * server's to say. */
 static int conn_quote_ident(dbshift_driver_conn *conn, const char *ident,
 			    char *buf, size_t buf_size, dbshift_diag *diag)
 {
-	size_t need;
-
 	(void)conn;
-	if (buf != NULL && buf_size > 0)
-		buf[0] = '\0';
-	if (ident == NULL || ident[0] == '\0')
-		return fail(diag, 0, "empty identifier");
-	need = quote_into(ident, buf, buf_size);
-	if (need > buf_size)
-		return fail(diag, 0,
-			    "quoted identifier %s needs %zu bytes, %zu given",
-			    ident, need, buf_size);
-	return 0;
+	return dbshift__mysql_host->quote_ident('`', ident, buf, buf_size,
+						diag);
 }
 
 /* What the catalog query found. */

@@ -340,18 +340,11 @@ static int not_run(dbshift_diag *diag)
 int dbshift__mysql_script_run(MYSQL *db, const char *sql, size_t len,
 			      dbshift_diag *diag)
 {
-	const char *nul;
-
 	if (len == 0)
 		return 0;
 	/* The server's parser would end the statement at a NUL byte. */
-	nul = memchr(sql, '\0', len);
-	if (nul != NULL) {
-		fail(diag, 0, "script holds a NUL byte on line %d",
-		     (int)dbshift__mysql_host->line_at(sql,
-						       (size_t)(nul - sql)));
-		return not_run(diag);
-	}
+	if (dbshift__mysql_host->refuse_nul(sql, len, diag) != 0)
+		return -1;
 	if (walk(db, sql, len, 1, diag) != 0) {
 		/* Out of memory is no fault of the script. */
 		if (diag != NULL && strcmp(diag->message, "out of memory") == 0)

@@ -181,30 +181,6 @@ static void discard_notice(void *payload, const char *message)
 }
 
 /*
- * Write the len bytes of ident as a quoted identifier ("a""b" for a"b)
- * into buf of size bytes and return the size it needs, NUL included; like
- * snprintf, nothing is written when that exceeds size.
- */
-static size_t quote_into(const char *ident, size_t len, char *buf, size_t size)
-{
-	size_t need = 3, i, o = 0;
-
-	for (i = 0; i < len; i++)
-		need += ident[i] == '"' ? 2 : 1;
-	if (need > size)
-		return need;
-	buf[o++] = '"';
-	for (i = 0; i < len; i++) {
-		if (ident[i] == '"')
-			buf[o++] = '"';
-		buf[o++] = ident[i];
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return need;
-}
-
-/*
  * The session's setup statements: notices down to warnings, and the
  * search_path of the URL, each comma-separated name quoted ("a, b" sets
  * "a", "b"). Returns a new string, or NULL with diag filled.
@@ -246,7 +222,9 @@ static char *setup_sql(const char *search_path, dbshift_diag *diag)
 			     search_path);
 			return NULL;
 		}
-		used += quote_into(name, len, sql + used, size - used) - 1;
+		used += host->quote_into('"', name, len, sql + used,
+					 size - used) -
+			1;
 		name += strcspn(name, ",");
 		if (*name++ == '\0')
 			break;
@@ -514,21 +492,14 @@ static int exec_results(PGconn *pg, const char *script, size_t len,
 static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 		     dbshift_diag *diag)
 {
-	const char *nul;
 	char *script;
 	int ret;
 
 	if (sql_len == 0)
 		return 0;
-	nul = memchr(sql, '\0', sql_len);
-	if (nul != NULL)
-		return fail(diag, NULL, "script holds a NUL byte on line %d",
-			    (int)host->line_at(sql, (size_t)(nul - sql)));
-	script = malloc(sql_len + 1);
+	script = host->script_dup(sql, sql_len, diag);
 	if (script == NULL)
-		return fail_nomem(diag);
-	memcpy(script, sql, sql_len);
-	script[sql_len] = '\0';
+		return -1;
 	if (!PQsendQuery(conn->pg, script))
 		ret = fail_conn(conn->pg, diag);
 	else
@@ -884,19 +855,8 @@ static int conn_rollback(dbshift_driver_conn *conn, dbshift_diag *diag)
 static int conn_quote_ident(dbshift_driver_conn *conn, const char *ident,
 			    char *buf, size_t buf_size, dbshift_diag *diag)
 {
-	size_t need;
-
 	(void)conn;
-	if (buf != NULL && buf_size > 0)
-		buf[0] = '\0';
-	if (ident == NULL || ident[0] == '\0')
-		return fail(diag, NULL, "empty identifier");
-	need = quote_into(ident, strlen(ident), buf, buf_size);
-	if (need > buf_size)
-		return fail(diag, NULL,
-			    "quoted identifier %s needs %zu bytes, %zu given",
-			    ident, need, buf_size);
-	return 0;
+	return host->quote_ident('"', ident, buf, buf_size, diag);
 }
 
 /* "schema"."name" (or "name" when schema_len is 0) for to_regclass().
@@ -911,10 +871,10 @@ static char *qualified_name(const char *schema, size_t schema_len,
 	if (out == NULL)
 		return NULL;
 	if (schema_len > 0) {
-		used = quote_into(schema, schema_len, out, size) - 1;
+		used = host->quote_into('"', schema, schema_len, out, size) - 1;
 		out[used++] = '.';
 	}
-	quote_into(name, name_len, out + used, size - used);
+	host->quote_into('"', name, name_len, out + used, size - used);
 	return out;
 }
 

@@ -474,22 +474,14 @@ static int exec_script(sqlite3 *db, const char *script, size_t len,
 static int conn_exec(dbshift_driver_conn *conn, const char *sql, size_t sql_len,
 		     dbshift_diag *diag)
 {
-	const char *nul;
 	char *script;
 	int ret;
 
 	if (sql_len == 0)
 		return 0;
-	nul = memchr(sql, '\0', sql_len);
-	if (nul != NULL)
-		return fail(diag, SQLITE_MISUSE,
-			    "script holds a NUL byte on line %d",
-			    (int)host->line_at(sql, (size_t)(nul - sql)));
-	script = malloc(sql_len + 1);
+	script = host->script_dup(sql, sql_len, diag);
 	if (script == NULL)
-		return fail_nomem(diag);
-	memcpy(script, sql, sql_len);
-	script[sql_len] = '\0';
+		return -1;
 	ret = exec_script(conn->db, script, sql_len, diag);
 	free(script);
 	return ret;
@@ -677,47 +669,12 @@ static int conn_rollback(dbshift_driver_conn *conn, dbshift_diag *diag)
 
 /* ---- identifiers and the catalog ---- */
 
-/*
- * Write the len bytes of ident as a quoted identifier ("a""b" for a"b)
- * into buf of size bytes and return the size it needs, NUL included; like
- * snprintf, nothing is written when that exceeds size.
- */
-static size_t quote_into(const char *ident, size_t len, char *buf, size_t size)
-{
-	size_t need = 3, i, o = 0;
-
-	for (i = 0; i < len; i++)
-		need += ident[i] == '"' ? 2 : 1;
-	if (need > size)
-		return need;
-	buf[o++] = '"';
-	for (i = 0; i < len; i++) {
-		if (ident[i] == '"')
-			buf[o++] = '"';
-		buf[o++] = ident[i];
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return need;
-}
-
 /* The quote_ident slot. Any non-empty name can be quoted; a NUL ends it. */
 static int conn_quote_ident(dbshift_driver_conn *conn, const char *ident,
 			    char *buf, size_t buf_size, dbshift_diag *diag)
 {
-	size_t need;
-
 	(void)conn;
-	if (buf != NULL && buf_size > 0)
-		buf[0] = '\0';
-	if (ident == NULL || ident[0] == '\0')
-		return fail(diag, 0, "empty identifier");
-	need = quote_into(ident, strlen(ident), buf, buf_size);
-	if (need > buf_size)
-		return fail(diag, 0,
-			    "quoted identifier %s needs %zu bytes, %zu given",
-			    ident, need, buf_size);
-	return 0;
+	return host->quote_ident('"', ident, buf, buf_size, diag);
 }
 
 /* The catalog query for table (schema_len bytes of schema before the
@@ -730,7 +687,7 @@ static char *table_exists_sql(const char *schema, size_t schema_len)
 
 	if (quoted == NULL)
 		return NULL;
-	quote_into(schema, schema_len, quoted, quoted_size);
+	host->quote_into('"', schema, schema_len, quoted, quoted_size);
 	sql_size = sizeof(TABLE_EXISTS_SQL) + strlen(quoted);
 	sql = malloc(sql_size);
 	if (sql != NULL)

@@ -146,13 +146,10 @@ static int conn_exec(dbshift_driver_conn *c, const char *sql, size_t len,
 	dbshift_split split;
 	dbshift_stmt stmt;
 	int32_t index = 0;
-	/* An empty script may come as NULL and 0. */
-	const char *nul = len > 0 ? memchr(sql, '\0', len) : NULL;
 
-	if (nul != NULL)
-		return host->fail(
-			diag, NULL, 0, "script holds a NUL byte on line %ld",
-			(long)host->line_at(sql, (size_t)(nul - sql)));
+	/* A NUL byte would end the statement early for SQLite: refused. */
+	if (host->refuse_nul(sql, len, diag) != 0)
+		return -1;
 	host->split_init(&split, sql, len, TRACELITE_SPLIT);
 	while (host->split_next(&split, &stmt)) {
 		log_statement(c, sql + stmt.start, stmt.len, stmt.line);
@@ -278,33 +275,13 @@ static int conn_rollback(dbshift_driver_conn *c, dbshift_diag *diag)
 	return tx(c, "ROLLBACK", diag);
 }
 
-/* "name" with inner quotes doubled, into buf of size bytes. */
+/* "name" with inner quotes doubled, into buf of size bytes: the host's
+ * quoting for a dialect whose quote character is '"'. */
 static int conn_quote_ident(dbshift_driver_conn *c, const char *ident,
 			    char *buf, size_t size, dbshift_diag *diag)
 {
-	size_t need = 3, n = 0;
-	const char *p;
-
 	(void)c; /* quoting needs no connection */
-	if (size > 0)
-		buf[0] = '\0';
-	if (ident == NULL || ident[0] == '\0')
-		return host->fail(diag, NULL, 0, "empty identifier");
-	for (p = ident; *p != '\0'; p++)
-		need += *p == '"' ? 2 : 1;
-	if (need > size)
-		return host->fail(diag, NULL, 0,
-				  "identifier '%s' does not fit in %zu bytes",
-				  ident, size);
-	buf[n++] = '"';
-	for (p = ident; *p != '\0'; p++) {
-		if (*p == '"')
-			buf[n++] = '"';
-		buf[n++] = *p;
-	}
-	buf[n++] = '"';
-	buf[n] = '\0';
-	return 0;
+	return host->quote_ident('"', ident, buf, size, diag);
 }
 
 /* Report whether the query found a row. */

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 6
+#define DBSHIFT_DRIVER_ABI_MINOR 7
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -286,6 +286,30 @@ typedef struct dbshift_host {
 	 * and of every password-like query value (password, pass, passwd,
 	 * pwd, sslpassword; names compared percent-decoded). */
 	void (*url_scrub)(char *msg, size_t size, const char *url);
+
+	/* Valid from 1.7. */
+
+	/** The quote_ident slot for a dialect whose identifiers are quoted
+	 * with the character quote, an inner quote doubled ("a""b" for
+	 * a"b, `a``b` for a`b): writes the quoted ident, NUL-terminated,
+	 * into buf of size bytes and returns 0; fails (-1, diag set, buf ""
+	 * when size > 0) for a NULL or empty ident or a too small buf. */
+	int (*quote_ident)(char quote, const char *ident, char *buf,
+			   size_t size, dbshift_diag *diag);
+	/** The size quoting the len bytes of ident with quote needs, NUL
+	 * included; writes it into buf when size is enough (like snprintf,
+	 * nothing otherwise). For names the driver builds SQL with. */
+	size_t (*quote_into)(char quote, const char *ident, size_t len,
+			     char *buf, size_t size);
+	/** A NUL-terminated copy of the len bytes of a script for the
+	 * client library, to be released with free(); NULL after setting
+	 * diag when the script holds a NUL byte (which would silently end
+	 * it for the client: SQLSTATE DBSHIFT_SQLSTATE_NOT_RUN, the line
+	 * named) or memory ran out. */
+	char *(*script_dup)(const char *sql, size_t len, dbshift_diag *diag);
+	/** 0, or -1 with diag set as script_dup() does when the len bytes
+	 * of sql hold a NUL byte. */
+	int (*refuse_nul)(const char *sql, size_t len, dbshift_diag *diag);
 } dbshift_host;
 
 /** Opaque connection handle, defined by each driver. */
@@ -642,6 +666,9 @@ typedef struct dbshift_driver {
 
 /** Size of the ABI 1.1 host table: up to url_decode. */
 #define DBSHIFT_HOST_SIZE_1_1 offsetof(dbshift_host, url_split)
+
+/** Size of the ABI 1.2 to 1.6 host table: up to url_scrub. */
+#define DBSHIFT_HOST_SIZE_1_6 offsetof(dbshift_host, quote_ident)
 
 /**
  * Entry function. A driver built as driver_<name>.so exports

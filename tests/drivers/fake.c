@@ -8,6 +8,7 @@
  *   FAKE_GENERIC_ENTRY    export the generic dbshift_driver_init instead
  *   FAKE_MAJOR_DELTA=n    claim ABI major + n (rejected: newer major)
  *   FAKE_MINOR_DELTA=n    claim ABI minor + n (rejected: newer minor)
+ *   FAKE_MINOR=n          claim ABI minor n (an older one: loads)
  *   FAKE_TRUNCATED        struct_size short of DBSHIFT_DRIVER_MIN_SIZE
  *   FAKE_REFUSE           the entry function returns NULL, as a driver
  *                         needing a newer core minor does
@@ -151,7 +152,11 @@ static const struct fake_1_0_driver fake_desc = {
 	.abi_minor = 0,
 #else
 static const dbshift_driver fake_desc = {
+#ifdef FAKE_MINOR
+	.abi_minor = FAKE_MINOR,
+#else
 	.abi_minor = DBSHIFT_DRIVER_ABI_MINOR + FAKE_MINOR_DELTA,
+#endif
 #endif
 	.abi_major = DBSHIFT_DRIVER_ABI_MAJOR + FAKE_MAJOR_DELTA,
 #if defined(FAKE_OLD_MINOR)
