@@ -107,15 +107,13 @@ static int quote_ident(char quote, const char *ident, char *buf, size_t size,
 		buf[0] = '\0';
 	if (ident == NULL || ident[0] == '\0')
 		return host_fail(diag, NULL, 0, "empty identifier");
+	/* Nothing is written when it does not fit: buf stays "". */
 	need = quote_into(quote, ident, strlen(ident), buf, size);
-	if (need > size) {
-		if (size > 0)
-			buf[0] = '\0';
+	if (need > size)
 		return host_fail(diag, NULL, 0,
 				 "quoted identifier %s needs %zu bytes, %zu "
 				 "given",
 				 ident, need, size);
-	}
 	return 0;
 }
 
