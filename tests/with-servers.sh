@@ -73,9 +73,8 @@ cleanup() {
 		kill "$galera_pid" 2>/dev/null
 		wait "$galera_pid" 2>/dev/null
 	fi
-	for f in "$base"/galera/n*/pid; do
-		stop_pid_file "$f"
-	done
+	# Nodes that lost the quorum may not stop on their own in time.
+	[ -d "$base/galera" ] && stop_galera_nodes
 	if [ -n "$bouncer_pid_file" ]; then
 		stop_pid_file "$bouncer_pid_file"
 	fi
