@@ -166,10 +166,24 @@ static int by_id_cmp(const void *pa, const void *pb)
 	return strcmp(a->id, b->id);
 }
 
+/* Application order: seq, then id for rows an edit left with one seq. */
+static int by_seq_cmp(const void *pa, const void *pb)
+{
+	const dbshift__history_row *a = pa, *b = pb;
+
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* Put the rows in application order (the query asks for none: the rows
+ * mostly come back in it, and checking that is cheaper than the
+ * database's sort) and index them by id. */
 static int index_rows(dbshift__history *h, dbshift__err *err)
 {
 	size_t i;
 
+	dbshift__sort(h->rows, h->n, sizeof(*h->rows), by_seq_cmp);
 	h->by_id = malloc((h->n + 1) * sizeof(*h->by_id));
 	if (h->by_id == NULL)
 		return dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
@@ -197,8 +211,8 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 		return rc;
 	h->exists = exists;
 	if (exists) {
-		sql = dbshift__aprintf(
-			"SELECT " COLUMNS " FROM %s ORDER BY seq", h->table_q);
+		sql = dbshift__aprintf("SELECT " COLUMNS " FROM %s",
+				       h->table_q);
 		if (sql == NULL)
 			return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 						"out of memory");

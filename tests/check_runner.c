@@ -778,6 +778,45 @@ START_TEST(test_runner_seq_at_maximum)
 }
 END_TEST
 
+/* down rolls back by seq, whatever order the database returns the rows
+ * in (the history query asks for none): after a hand edit gives the row
+ * written last the lowest seq, down 1 takes the other source's; rows an
+ * edit left with one seq go by id, the greater one first. */
+START_TEST(test_runner_down_follows_seq)
+{
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r;
+	dbshift_source *a = NULL, *b = NULL;
+	int n = -1;
+
+	USE_DIALECT();
+	fx_write("ma/001_a.up.sql", "CREATE TABLE ta (x INT);");
+	fx_write("ma/001_a.down.sql", "DROP TABLE ta;");
+	fx_write("mb/001_b.up.sql", "CREATE TABLE tb (x INT);");
+	fx_write("mb/001_b.down.sql", "DROP TABLE tb;");
+	r = open_runner_opts(&opts);
+	ck_assert(dbshift_source_dir_new(&a, "a", fx_path("ma")) == 0);
+	ck_assert(dbshift_source_dir_new(&b, "b", fx_path("mb")) == 0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, a), 0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, b), 0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
+	ck_assert_int_eq(n, 2);
+	fx_db_exec(url, "UPDATE dbshift_migrations SET seq = 5");
+	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, &n), 0);
+	ck_query("SELECT id FROM dbshift_migrations", "a/001");
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
+	ck_query("SELECT seq FROM dbshift_migrations WHERE id = 'b/001'", "6");
+	fx_db_exec(url,
+		   "UPDATE dbshift_migrations SET seq = 0 WHERE id = 'b/001'");
+	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_query("SELECT id FROM dbshift_migrations", "b/001");
+	ck_assert(!has_table("ta"));
+	ck_assert(has_table("tb"));
+	dbshift_runner_free(r);
+}
+END_TEST
+
 START_TEST(test_runner_custom_table)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
@@ -1548,6 +1587,7 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_status_states, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_custom_table, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_seq_at_maximum, 0, FX_N_DIALECTS);
+	tcase_add_loop_test(tc, test_runner_down_follows_seq, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_schema_qualified_table, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_events, 0, FX_N_DIALECTS);
