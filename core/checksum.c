@@ -22,14 +22,20 @@
 /* Feed text to ctx, dropping the CR of each CRLF pair. */
 static int hash_normalised(EVP_MD_CTX *ctx, const char *text, size_t len)
 {
-	size_t start = 0, i;
+	size_t start = 0, i = 0;
+	const char *cr;
 
-	for (i = 0; i + 1 < len; i++) {
-		if (text[i] != '\r' || text[i + 1] != '\n')
-			continue;
-		if (EVP_DigestUpdate(ctx, text + start, i - start) != 1)
-			return -1;
-		start = i + 1;
+	/* memchr() finds the CRs a word or more at a time: most scripts
+	 * have none, and a byte loop cost a fifth of the hashing. */
+	while (i + 1 < len &&
+	       (cr = memchr(text + i, '\r', len - 1 - i)) != NULL) {
+		i = (size_t)(cr - text);
+		if (text[i + 1] == '\n') {
+			if (EVP_DigestUpdate(ctx, text + start, i - start) != 1)
+				return -1;
+			start = i + 1;
+		}
+		i++;
 	}
 	if (len > start &&
 	    EVP_DigestUpdate(ctx, text + start, len - start) != 1)

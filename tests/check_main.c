@@ -17,6 +17,7 @@ struct entry {
 
 static const struct entry all_suites[] = {
 	{"version", version_suite},
+	{"checksum", checksum_suite},
 	{"url", url_suite},
 	{"directives", directives_suite},
 	{"dirnames", dirnames_suite},

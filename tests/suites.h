@@ -8,6 +8,7 @@
 #include <check.h>
 
 Suite *version_suite(void);
+Suite *checksum_suite(void);
 Suite *url_suite(void);
 Suite *directives_suite(void);
 Suite *dirnames_suite(void);
