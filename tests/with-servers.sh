@@ -23,7 +23,8 @@
 # dialect are skipped with a loud note, unless DBSHIFT_TEST_REQUIRE_SERVERS=1
 # (CI), where a missing server is a failure. A server that fails to start
 # is skipped the same way. DBSHIFT_TEST_SERVERS=no starts none and skips
-# every server test, loudly.
+# every server test, loudly; DBSHIFT_TEST_CLUSTERS=no starts PostgreSQL and
+# MariaDB only (see the end of this file).
 #
 # PostgreSQL refuses to run as root: as root the cluster is created and run
 # as the `postgres` system user with runuser; MariaDB runs as `mysql`.
@@ -443,11 +444,31 @@ if [ "${DBSHIFT_TEST_SERVERS:-yes}" = no ]; then
 	exec "$@"
 fi
 
-start_galera
+# DBSHIFT_TEST_CLUSTERS=no (bench/run.sh) starts PostgreSQL and MariaDB
+# only: no Galera cluster, PgBouncer or hot standby, whose tests are then
+# skipped, saying so (a Galera start in the background would skew timings).
+clusters=${DBSHIFT_TEST_CLUSTERS:-yes}
+if [ "$clusters" = no ]; then
+	if [ "$require" = 1 ]; then
+		note "DBSHIFT_TEST_CLUSTERS=no, but DBSHIFT_TEST_REQUIRE_SERVERS=1"
+		exit 1
+	fi
+	note "*** DBSHIFT_TEST_CLUSTERS=no: Galera, PgBouncer and hot standby tests are SKIPPED ***"
+	unset DBSHIFT_TEST_GALERA_URLS DBSHIFT_TEST_PGBOUNCER_URL \
+		DBSHIFT_TEST_PG_STANDBY_URL
+	DBSHIFT_TEST_SKIP_GALERA=1 DBSHIFT_TEST_SKIP_PGBOUNCER=1
+	DBSHIFT_TEST_SKIP_PG_STANDBY=1
+	export DBSHIFT_TEST_SKIP_GALERA DBSHIFT_TEST_SKIP_PGBOUNCER \
+		DBSHIFT_TEST_SKIP_PG_STANDBY
+else
+	start_galera
+fi
 server PostgreSQL DBSHIFT_TEST_PG_URL start_pg DBSHIFT_TEST_SKIP_PG
 server MariaDB DBSHIFT_TEST_MYSQL_URL start_mysql DBSHIFT_TEST_SKIP_MYSQL
-server PgBouncer DBSHIFT_TEST_PGBOUNCER_URL start_pgbouncer \
-	DBSHIFT_TEST_SKIP_PGBOUNCER
-server "PostgreSQL hot standby" DBSHIFT_TEST_PG_STANDBY_URL start_pg_standby \
-	DBSHIFT_TEST_SKIP_PG_STANDBY
+if [ "$clusters" != no ]; then
+	server PgBouncer DBSHIFT_TEST_PGBOUNCER_URL start_pgbouncer \
+		DBSHIFT_TEST_SKIP_PGBOUNCER
+	server "PostgreSQL hot standby" DBSHIFT_TEST_PG_STANDBY_URL \
+		start_pg_standby DBSHIFT_TEST_SKIP_PG_STANDBY
+fi
 "$@"
