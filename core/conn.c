@@ -97,6 +97,13 @@ static int conn_fail(dbshift_conn *conn, const char *what)
 				      what);
 }
 
+const char *dbshift__conn_table_options(const dbshift_conn *conn)
+{
+	const char *options = conn->driver->table_options;
+
+	return options != NULL ? options : "";
+}
+
 int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len)
 {
 	dbshift__diag_init(&conn->diag);

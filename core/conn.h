@@ -31,6 +31,11 @@ void dbshift__conn_close(dbshift_conn *conn);
  * machine's when the driver cannot tell (an embedded database). */
 int dbshift__conn_server_time(dbshift_conn *conn, int64_t *unix_ms);
 
+/** The driver's table_options (ABI 1.8), which follow the closing
+ * parenthesis of a CREATE TABLE of the core's own tables after a space;
+ * "" when it has none. */
+const char *dbshift__conn_table_options(const dbshift_conn *conn);
+
 /** Run a script. On failure: DBSHIFT_EDB (or code given) with the
  * database message; the statement index is in conn->diag. */
 int dbshift__conn_exec(dbshift_conn *conn, const char *sql, size_t len);

@@ -235,6 +235,7 @@ int dbshift__history_read(dbshift__history *h, dbshift_conn *conn,
 
 int dbshift__history_ensure(dbshift__history *h, dbshift_conn *conn)
 {
+	const char *options = dbshift__conn_table_options(conn);
 	char *sql;
 	int rc;
 
@@ -252,8 +253,9 @@ int dbshift__history_ensure(dbshift__history *h, dbshift_conn *conn)
 			       "state VARCHAR(16) NOT NULL, "
 			       "error TEXT, "
 			       "failed_statement_index BIGINT, "
-			       "failed_statement TEXT)",
-			       h->table_q);
+			       "failed_statement TEXT)%s%s",
+			       h->table_q, options[0] != '\0' ? " " : "",
+			       options);
 	if (sql == NULL)
 		return dbshift__err_set(conn->err, DBSHIFT_ENOMEM,
 					"out of memory");

@@ -187,12 +187,13 @@ static int lock_table_name(dbshift__lock *lock, dbshift_runner *r)
 
 static int lease_table_create(dbshift__lock *lock, dbshift_runner *r)
 {
-	char *sql =
-		dbshift__aprintf("CREATE TABLE IF NOT EXISTS %s ("
-				 "lock_key VARCHAR(255) NOT NULL PRIMARY KEY, "
-				 "owner VARCHAR(255) NOT NULL, "
-				 "expires_at BIGINT NOT NULL)",
-				 lock->table_q);
+	const char *options = dbshift__conn_table_options(r->conn);
+	char *sql = dbshift__aprintf(
+		"CREATE TABLE IF NOT EXISTS %s ("
+		"lock_key VARCHAR(255) NOT NULL PRIMARY KEY, "
+		"owner VARCHAR(255) NOT NULL, "
+		"expires_at BIGINT NOT NULL)%s%s",
+		lock->table_q, options[0] != '\0' ? " " : "", options);
 	int rc, attempt;
 
 	if (sql == NULL)

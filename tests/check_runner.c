@@ -817,6 +817,65 @@ START_TEST(test_runner_down_follows_seq)
 }
 END_TEST
 
+/* The SQLite driver asks for its core tables WITHOUT ROWID (table_options,
+ * ABI 1.8): the history and the lease lock table are created so. A history
+ * table an older dbshift created keeps its layout and still works. */
+START_TEST(test_runner_sqlite_core_tables_without_rowid)
+{
+	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
+	dbshift_runner *r;
+	dbshift_source *src = NULL;
+	const char *db = fx_sqlite_url("rowid.db");
+	char *sql;
+	int n = -1;
+
+	three_migrations();
+	opts.url = db;
+	opts.lock_kind = DBSHIFT_LOCK_TABLE;
+	r = open_runner_opts(&opts);
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
+	ck_assert_int_eq(n, 3);
+	dbshift_runner_free(r);
+	sql = fx_db_query(db, "SELECT count(*) FROM sqlite_master WHERE name "
+			      "IN ('dbshift_migrations', 'dbshift_locks') AND "
+			      "sql LIKE '%) WITHOUT ROWID'");
+	ck_assert_str_eq(sql, "2");
+	free(sql);
+
+	db = fx_sqlite_url("old.db");
+	fx_db_exec(db,
+		   "CREATE TABLE dbshift_migrations (id VARCHAR(255) NOT "
+		   "NULL PRIMARY KEY, source VARCHAR(255) NOT NULL, version "
+		   "VARCHAR(255) NOT NULL, name VARCHAR(255) NOT NULL, "
+		   "checksum VARCHAR(64) NOT NULL, applied_at VARCHAR(32) "
+		   "NOT NULL, execution_ms BIGINT NOT NULL, seq BIGINT NOT "
+		   "NULL, state VARCHAR(16) NOT NULL, error TEXT, "
+		   "failed_statement_index BIGINT, failed_statement TEXT)");
+	opts.url = db;
+	opts.lock_kind = DBSHIFT_LOCK_DEFAULT;
+	r = open_runner_opts(&opts);
+	src = NULL;
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, &n), 0);
+	ck_assert_int_eq(n, 1);
+	dbshift_runner_free(r);
+	sql = fx_db_query(db, "SELECT count(*) FROM dbshift_migrations");
+	ck_assert_str_eq(sql, "2");
+	free(sql);
+	sql = fx_db_query(db, "SELECT count(*) FROM sqlite_master WHERE sql "
+			      "LIKE '%WITHOUT ROWID%'");
+	ck_assert_str_eq(sql, "0");
+	free(sql);
+}
+END_TEST
+
 START_TEST(test_runner_custom_table)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
@@ -1588,6 +1647,7 @@ Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_runner_custom_table, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_seq_at_maximum, 0, FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_down_follows_seq, 0, FX_N_DIALECTS);
+	tcase_add_test(tc, test_runner_sqlite_core_tables_without_rowid);
 	tcase_add_loop_test(tc, test_runner_schema_qualified_table, 0,
 			    FX_N_DIALECTS);
 	tcase_add_loop_test(tc, test_runner_events, 0, FX_N_DIALECTS);

@@ -36,7 +36,7 @@ extern "C" {
 
 /** ABI version this header describes. */
 #define DBSHIFT_DRIVER_ABI_MAJOR 1
-#define DBSHIFT_DRIVER_ABI_MINOR 7
+#define DBSHIFT_DRIVER_ABI_MINOR 8
 
 /** Mark the entry function so that it stays visible when the module is
  * compiled with -fvisibility=hidden. */
@@ -639,6 +639,14 @@ typedef struct dbshift_driver {
 	/* Valid from 1.6 (NULL: the core runs begin, exec, query and
 	 * commit one after the other). */
 	dbshift_driver_exec_recorded_fn exec_recorded;
+
+	/* Valid from 1.8. */
+
+	/** Table options the core appends, after a space, to the CREATE
+	 * TABLE statements of its own tables (the history and the lease lock
+	 * table): "WITHOUT ROWID" on SQLite, which keeps each table in one
+	 * b-tree. NULL or "" for none. Existing tables are left as they are. */
+	const char *table_options;
 } dbshift_driver;
 
 /** Size of the ABI 1.0 descriptor: everything up to and including
@@ -660,6 +668,10 @@ typedef struct dbshift_driver {
 /** Size of the ABI 1.4 and 1.5 descriptor: abi_major through
  * set_lock_wait. */
 #define DBSHIFT_DRIVER_SIZE_1_4 offsetof(dbshift_driver, exec_recorded)
+
+/** Size of the ABI 1.6 and 1.7 descriptor: abi_major through
+ * exec_recorded. */
+#define DBSHIFT_DRIVER_SIZE_1_6 offsetof(dbshift_driver, table_options)
 
 /** Size of the ABI 1.0 host table: size, the ABI and diag_set. */
 #define DBSHIFT_HOST_SIZE_1_0 offsetof(dbshift_host, fail)
