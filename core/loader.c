@@ -37,6 +37,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -894,6 +895,29 @@ static int declares_scheme(const dbshift_driver *d, const char *scheme)
 	return 0;
 }
 
+/*
+ * Is name an abbreviation of scheme: its first letter the scheme's, and
+ * each of its letters found in the scheme in order ("pg" for "postgres",
+ * "pg" for "postgresql")? Such modules are asked first, so that a URL
+ * whose scheme names no module loads the driver it abbreviates without
+ * loading every module before it in name order (and the client libraries
+ * they bring).
+ */
+static int abbreviates(const char *name, const char *scheme)
+{
+	if (tolower((unsigned char)*name) != tolower((unsigned char)*scheme))
+		return 0;
+	for (; *name != '\0'; name++) {
+		while (*scheme != '\0' && tolower((unsigned char)*scheme) !=
+						  tolower((unsigned char)*name))
+			scheme++;
+		if (*scheme == '\0')
+			return 0;
+		scheme++;
+	}
+	return 1;
+}
+
 /* Search path order: directory first, then name. */
 static int found_path_cmp(const void *a, const void *b)
 {
@@ -1040,7 +1064,7 @@ static int scheme_locked(const dbshift_driver **out, const char *scheme,
 	struct loaded *l;
 	char *key = NULL;
 	size_t i;
-	int rc = 0;
+	int rc = 0, pass;
 
 	/* The driver named after the scheme, when it declares it: one
 	 * module to load for the usual sqlite:, mysql:, NAME: URLs. */
@@ -1063,12 +1087,20 @@ static int scheme_locked(const dbshift_driver **out, const char *scheme,
 		rc = dbshift__err_set(err, DBSHIFT_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < found.len; i++) {
-		l = found_load(found.items[i]);
-		if (l != NULL && declares_scheme(&l->desc, scheme)) {
-			*out = &l->desc;
-			hit_add(scheme, key, *out);
-			goto out;
+	/* Two passes in search path order: the modules whose names
+	 * abbreviate the scheme, then the others. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < found.len; i++) {
+			struct found *f = found.items[i];
+
+			if (abbreviates(f->name, scheme) != (pass == 0))
+				continue;
+			l = found_load(f);
+			if (l != NULL && declares_scheme(&l->desc, scheme)) {
+				*out = &l->desc;
+				hit_add(scheme, key, *out);
+				goto out;
+			}
 		}
 	}
 	/* A broken driver_SCHEME.so says more than "no driver". */

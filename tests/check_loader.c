@@ -543,6 +543,49 @@ START_TEST(test_loader_scheme_search)
 }
 END_TEST
 
+/* Is a module at path mapped into this process? */
+static int mapped(const char *path)
+{
+	char line[4096];
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int found = 0;
+
+	ck_assert_ptr_nonnull(maps);
+	while (!found && fgets(line, sizeof(line), maps) != NULL)
+		found = strstr(line, path) != NULL;
+	fclose(maps);
+	return found;
+}
+
+/* A scheme no module is named after is asked first of the modules whose
+ * names abbreviate it: postgres: loads driver_pg.so and not
+ * driver_mysql.so, which comes first by name (and would bring its client
+ * library). A scheme nothing abbreviates (file:) asks them in name order,
+ * mysql first. */
+START_TEST(test_loader_scheme_abbreviation_first)
+{
+	char src[1024], copy[1024];
+	static const char *const names[] = {"mysql", "pg", "sqlite"};
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!built(names[i]))
+			return;
+	fx_mkdir("d");
+	for (i = 0; i < 3; i++) {
+		snprintf(src, sizeof(src), "%s/driver_%s.so", fx_driver_dir(),
+			 names[i]);
+		snprintf(copy, sizeof(copy), "d/driver_%s.so", names[i]);
+		copy_file(src, copy);
+	}
+	snprintf(copy, sizeof(copy), "%s/driver_mysql.so", fx_path("d"));
+	ck_assert_str_eq(by_scheme("postgres", fx_path("d"), 0), "pg");
+	ck_assert(!mapped(copy));
+	ck_assert_str_eq(by_scheme("file", fx_path("d"), 0), "sqlite");
+	ck_assert(mapped(copy));
+}
+END_TEST
+
 START_TEST(test_loader_generic_entry)
 {
 	void *handle;
@@ -959,6 +1002,7 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_loader_scheme_dispatch);
 	tcase_add_test(tc, test_loader_scheme_unknown);
 	tcase_add_test(tc, test_loader_scheme_search);
+	tcase_add_test(tc, test_loader_scheme_abbreviation_first);
 	tcase_add_test(tc, test_loader_generic_entry);
 	tcase_add_test(tc, test_loader_name_mismatch);
 	tcase_add_test(tc, test_loader_world_writable_dir);
