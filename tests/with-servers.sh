@@ -310,8 +310,11 @@ stop_galera_nodes() {
 	for f in "$base"/galera/n*/pid; do
 		stop_pid_file "$f"
 	done
+	# Anything still running on the cluster's files: a node (its
+	# --datadir), and the rsync daemon and SST script of a node that was
+	# joining (their --config and --datadir are under it too).
 	command -v pkill >/dev/null &&
-		pkill -KILL -f -- "--datadir=$base/galera/" 2>/dev/null
+		pkill -KILL -f -- "$base/galera/" 2>/dev/null
 	sleep 1
 }
 
