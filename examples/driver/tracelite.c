@@ -330,6 +330,8 @@ static const dbshift_driver tracelite_driver = {
 	.quote_ident = conn_quote_ident,
 	.table_exists = conn_table_exists,
 	.split_flags = TRACELITE_SPLIT,
+	/* ABI 1.8: appended to the CREATE TABLE of the core's own tables. */
+	.table_options = "WITHOUT ROWID",
 };
 
 DBSHIFT_DRIVER_ENTRY(tracelite, host, &tracelite_driver)
