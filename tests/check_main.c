@@ -47,16 +47,20 @@ static const struct entry all_suites[] = {
 	{"cluster", cluster_suite},
 };
 
+/* Is suite name asked for: every suite without arguments, the suites
+ * named ("clidata runner"), or every suite but those named with a '-'
+ * ("-clidata -runner", as tests/check-all.sh splits the run)? */
 static int wanted(const char *name, int argc, char **argv)
 {
-	int i;
+	int i, excluding;
 
 	if (argc < 2)
 		return 1;
+	excluding = argv[1][0] == '-';
 	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
+		if (strcmp(argv[i] + excluding, name) == 0)
+			return !excluding;
+	return excluding;
 }
 
 int main(int argc, char **argv)
