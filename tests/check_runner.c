@@ -817,6 +817,27 @@ START_TEST(test_runner_down_follows_seq)
 }
 END_TEST
 
+/* A runner on opts.url with the source "app" of migrations/. */
+static dbshift_runner *app_runner(dbshift_runner_options *opts)
+{
+	dbshift_runner *r = open_runner_opts(opts);
+	dbshift_source *src = NULL;
+
+	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
+		  0);
+	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	return r;
+}
+
+/* Assert that sql on the database at db gives want. */
+static void db_expect(const char *db, const char *sql, const char *want)
+{
+	char *got = fx_db_query(db, sql);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
 /* The SQLite driver asks for its core tables WITHOUT ROWID (table_options,
  * ABI 1.8): the history and the lease lock table are created so. A history
  * table an older dbshift created keeps its layout and still works. */
@@ -824,26 +845,21 @@ START_TEST(test_runner_sqlite_core_tables_without_rowid)
 {
 	dbshift_runner_options opts = DBSHIFT_RUNNER_OPTIONS_INIT;
 	dbshift_runner *r;
-	dbshift_source *src = NULL;
 	const char *db = fx_sqlite_url("rowid.db");
-	char *sql;
 	int n = -1;
 
 	three_migrations();
 	opts.url = db;
 	opts.lock_kind = DBSHIFT_LOCK_TABLE;
-	r = open_runner_opts(&opts);
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
-		  0);
-	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	r = app_runner(&opts);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
 	ck_assert_int_eq(n, 3);
 	dbshift_runner_free(r);
-	sql = fx_db_query(db, "SELECT count(*) FROM sqlite_master WHERE name "
-			      "IN ('dbshift_migrations', 'dbshift_locks') AND "
-			      "sql LIKE '%) WITHOUT ROWID'");
-	ck_assert_str_eq(sql, "2");
-	free(sql);
+	db_expect(db,
+		  "SELECT count(*) FROM sqlite_master WHERE name IN "
+		  "('dbshift_migrations', 'dbshift_locks') AND sql LIKE "
+		  "'%) WITHOUT ROWID'",
+		  "2");
 
 	db = fx_sqlite_url("old.db");
 	fx_db_exec(db,
@@ -856,23 +872,17 @@ START_TEST(test_runner_sqlite_core_tables_without_rowid)
 		   "failed_statement_index BIGINT, failed_statement TEXT)");
 	opts.url = db;
 	opts.lock_kind = DBSHIFT_LOCK_DEFAULT;
-	r = open_runner_opts(&opts);
-	src = NULL;
-	ck_assert(dbshift_source_dir_new(&src, "app", fx_path("migrations")) ==
-		  0);
-	ck_assert_int_eq(dbshift_runner_add_source(r, src), 0);
+	r = app_runner(&opts);
 	ck_assert_int_eq(dbshift_runner_up(r, NULL, &n), 0);
 	ck_assert_int_eq(n, 3);
 	ck_assert_int_eq(dbshift_runner_down(r, 1, NULL, &n), 0);
 	ck_assert_int_eq(n, 1);
 	dbshift_runner_free(r);
-	sql = fx_db_query(db, "SELECT count(*) FROM dbshift_migrations");
-	ck_assert_str_eq(sql, "2");
-	free(sql);
-	sql = fx_db_query(db, "SELECT count(*) FROM sqlite_master WHERE sql "
-			      "LIKE '%WITHOUT ROWID%'");
-	ck_assert_str_eq(sql, "0");
-	free(sql);
+	db_expect(db, "SELECT count(*) FROM dbshift_migrations", "2");
+	db_expect(db,
+		  "SELECT count(*) FROM sqlite_master WHERE sql LIKE "
+		  "'%WITHOUT ROWID%'",
+		  "0");
 }
 END_TEST
 
